@@ -1,0 +1,60 @@
+"""The ``rouei`` command: extract, eval, fetch, review, export, stats.
+
+Each subcommand lives in its own module, which provides ``add_parser(subparsers)`` (declaring
+its arguments and ``set_defaults(func=run)``) and ``run(args) -> int`` (the exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+# subcommand name -> module that implements it
+COMMANDS = {
+    "fetch": "fetch.cli",
+    "extract": "extract.extract_cmd",
+    "eval": "extract.evaluate",
+    "review": "extract.review",
+    "export": "extract.export",
+    "stats": "extract.stats",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 per SPEC
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rouei", description="Structured records from Japanese data-leak notices.")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module in COMMANDS.items():
+        try:
+            mod = importlib.import_module(module)
+        except ImportError as exc:  # a subcommand whose module is not there yet
+            logging.getLogger(__name__).debug("subcommand %s unavailable: %s", name, exc)
+            continue
+        mod.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""The GiNZA parse: one ``ja_ginza`` pipeline per process, fed pieces under Sudachi's byte limit."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "ja_ginza"
+# SudachiPy refuses input over 49,149 bytes; stay well below it.
+MAX_BYTES = 40_000
+# Components rouei reads: the parser (dependencies, bunsetu) and NER (organisations).
+DEFAULT_EXCLUDE: tuple[str, ...] = ()
+
+
+def load_model(name: str = MODEL_NAME, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Language:
+    import spacy
+
+    nlp = spacy.load(name, exclude=list(exclude))
+    log.debug("loaded %s %s with %s", name, nlp.meta.get("version"), nlp.pipe_names)
+    return nlp
+
+
+def model_id(nlp: Language) -> str:
+    return f"{nlp.meta.get('lang', 'ja')}_{nlp.meta.get('name', 'ginza')} {nlp.meta.get('version', '?')}"
+
+
+def split_for_sudachi(text: str, limit: int = MAX_BYTES) -> list[tuple[int, int]]:
+    """Contiguous pieces of ``text``, each under ``limit`` UTF-8 bytes: at paragraph breaks,
+    then sentence ends, then commas, then hard cuts; the pieces concatenate back to ``text``."""
+    if len(text.encode("utf-8")) <= limit:
+        return [(0, len(text))]
+    for sep in (r"\n\s*\n", r"\n", r"[。！？!?]", r"[、,]"):
+        cuts = [m.end() for m in re.finditer(sep, text)]
+        if cuts:
+            pieces = _pack(text, [0, *cuts, len(text)], limit)
+            if pieces is not None:
+                return pieces
+    # No separator works: cut by characters.
+    pieces = []
+    start = 0
+    while start < len(text):
+        end = start
+        size = 0
+        while end < len(text) and size + len(text[end].encode("utf-8")) <= limit:
+            size += len(text[end].encode("utf-8"))
+            end += 1
+        pieces.append((start, end))
+        start = end
+    return pieces
+
+
+def _pack(text: str, bounds: list[int], limit: int) -> list[tuple[int, int]] | None:
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    prev = 0
+    for b in sorted(set(bounds))[1:]:
+        if len(text[start:b].encode("utf-8")) > limit:
+            if prev == start:
+                return None  # one unit alone is too long for this separator
+            pieces.append((start, prev))
+            start = prev
+            if len(text[start:b].encode("utf-8")) > limit:
+                return None
+        prev = b
+    pieces.append((start, len(text)))
+    return [(s, e) for s, e in pieces if e > s]
+
+
+def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> list[Doc]:
+    """Parse each text; a text over the byte limit is parsed in pieces and joined."""
+    texts = list(texts)
+    out: list[Doc | None] = [None] * len(texts)
+    short_idx = [i for i, t in enumerate(texts) if len(t.encode("utf-8")) <= MAX_BYTES]
+    for i, doc in zip(short_idx, nlp.pipe((texts[i] for i in short_idx), batch_size=batch_size)):
+        out[i] = doc
+    for i, t in enumerate(texts):
+        if out[i] is None:
+            parts = [t[s:e] for s, e in split_for_sudachi(t)]
+            docs = list(nlp.pipe(parts, batch_size=batch_size))
+            out[i] = Doc.from_docs(docs, ensure_whitespace=False)
+    return [d for d in out if d is not None]

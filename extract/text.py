@@ -1,0 +1,228 @@
+"""Reading notices into text, normalising a copy for matching, and mapping offsets back.
+
+The analysed text is what the user sees (after HTML/PDF-to-text); every span we emit points
+into it. Matching runs on a normalised copy (NFKC and a few extras), and ``Normalized.span``
+maps a span of the copy back to the analysed text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import RoueiError
+
+# Characters NFKC would fold that we keep: circled numbers mark list items (①氏名 ②住所) and
+# NFKC turns them into bare digits that would then read as counts.
+_KEEP = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳➀➁➂➃➄➅➆➇➈➉")
+# Extra folds after NFKC: dashes and wave dashes that notices use for ranges, odd spaces.
+_EXTRA = {
+    "\u301c": "~",  # 〜 WAVE DASH
+    "\uff5e": "~",  # ～ (NFKC already gives ~)
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u30fc\u30fc": "ー",
+    "\u00a0": " ", "\u3000": " ", "\u200b": "",
+    "\u2019": "'", "\u201d": '"',
+}
+
+
+def _fold_char(ch: str) -> str:
+    if ch in _KEEP:
+        return ch
+    out = unicodedata.normalize("NFKC", ch)
+    return "".join(_EXTRA.get(c, c) for c in out)
+
+
+@dataclass
+class Normalized:
+    """A normalised copy of ``original`` with a map from copy positions to original positions."""
+
+    original: str
+    text: str = ""
+    # starts[i] = index in original of the char that produced text[i]; ends[i] its end.
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, original: str) -> Normalized:
+        parts: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        for i, ch in enumerate(original):
+            folded = _fold_char(ch)
+            parts.append(folded)
+            starts.extend([i] * len(folded))
+            ends.extend([i + 1] * len(folded))
+        return cls(original, "".join(parts), starts, ends)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the copy's [start, end) to the original's [start, end)."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+    def to_norm(self, orig_pos: int) -> int:
+        """First copy position produced at or after original position ``orig_pos``."""
+        return bisect_right(self.ends, orig_pos)
+
+
+# ---------------------------------------------------------------------------------------
+# Decoding
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode notice bytes: BOM, strict UTF-8, the Japanese legacy encodings, then detection."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x1b$B" in data or b"\x1b$@" in data:
+        try:
+            return data.decode("iso2022_jp"), "iso2022_jp"
+        except UnicodeDecodeError:
+            pass
+    candidates = []
+    for enc in ("cp932", "euc_jp"):
+        try:
+            txt = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_japanese_score(txt), enc, txt))
+    if candidates:
+        candidates.sort(reverse=True)
+        _, enc, txt = candidates[0]
+        return txt, enc
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise RoueiError("E002", detail="could not detect the text encoding")
+    return str(best), best.encoding
+
+
+def _japanese_score(text: str) -> float:
+    """Share of characters that are ordinary Japanese script or ASCII (higher = likelier)."""
+    if not text:
+        return 0.0
+    good = sum(
+        1
+        for c in text
+        if c.isascii() or "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or c in "、。「」（）・"
+    )
+    return good / len(text)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML page, one block element per line."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "template"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    blocks = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+              "dt", "dd", "table", "ul", "ol", "pre", "blockquote", "title")
+    for tag in soup.find_all(blocks):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    text = soup.get_text()
+    lines = [re.sub(r"[ \t\r\f\v]+", " ", ln).strip() for ln in text.splitlines()]
+    out: list[str] = []
+    for ln in lines:
+        if ln or (out and out[-1]):
+            out.append(ln)
+    return "\n".join(out).strip() + "\n"
+
+
+def read_document(path: Path) -> tuple[str, str]:
+    """Text to analyse and the encoding it was read with, for a .txt/.html/.pdf file."""
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from fetch.pdf import pdf_to_text
+
+        return pdf_to_text(data), "pdf"
+    text, enc = decode_bytes(data)
+    if suffix in (".html", ".htm", ".xhtml"):
+        return html_to_text(text), enc
+    return text, enc
+
+
+# ---------------------------------------------------------------------------------------
+# Segmentation
+
+_SENT_END = re.compile(r"[。！？!?]+[」』)）]*|\n+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: split after 。！？ and at line breaks; blank spans dropped."""
+    spans = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end()
+        if text[pos:end].strip():
+            spans.append(_strip_span(text, pos, end))
+        pos = end
+    if pos < len(text) and text[pos:].strip():
+        spans.append(_strip_span(text, pos, len(text)))
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def repeated_regions(text: str, min_lines: int = 3, min_chars: int = 60) -> list[tuple[int, int]]:
+    """Regions that repeat an earlier run of lines verbatim (a body pasted twice).
+
+    A run of at least ``min_lines`` consecutive non-blank lines, ``min_chars`` long, that
+    already occurred earlier in the same order is marked; single repeated lines (the same
+    "原因:ソフトウェア不良" under two list items) are not.
+    """
+    line_spans = []
+    pos = 0
+    for ln in text.splitlines(keepends=True):
+        body = ln.strip()
+        if body:
+            line_spans.append((body, pos, pos + len(ln.rstrip("\r\n"))))
+        pos += len(ln)
+    keys = [b for b, _, _ in line_spans]
+    first_at: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        first_at.setdefault(k, []).append(i)
+    regions: list[tuple[int, int]] = []
+    i = 0
+    n = len(keys)
+    while i < n:
+        best = 0
+        for j in first_at[keys[i]]:
+            if j >= i:
+                break
+            length = 0
+            while i + length < n and j + length < i and keys[j + length] == keys[i + length]:
+                length += 1
+            best = max(best, length)
+        if best >= min_lines and sum(len(keys[i + k]) for k in range(best)) >= min_chars:
+            regions.append((line_spans[i][1], line_spans[i + best - 1][2]))
+            i += best
+        else:
+            i += 1
+    return regions
+
+
+def read_path_text(path: Path) -> str:
+    """Convenience for tests and tools: the analysed text of a file."""
+    return read_document(path)[0]
