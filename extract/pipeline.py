@@ -1,0 +1,102 @@
+"""The extraction pipeline: text in, record out, with the GiNZA model loaded once per process."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import __version__, incidents, record, rules
+from .context import DocContext
+from .errors import RoueiError
+from .items import Item
+
+log = logging.getLogger(__name__)
+
+# Field extractors, each a module with ``extract(ctx) -> list[Item]``.
+FIELD_MODULES = ("dates", "counts", "datatypes", "causes", "status", "org")
+
+
+@dataclass
+class Settings:
+    """Pipeline settings that change the output (they are part of the parse-cache key)."""
+
+    model: str = "ja_ginza"
+    incidents: str = "split"  # split | flat
+    exclude: tuple[str, ...] = ()
+
+    def key(self) -> str:
+        return f"{self.model}|{','.join(self.exclude)}"
+
+
+@dataclass
+class Pipeline:
+    settings: Settings = field(default_factory=Settings)
+    nlp: object | None = None
+    parse_fn: Callable | None = None
+
+    def __post_init__(self) -> None:
+        from .nlp import load_model, model_id, parse_texts
+
+        if self.nlp is None:
+            self.nlp = load_model(self.settings.model, self.settings.exclude)
+        if self.parse_fn is None:
+            nlp = self.nlp
+            self.parse_fn = lambda texts: parse_texts(nlp, texts)
+        self.model_id = model_id(self.nlp)
+        self.rules_sha = rules.rules_hash()
+        self._fields = [importlib.import_module(f"extract.{m}") for m in FIELD_MODULES]
+        self._status = importlib.import_module("extract.status")
+        self._org = importlib.import_module("extract.org")
+
+    @property
+    def extractor_info(self) -> dict:
+        return {"version": __version__, "rules": self.rules_sha, "model": self.model_id}
+
+    def context(self, doc_id: str, text: str, published: str | None = None,
+                title: str | None = None) -> DocContext:
+        return DocContext(doc_id, text, published=published, title=title, parse_fn=self.parse_fn)
+
+    def items(self, ctx: DocContext) -> list[Item]:
+        found: list[Item] = []
+        for mod in self._fields:
+            found.extend(mod.extract(ctx))
+        kept = [it for it in found if not ctx.skipped(it.start)]
+        for it in kept:
+            if ctx.text[it.start:it.end] != it.text:
+                raise RoueiError("E004", detail=f"offset mismatch for {it!r}")
+        return sorted(kept, key=lambda it: (it.start, it.end))
+
+    def process(self, doc_id: str, text: str, source: dict | None = None,
+                published: str | None = None, title: str | None = None) -> dict:
+        """The record for one document (raises RoueiError on failure)."""
+        if not text.strip():
+            raise RoueiError("E003")
+        source = dict(source or {})
+        source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
+        title = title or _first_line(text)
+        ctx = self.context(doc_id, text, published=published, title=title)
+        found = self.items(ctx)
+        doc_org = self._org.document_org(ctx, [i for i in found if type(i).__name__ == "OrgItem"])
+        if self.settings.incidents == "flat":
+            groups = [incidents.Incident(0, len(text))]
+            for it in found:
+                incidents._add(groups[0], it)
+        else:
+            groups = incidents.build(ctx, found)
+        out = []
+        for inc in groups:
+            org = doc_org
+            if len(groups) > 1:
+                org = self._org.incident_org(ctx, inc.orgs, inc.start, inc.end) or doc_org
+            out.append(record.incident_json(inc, org, self._status.decide(inc.statuses)))
+        return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info)
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return None
