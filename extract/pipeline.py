@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
-from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from . import __version__, incidents, record, rules
@@ -21,35 +21,68 @@ FIELD_MODULES = ("dates", "counts", "datatypes", "causes", "status", "org")
 
 @dataclass
 class Settings:
-    """Pipeline settings that change the output (they are part of the parse-cache key)."""
+    """Pipeline settings. Those in ``key()`` change parses and so the parse-cache key."""
 
     model: str = "ja_ginza"
     incidents: str = "split"  # split | flat
     exclude: tuple[str, ...] = ()
+    matmul: bool = True  # numpy matmul instead of blis (same output, faster here)
+    cache_dir: str | None = None
 
     def key(self) -> str:
-        return f"{self.model}|{','.join(self.exclude)}"
+        return f"{self.model}|exclude={','.join(self.exclude)}"
 
 
 @dataclass
 class Pipeline:
+    """Runs the field extractors over one document at a time. The model is loaded on the
+    first parse, so a run whose parses all come from the cache never loads it."""
+
     settings: Settings = field(default_factory=Settings)
     nlp: object | None = None
-    parse_fn: Callable | None = None
 
     def __post_init__(self) -> None:
-        from .nlp import load_model, model_id, parse_texts
-
-        if self.nlp is None:
-            self.nlp = load_model(self.settings.model, self.settings.exclude)
-        if self.parse_fn is None:
-            nlp = self.nlp
-            self.parse_fn = lambda texts: parse_texts(nlp, texts)
-        self.model_id = model_id(self.nlp)
         self.rules_sha = rules.rules_hash()
         self._fields = [importlib.import_module(f"extract.{m}") for m in FIELD_MODULES]
         self._status = importlib.import_module("extract.status")
         self._org = importlib.import_module("extract.org")
+        self.cache = None
+        if self.settings.cache_dir:
+            from .cache import ParseCache
+
+            self.cache = ParseCache(Path(self.settings.cache_dir), self.model_id, self.settings.key())
+        self.parsed_chars = 0
+
+    def _model(self):
+        if self.nlp is None:
+            from .nlp import load_model
+
+            self.nlp = load_model(self.settings.model, self.settings.exclude)
+            if self.settings.matmul:
+                from .ops import use_matmul_ops
+
+                use_matmul_ops(self.nlp)
+        return self.nlp
+
+    def parse_fn(self, texts: list[str]) -> list:
+        from .nlp import parse_texts
+
+        self.parsed_chars += sum(len(t) for t in texts)
+        return parse_texts(self._model(), texts)
+
+    @property
+    def model_id(self) -> str:
+        """Name and version of the model, read from its package without loading it."""
+        if self.nlp is not None:
+            from .nlp import model_id
+
+            return model_id(self.nlp)
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"{self.settings.model} {version(self.settings.model.replace('_', '-'))}"
+        except PackageNotFoundError:
+            return self.settings.model
 
     @property
     def extractor_info(self) -> dict:
@@ -78,7 +111,11 @@ class Pipeline:
         source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
         title = title or _first_line(text)
         ctx = self.context(doc_id, text, published=published, title=title)
+        cached = self.cache.load(text) if self.cache else {}
+        ctx._parses.update(cached)
         found = self.items(ctx)
+        if self.cache and set(ctx._parses) - set(cached):
+            self.cache.save(text, ctx._parses)
         doc_org = self._org.document_org(ctx, [i for i in found if type(i).__name__ == "OrgItem"])
         if self.settings.incidents == "flat":
             groups = [incidents.Incident(0, len(text))]
