@@ -25,6 +25,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true",
                    help="keep the complete records of an interrupted run and do the rest")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="worker processes (the model loads once per worker; default 1)")
+    p.add_argument("--engine", choices=("processes", "dask"), default="processes",
+                   help="where the workers run: local processes, or Dask distributed")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); default a LocalCluster")
+    p.add_argument("--doc-timeout", type=float, metavar="SECONDS",
+                   help="a document taking longer becomes an error record (runs in a worker)")
+    p.add_argument("--cache", default=".rouei-cache", metavar="DIR",
+                   help="parse cache directory (default .rouei-cache)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
     p.set_defaults(func=run)
 
 
@@ -45,24 +56,44 @@ def process_one(pipeline, doc: InputDoc) -> dict:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .pipeline import Pipeline, Settings
+    from .pipeline import Settings
+    from .runner import run_inline, run_parallel
 
+    if args.jobs < 1 or (args.doc_timeout is not None and args.doc_timeout <= 0):
+        print("rouei extract: --jobs and --doc-timeout must be positive", file=sys.stderr)
+        return 2
     try:
-        docs = list(iter_inputs(args.inputs))
+        docs = iter_inputs(args.inputs)
+        first = next(docs, None)  # surface usage errors (a missing input) before any work
     except RoueiError as exc:
         print(f"rouei extract: {exc}", file=sys.stderr)
         return 2
-    pipeline = Pipeline(Settings(incidents=args.incidents))
+    settings = Settings(incidents=args.incidents, cache_dir=None if args.no_cache else args.cache)
     failures = 0
     with RecordWriter(args.output, resume=args.resume) as writer:
-        todo = [d for d in docs if d.doc_id not in writer.done]
-        bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=args.quiet, delay=2)
-        for doc in todo:
-            rec = process_one(pipeline, doc)
-            if "error" in rec:
-                failures += 1
-                print(f"rouei extract: {doc.doc_id}: {rec['error']['message']}", file=sys.stderr)
-            writer.write(rec)
-            bar.update(1)
-        bar.close()
+        def todo():
+            if first is not None and first.doc_id not in writer.done:
+                yield first
+            for d in docs:
+                if d.doc_id not in writer.done:
+                    yield d
+
+        if args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None:
+            records = run_inline(settings, todo())
+        else:
+            records = run_parallel(settings, todo(), jobs=args.jobs, engine=args.engine,
+                                   scheduler=args.scheduler, doc_timeout=args.doc_timeout)
+        bar = tqdm(unit="doc", file=sys.stderr, disable=args.quiet, delay=2)
+        try:
+            for rec in records:
+                if "error" in rec:
+                    failures += 1
+                    print(f"rouei extract: {rec['doc_id']}: {rec['error']['message']}", file=sys.stderr)
+                writer.write(rec)
+                bar.update(1)
+        except RoueiError as exc:  # an unreadable manifest line in the middle of a corpus
+            print(f"rouei extract: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            bar.close()
     return 1 if failures else 0

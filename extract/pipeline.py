@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import __version__, incidents, record, rules
 from .context import DocContext
