@@ -80,15 +80,16 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    # ISO-2022-JP is 7-bit and would pass as UTF-8, so look for its escapes first.
     if b"\x1b$B" in data or b"\x1b$@" in data:
         try:
             return data.decode("iso2022_jp"), "iso2022_jp"
         except UnicodeDecodeError:
             pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     candidates = []
     for enc in ("cp932", "euc_jp"):
         try:
