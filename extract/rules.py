@@ -68,6 +68,18 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return _compiled(pattern, flags)
 
 
+def rules_hash_cached() -> str:
+    """rules_hash() of the files as they are now, recomputed only when a file's mtime changes."""
+    root = rules_dir()
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()))
+    return _hash_for(stamp)
+
+
+@cache
+def _hash_for(stamp: tuple) -> str:
+    return rules_hash()
+
+
 def rules_hash() -> str:
     """sha256 over every file in rules/, names and contents, for provenance and cache keys."""
     h = hashlib.sha256()
