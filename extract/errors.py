@@ -13,6 +13,7 @@ MESSAGES: dict[str, str] = {
     "E008": "PDF has no text layer",
     "E009": "Gold or prediction file is invalid",
     "E010": "Worker process died",
+    "E011": "PDF cannot be read",
 }
 
 KINDS: dict[str, str] = {
@@ -26,6 +27,7 @@ KINDS: dict[str, str] = {
     "E008": "pdf_no_text",
     "E009": "eval_input",
     "E010": "worker",
+    "E011": "pdf_invalid",
 }
 
 
