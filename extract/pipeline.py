@@ -46,6 +46,7 @@ class Pipeline:
         self._fields = [importlib.import_module(f"extract.{m}") for m in FIELD_MODULES]
         self._status = importlib.import_module("extract.status")
         self._org = importlib.import_module("extract.org")
+        self._causes = importlib.import_module("extract.causes")
         self.cache = None
         if self.settings.cache_dir:
             from .cache import ParseCache
@@ -125,6 +126,7 @@ class Pipeline:
             groups = incidents.build(ctx, found)
         out = []
         for inc in groups:
+            inc.causes = self._causes.resolve(inc.causes)
             org = doc_org
             if len(groups) > 1:
                 org = self._org.incident_org(ctx, inc.orgs, inc.start, inc.end) or doc_org
