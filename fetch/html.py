@@ -1,0 +1,289 @@
+"""HTML pages to notice text: drop the site's chrome, keep block structure, find title and date,
+and split pages that carry several posts (blog archives, news listings with full text).
+
+Japanese prose has no spaces between words, so a line break in the HTML source between two
+Japanese characters is dropped rather than turned into a space (as CSS segment-break rules do
+for CJK), or the extractors would see ``個人情報が 漏えい``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
+
+from .dates import date_near, first_date, iso_date
+
+# Never text: code, media, and the site's chrome.
+_DROP = {"script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
+         "select", "button", "input", "textarea", "map", "head"}
+_CHROME = {"nav", "aside", "header", "footer", "menu"}
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
+# Blocks start a new line; paragraph-level blocks leave an empty line after them.
+_PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl", "blockquote",
+               "pre", "section", "article", "figure", "address", "hr", "main", "details"}
+_BLOCKS = _PARAGRAPHS | {"div", "li", "tr", "dt", "dd", "caption", "summary", "figcaption",
+                         "legend", "fieldset", "form", "center", "body", "option"}
+_CELLS = {"td", "th"}
+_HEADINGS = ["h1", "h2", "h3", "h4"]
+
+_LINE, _PARA = "\x1e", "\x1d"  # hard line break and paragraph break while assembling text
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff9f"
+_SOFT_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_BREAKS = re.compile(f"[{_LINE}{_PARA}][ {_LINE}{_PARA}]*")
+
+# Meta tags that carry a publication date, in order of trust.
+_DATE_META = ("article:published_time", "og:published_time", "datepublished", "date", "dc.date",
+              "dc.date.issued", "dcterms.issued", "dcterms.date", "dcterms.created", "pubdate",
+              "publishdate", "publish_date", "publication_date", "citation_publication_date",
+              "parsely-pub-date", "sailthru.date")
+
+# Post containers in archive pages: these words in a class name, each with a heading and a date.
+_POST_CLASS = re.compile(r"(?:^|[-_])(post|entry|article|news|blog|item|hentry|story|topics?)(?:$|[-_\d])", re.I)
+MIN_POST_CHARS = 80  # body text a post needs beyond its heading to count as a notice of its own
+
+
+@dataclass
+class Page:
+    """One notice cut from an HTML page: the whole page, or one post of several."""
+
+    text: str
+    title: str | None = None
+    published: str | None = None
+    part: int | None = None  # 1-based number of the post when the page was split
+    anchor: str | None = None  # the post's permalink or fragment id, when it has one
+
+
+def _clean(s: str | None) -> str | None:
+    if not s:
+        return None
+    s = _SPACES.sub(" ", s).strip()
+    return s[:300] or None
+
+
+def element_text(root: Tag) -> str:
+    """Visible text of ``root``: one block per line, an empty line after paragraph blocks."""
+    out: list[str] = []
+    stack: list[object] = [root]
+    while stack:  # iterative walk: deeply nested pages must not hit the recursion limit
+        node = stack.pop()
+        if isinstance(node, str) and not isinstance(node, NavigableString):
+            out.append(node)  # a marker pushed below
+            continue
+        if isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
+            continue
+        if isinstance(node, NavigableString):
+            out.append(str(node))
+            continue
+        assert isinstance(node, Tag)
+        name = node.name
+        if name in _DROP:
+            continue
+        if name == "br":
+            out.append(_LINE)
+            continue
+        if name == "pre":
+            out.append(_PARA + node.get_text().replace("\n", _LINE) + _PARA)
+            continue
+        if name in _PARAGRAPHS:
+            before, after = _LINE, _PARA
+        elif name in _BLOCKS:
+            before, after = _LINE, _LINE
+        elif name in _CELLS:
+            before, after = " ", " "
+        else:
+            before = after = ""
+        out.append(before)
+        stack.append(after)
+        stack.extend(reversed(list(node.children)))
+    return _assemble("".join(out))
+
+
+def _assemble(raw: str) -> str:
+    raw = _SOFT_CJK_BREAK.sub("", raw)
+    raw = _SPACES.sub(" ", raw)
+    # A run of break markers is one line break, or one empty line if a paragraph ends in it.
+    raw = _BREAKS.sub(lambda m: _LINE + _LINE if _PARA in m.group(0) else _LINE, raw)
+    lines: list[str] = []
+    for ln in raw.split(_LINE):
+        ln = ln.strip(" \u3000")
+        if ln or (lines and lines[-1]):
+            lines.append(ln)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _strip_chrome(soup: BeautifulSoup) -> None:
+    """Remove navigation, banners and sidebars; a header or footer inside an article or
+    <main> belongs to the content (a post's title and date) and stays."""
+    for tag in soup.find_all(list(_DROP)):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.attrs is None:
+            continue
+        role = (tag.get("role") or "").lower()
+        hidden = tag.has_attr("hidden") or (tag.get("aria-hidden") or "").lower() == "true"
+        if tag.name in _CHROME or role in _CHROME_ROLES or hidden:
+            if tag.name in ("header", "footer") and tag.find_parent(["article", "main"]):
+                continue
+            tag.decompose()
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    wanted = {n.lower() for n in names}
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
+        if key in wanted and tag.get("content"):
+            return tag["content"]
+    return None
+
+
+def _title(soup: BeautifulSoup) -> str | None:
+    if soup.title and _clean(soup.title.get_text()):
+        return _clean(soup.title.get_text())
+    og = _clean(_meta(soup, "og:title", "twitter:title"))
+    if og:
+        return og
+    h1 = soup.find("h1")
+    return _clean(h1.get_text(" ")) if h1 else None
+
+
+def _jsonld_published(soup: BeautifulSoup) -> str | None:
+    for tag in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(tag.string or "")
+        except (json.JSONDecodeError, TypeError):
+            continue
+        for obj in data if isinstance(data, list) else [data]:
+            if isinstance(obj, dict) and iso_date(str(obj.get("datePublished") or "")):
+                return iso_date(str(obj["datePublished"]))
+    return None
+
+
+def _time_published(root: Tag) -> str | None:
+    for t in root.find_all("time"):
+        found = iso_date(t.get("datetime")) or (first_date(t.get_text()) if t.get_text() else None)
+        if found:
+            return found
+    return None
+
+
+def _meta_published(soup: BeautifulSoup) -> str | None:
+    for name in _DATE_META:
+        found = iso_date(_meta(soup, name))
+        if found:
+            return found
+    return _jsonld_published(soup)
+
+
+def _title_line(lines: list[str], title: str | None) -> int | None:
+    """Index of the line that holds the title (or starts it), for the 'date near the title'."""
+    if not title:
+        return None
+    for i, ln in enumerate(lines):
+        if ln and (ln in title or title in ln):
+            return i
+    return None
+
+
+def _heading(el: Tag) -> Tag | None:
+    for name in _HEADINGS:
+        h = el.find(name)
+        if h is not None and _clean(h.get_text()):
+            return h
+    return el.find(class_=re.compile(r"(entry|post|article)[-_]?title", re.I))
+
+
+def _post_of(el: Tag) -> Page | None:
+    """A post container as a notice, or None when it is only a teaser."""
+    head = _heading(el)
+    text = element_text(el)
+    title = _clean(head.get_text(" ")) if head is not None else None
+    body = len(text) - len(title or "")
+    if head is None or body < MIN_POST_CHARS:
+        return None
+    lines = text.splitlines()
+    published = _time_published(el) or date_near(lines, _title_line(lines, title), after=4)
+    anchor = None
+    link = head.find("a", href=True) if head.name != "a" else head
+    if link is not None:
+        anchor = link["href"]
+    elif el.get("id"):
+        anchor = "#" + el["id"]
+    return Page(text, title, published, anchor=anchor)
+
+
+def _split_posts(body: Tag) -> list[Page]:
+    """Posts of an archive or listing page: top-level <article>s, else sibling containers
+    whose class says post/entry/news and that each carry a heading and a date."""
+    articles = [a for a in body.find_all("article") if a.find_parent("article") is None]
+    posts = [p for p in map(_post_of, articles) if p is not None]
+    if len(posts) >= 2:
+        return posts
+    best: list[Page] = []
+    for parent in [body, *body.find_all(True)]:
+        groups: dict[tuple, list[Tag]] = defaultdict(list)
+        for child in parent.find_all(True, recursive=False):
+            classes = tuple(sorted(child.get("class") or ()))
+            if any(_POST_CLASS.search(c) for c in classes):
+                groups[(child.name, classes)].append(child)
+        for els in groups.values():
+            if len(els) < 2:
+                continue
+            found = [_post_of(e) for e in els]
+            # sections of a single notice have headings too, but not a date each
+            if all(p is not None and p.published for p in found):
+                if sum(len(p.text) for p in found) > sum(len(p.text) for p in best):
+                    best = found  # type: ignore[assignment]
+    return best
+
+
+def parse_html(html: str, split: bool = True) -> list[Page]:
+    """The notices in an HTML page: one Page, or one per post of a multi-post page."""
+    soup = BeautifulSoup(html, "lxml")
+    title = _title(soup)
+    article_meta = iso_date(_meta(soup, "article:published_time"))
+    other_meta = _meta_published(soup)
+    _strip_chrome(soup)
+    body = soup.body or soup
+    if split:
+        posts = _split_posts(body)
+        if len(posts) >= 2:
+            for i, post in enumerate(posts, 1):
+                post.part = i
+            return posts
+    main = body.find("main") or body.find(attrs={"role": "main"})
+    root = main if main is not None and len(element_text(main)) >= 100 else body
+    text = element_text(root)
+    lines = text.splitlines()
+    # a <time> in the content beats generic date metas, which CMSs fill with the edit date
+    published = (article_meta or _time_published(root) or other_meta
+                 or date_near(lines, _title_line(lines, title)))
+    return [Page(text, title or _first_line(text), published)]
+
+
+def _first_line(text: str) -> str | None:
+    for ln in text.splitlines():
+        if ln.strip():
+            return _clean(ln)
+    return None
+
+
+def plain_page(text: str) -> Page:
+    """A text/plain notice: the title is its first line, the date the first near it."""
+    title = _first_line(text)
+    lines = text.splitlines()
+    return Page(text, title, date_near(lines, _title_line(lines, title)))

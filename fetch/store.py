@@ -1,0 +1,250 @@
+"""The corpus directory: ``manifest.jsonl`` beside ``raw/`` (bytes as received) and ``text/``
+(the text ``rouei extract`` analyses), all written atomically (temp file, then ``os.replace``).
+
+A ``doc_id`` is a hash of the normalised URL (``_pNN`` added for the posts of a split page), so
+a re-run finds the same notice under the same id and never carries URL characters into a path.
+Identical text under a second URL is stored once; the second URL is listed in ``aliases``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .client import normalize_url
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.jsonl"
+FIELDS = ("doc_id", "url", "final_url", "fetched_at", "status", "etag", "last_modified", "sha256",
+          "content_type", "encoding", "title", "published", "raw_path", "text_path", "error")
+
+
+class CorpusBusy(RuntimeError):
+    """Another ``rouei fetch`` holds the corpus directory."""
+
+
+def doc_id_for(url: str) -> str:
+    return hashlib.sha256(normalize_url(url).encode("utf-8")).hexdigest()[:16]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Doc:
+    """What the collector learned about one URL, ready to store."""
+
+    url: str
+    final_url: str
+    fetched_at: str
+    status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    encoding: str | None = None
+    raw: bytes | None = None
+    raw_ext: str = "bin"
+    pages: list | None = None  # fetch.html.Page, one per notice
+    error: str | None = None
+    source: str | None = None  # the SOURCE argument or feed it came from
+
+
+class Corpus:
+    """A corpus directory opened for one fetch run (an exclusive lock is held until close)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "raw").mkdir(parents=True, exist_ok=True)
+        (root / "text").mkdir(parents=True, exist_ok=True)
+        self._lock_fh = open(root / ".lock", "w")  # noqa: SIM115 - held for the run
+        try:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self._lock_fh.close()
+            raise CorpusBusy(f"{root} is in use by another rouei fetch") from exc
+        self.entries: dict[str, dict] = {}
+        self.by_url: dict[str, list[str]] = {}
+        self.by_sha: dict[str, str] = {}
+        self._load()
+        self.dirty = False
+
+    def close(self) -> None:
+        self.save()
+        fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+        self._lock_fh.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _load(self) -> None:
+        path = self.root / MANIFEST
+        if not path.exists():
+            return
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    log.warning("%s:%d is not JSON; dropped", path, n)
+                    continue
+                self._index(entry)
+
+    def _index(self, entry: dict) -> None:
+        doc_id = entry["doc_id"]
+        self.entries[doc_id] = entry
+        ids = self.by_url.setdefault(normalize_url(entry["url"]), [])
+        if doc_id not in ids:
+            ids.append(doc_id)
+        if entry.get("sha256") and not entry.get("error"):
+            self.by_sha.setdefault(entry["sha256"], doc_id)
+
+    def _unindex(self, doc_id: str) -> dict | None:
+        entry = self.entries.pop(doc_id, None)
+        if entry is None:
+            return None
+        key = normalize_url(entry["url"])
+        if doc_id in self.by_url.get(key, []):
+            self.by_url[key].remove(doc_id)
+        if self.by_sha.get(entry.get("sha256") or "") == doc_id:
+            del self.by_sha[entry["sha256"]]
+        return entry
+
+    def entries_for(self, url: str) -> list[dict]:
+        return [self.entries[i] for i in self.by_url.get(normalize_url(url), []) if i in self.entries]
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """ETag and Last-Modified of the stored copy, when it is complete and on disk."""
+        entries = self.entries_for(url)
+        if not entries or any(e.get("error") for e in entries):
+            return None, None
+        if not all(e.get("text_path") and (self.root / e["text_path"]).exists() for e in entries):
+            return None, None
+        return entries[0].get("etag"), entries[0].get("last_modified")
+
+    def has_good_copy(self, url: str) -> bool:
+        return any(not e.get("error") for e in self.entries_for(url))
+
+    # -- storing -------------------------------------------------------------------------
+
+    def unchanged(self, url: str, checked_at: str, etag: str | None = None,
+                  last_modified: str | None = None) -> None:
+        """A 304 (or identical bytes): keep the entries, note when they were checked."""
+        for e in self.entries_for(url):
+            e["checked_at"] = checked_at
+            if etag:
+                e["etag"] = etag
+            if last_modified:
+                e["last_modified"] = last_modified
+        self.dirty = True
+
+    def store(self, doc: Doc) -> tuple[str, list[str]]:
+        """Store a fetched document. Returns (outcome, doc_ids) with outcome ``fetched``,
+        ``unchanged``, ``duplicate`` or ``failed`` (an error entry, or a good copy kept)."""
+        base = doc_id_for(doc.url)
+        old = self.entries_for(doc.url)
+        raw_sha = sha256(doc.raw) if doc.raw is not None else None
+        if doc.error:
+            if any(not e.get("error") for e in old):
+                log.warning("%s: %s; keeping the copy fetched %s", doc.url, doc.error,
+                            old[0].get("fetched_at"))
+                return "failed", [e["doc_id"] for e in old]
+            self._replace(doc.url, [self._entry(doc, base, None, raw_sha)])
+            return "failed", [base]
+        if old and raw_sha and all(e.get("raw_sha256") == raw_sha and not e.get("error") for e in old):
+            self.unchanged(doc.url, doc.fetched_at, doc.etag, doc.last_modified)
+            return "unchanged", [e["doc_id"] for e in old]
+        pages = doc.pages or []
+        new: list[dict] = []
+        aliased: list[str] = []
+        for i, page in enumerate(pages, 1):
+            doc_id = base if len(pages) == 1 else f"{base}_p{i:02d}"
+            text_sha = sha256(page.text.encode("utf-8"))
+            twin = self.by_sha.get(text_sha)
+            if twin and twin in self.entries and normalize_url(self.entries[twin]["url"]) != normalize_url(doc.url):
+                aliases = self.entries[twin].setdefault("aliases", [])
+                if doc.url not in aliases:
+                    aliases.append(doc.url)
+                aliased.append(twin)
+                continue
+            new.append(self._entry(doc, doc_id, page, raw_sha, text_sha, len(pages)))
+        if new:
+            atomic_write(self.root / new[0]["raw_path"], doc.raw or b"")
+            for entry in new:
+                atomic_write(self.root / entry["text_path"], entry.pop("_text").encode("utf-8"))
+        self._replace(doc.url, new)
+        self.dirty = True
+        if not new:
+            return "duplicate", aliased
+        return "fetched", [e["doc_id"] for e in new]
+
+    def _replace(self, url: str, new: list[dict]) -> None:
+        """Put ``new`` in place of the URL's entries; files of dropped parts are removed."""
+        keep = {e["doc_id"] for e in new}
+        for old in self.entries_for(url):
+            if old["doc_id"] not in keep:
+                self._unindex(old["doc_id"])
+                if old.get("text_path"):
+                    (self.root / old["text_path"]).unlink(missing_ok=True)
+        for e in new:
+            self._unindex(e["doc_id"])
+            self._index(e)
+        self.dirty = True
+
+    def _entry(self, doc: Doc, doc_id: str, page, raw_sha: str | None, text_sha: str | None = None,
+               parts: int = 1) -> dict:
+        raw_path = f"raw/{doc_id.split('_p')[0]}.{doc.raw_ext}" if doc.raw is not None else None
+        entry = {
+            "doc_id": doc_id, "url": doc.url, "final_url": doc.final_url,
+            "fetched_at": doc.fetched_at, "status": doc.status, "etag": doc.etag,
+            "last_modified": doc.last_modified, "sha256": text_sha,
+            "content_type": doc.content_type, "encoding": doc.encoding,
+            "title": page.title if page else None, "published": page.published if page else None,
+            "raw_path": raw_path, "text_path": f"text/{doc_id}.txt" if page else None,
+            "error": doc.error, "raw_sha256": raw_sha, "source": doc.source,
+        }
+        if parts > 1:
+            entry["part"] = page.part
+            entry["parts"] = parts
+            if page.anchor:
+                entry["anchor"] = page.anchor
+        if page is not None:
+            entry["_text"] = page.text
+        elif doc.raw is not None:
+            atomic_write(self.root / raw_path, doc.raw)  # kept for a later OCR or re-parse
+        return entry
+
+    def save(self) -> None:
+        """Rewrite the manifest atomically, in first-seen order."""
+        if not self.dirty and (self.root / MANIFEST).exists():
+            return
+        lines = [json.dumps(e, ensure_ascii=False) + "\n" for e in self.entries.values()]
+        atomic_write(self.root / MANIFEST, "".join(lines).encode("utf-8"))
+        self.dirty = False
