@@ -56,19 +56,29 @@ def _norm_line(ctx: DocContext, span: tuple[int, int]) -> str:
     return ctx.norm.text[ctx.norm.to_norm(span[0]):ctx.norm.to_norm(span[1])]
 
 
+def _series_label(line: str) -> str | None:
+    """The label of a 【label#123】 prefix shared by the posts of a series (None if absent)."""
+    m = re.match(r"【([^】\d#＃]{2,30})[^】]*】\S", line)
+    return m.group(1) if m else None
+
+
 def archive_titles(ctx: DocContext) -> list[int]:
-    """Start offsets of post titles on a page that holds several posts."""
+    """Start offsets of post titles on a page that holds several posts.
+
+    A title starts a block, is not a sentence, and is set apart by blank lines, or carries a
+    trailing post date or a 【label】 prefix. It must name a leak, unless its 【label】 prefix
+    recurs on other titles of the page (a series: 【セキュリティ事件簿#…】)."""
     cfg = _cfg()
     leak = rules.compile_pattern(cfg["leak_words"]["regex"])
     not_title = rules.compile_pattern(cfg["title_not"]["regex"])
     need_blank = cfg["settings"]["title_blank_lines"]
     lines = _lines(ctx.text)
-    starts = []
+    cands: list[tuple[int, str, bool]] = []  # (start, normalised line, names a leak)
     for i, span in enumerate(lines):
         if _blank(ctx, span) or ctx.skipped(span[0]):
             continue
         line = _norm_line(ctx, span).strip()
-        if len(line) < 12 or not leak.search(line) or not_title.search(line):
+        if len(line) < 12 or not_title.search(line):
             continue
         if i > 0 and not _blank(ctx, lines[i - 1]):
             continue  # a title starts a block
@@ -77,10 +87,13 @@ def archive_titles(ctx: DocContext) -> list[int]:
             if not _blank(ctx, nxt):
                 break
             blanks += 1
-        labelled = line.startswith("【") and "】" in line[:40] and not line.endswith("】")
+        labelled = _series_label(line) is not None
         dated = re.search(r"(?:\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$", line)
-        if blanks >= need_blank or (labelled and blanks >= 1) or (dated and blanks >= 1):
-            starts.append(span[0])
+        if blanks >= need_blank or ((labelled or dated) and blanks >= 1):
+            cands.append((span[0], line, bool(leak.search(line))))
+    labels = [_series_label(line) for _, line, _ in cands]
+    series = {lab for lab in labels if lab and labels.count(lab) >= 2}
+    starts = [s for (s, line, leaky), lab in zip(cands, labels) if leaky or (lab in series)]
     return starts if len(starts) >= 2 else []
 
 
@@ -150,8 +163,8 @@ def sections(ctx: DocContext, items: list[Item]) -> list[Section]:
     n = len(ctx.text)
     titles = archive_titles(ctx)
     if titles:
-        bounds = titles
-        lead = Section(0, titles[0], shared=False)
+        bounds = [0, *titles[1:]]  # a page header goes with the first post
+        lead = None
     else:
         bounds = numbered_sections(ctx, items)
         lead = Section(0, bounds[0], shared=True) if bounds else None
