@@ -53,6 +53,13 @@ class Normalized:
         ends: list[int] = []
         for i, ch in enumerate(original):
             folded = _fold_char(ch)
+            # Half-width ﾄﾞ folds to ト + a combining voiced mark; join them into ド.
+            if folded in ("\u3099", "\u309a") and parts and parts[-1]:
+                composed = unicodedata.normalize("NFC", parts[-1][-1] + folded)
+                if len(composed) == 1:
+                    parts[-1] = parts[-1][:-1] + composed
+                    ends[-1] = i + 1
+                    continue
             parts.append(folded)
             starts.extend([i] * len(folded))
             ends.extend([i + 1] * len(folded))

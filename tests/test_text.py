@@ -98,3 +98,10 @@ def test_text_split_for_sudachi_without_separators_cuts_by_characters():
     pieces = split_for_sudachi(text, limit=3_000)
     assert "".join(text[s:e] for s, e in pieces) == text
     assert all(len(text[s:e].encode()) <= 3_000 for s, e in pieces)
+
+
+def test_text_normalized_joins_halfwidth_voiced_marks():
+    n = Normalized.of("ﾒｰﾙｱﾄﾞﾚｽ")
+    assert n.text == "メールアドレス"
+    i = n.text.index("ド")
+    assert n.span(i, i + 1) == (4, 6)  # ﾄ and ﾞ

@@ -1,0 +1,41 @@
+"""Shared fixtures: the real ja_ginza model, loaded once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extract.context import DocContext
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from extract.nlp import load_model
+    from extract.ops import use_matmul_ops
+
+    model = load_model()
+    use_matmul_ops(model)
+    return model
+
+
+@pytest.fixture(scope="session")
+def make_ctx(nlp):
+    """Build a DocContext whose parses come from the real model."""
+    from extract.nlp import parse_texts
+
+    def make(text: str, doc_id: str = "t", **kw) -> DocContext:
+        return DocContext(doc_id, text, parse_fn=lambda ts: parse_texts(nlp, ts), **kw)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def pipeline(nlp):
+    """The real pipeline (model shared with the other fixtures), no parse cache."""
+    from extract.pipeline import Pipeline, Settings
+
+    return Pipeline(Settings(), nlp=nlp)
