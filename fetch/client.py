@@ -203,6 +203,8 @@ class Client:
                             key, exc)
                 self.stats.inc(f"robots/response_never_obtained/{exc.reason}")
                 robots = Robots.from_status(exc.status, b"")
+                if exc.status is None:  # no answer at all: the pages will not answer either
+                    robots.unreachable = (exc.reason, f"robots.txt unreachable: {exc}")
             delay = robots.crawl_delay(self.settings.user_agent)
             if delay is not None and delay > self.settings.delay:
                 self._gate(url).delay = delay
@@ -238,9 +240,13 @@ class Client:
             scheme = urlsplit(current).scheme.lower()
             if scheme not in ("http", "https"):
                 raise FetchFailed("unsupported_scheme", f"only http and https are fetched, not {scheme}:")
-            if check_robots and not self.robots_for(current).allowed(current, self.settings.user_agent):
-                self.stats.inc("robots/forbidden")
-                raise RobotsDisallowed(current)
+            if check_robots:
+                robots = self.robots_for(current)
+                if robots.unreachable:
+                    raise FetchFailed(*robots.unreachable)
+                if not robots.allowed(current, self.settings.user_agent):
+                    self.stats.inc("robots/forbidden")
+                    raise RobotsDisallowed(current)
             resp = self._with_retries(current, headers)
             resp.url = url
             location = resp.headers.get("location")

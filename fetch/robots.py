@@ -41,6 +41,8 @@ class Robots:
         self.disallow_all = disallow_all
         self.groups: list[_Group] = _parse(text) if text else []
         self._compiled: dict[str, re.Pattern[str]] = {}
+        # (reason, message) when robots.txt got no answer at all (connection refused, timeout)
+        self.unreachable: tuple[str, str] | None = None
 
     @classmethod
     def from_status(cls, status: int | None, body: bytes = b"") -> Robots:
