@@ -221,8 +221,9 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     if bound:
         return bound
     if not rest.strip(" \t~-") and _NUMBERING.match(prefix):
-        # a date alone on its line: a heading for the next line, or the notice's own date
-        if not norm[:ls].strip() or norm[:ls].count("\n") < 3:
+        # a date alone on its line: the notice's own date when it is the first date, at the
+        # top; else a heading for the next line (a timeline of what was done when)
+        if i == 0 and norm[:ls].count("\n") < 3:
             return "announced"
         nxt = re.compile(r"\S").search(norm, le)
         if nxt is None:
