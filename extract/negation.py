@@ -73,8 +73,13 @@ def negated(doc: Doc, char_start: int, char_end: int) -> bool:
     if span is None or len(span) == 0:
         return False
     tok = span.root
+    parens = _paren_spans(doc.text)
+    inner = _innermost(parens, char_start)
+    if inner is not None:
+        # A bracketed remark is its own scope; the parser often hangs it off the noun
+        # outside, so read the remark itself: is there a negation after the word?
+        return bool(cue().search(doc.text[char_end:inner[1]]))
     pred = governing_predicate(tok)
     if not is_negated_predicate(pred):
         return False
-    parens = _paren_spans(doc.text)
-    return _innermost(parens, pred.idx) == _innermost(parens, tok.idx)
+    return _innermost(parens, pred.idx) is None

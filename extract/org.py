@@ -29,6 +29,7 @@ def _compiled(_stamp: str) -> dict:
         "lines": cfg["ner"]["lines"],
         "lead": cfg["ner"]["lead_sentences"],
         "alias": re.compile(cfg["alias"]["regex"]),
+        "place": re.compile(cfg["place"]["regex"]),
         "not_subject": tuple(cfg["not_subject"]["names"]),
     }
 
@@ -68,6 +69,10 @@ def _ner(ctx: DocContext, spans: list[tuple[int, int]]) -> list[OrgItem]:
             if ent.label_ in _cfg()["labels"] and len(ent.text) >= 2:
                 a, b = s + ent.start_char, s + ent.end_char
                 out.append(OrgItem(ctx.text[a:b], a, b, name=ent.text, label=ent.label_))
+        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+        for m in _cfg()["place"].finditer(ctx.norm.text, ns, ne):
+            a, b, text = ctx.span_of_norm(m.start(), m.end())
+            out.append(OrgItem(text, a, b, name=m.group(), label="place"))
     return out
 
 
@@ -148,5 +153,5 @@ def incident_org(ctx: DocContext, items: list[OrgItem], start: int, end: int) ->
     found = [it for it in found if not _excluded(ctx, it.name)]
     if not found:
         return None
-    first = min(found, key=lambda it: (it.start, -len(it.name)))
+    first = min(found, key=lambda it: (it.start, it.label != "legal", -len(it.name)))
     return first.name

@@ -168,14 +168,29 @@ def read_document(path: Path) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------
 # Segmentation
 
-_SENT_END = re.compile(r"[。！？!?]+[」』)）]*|\n+")
+_SENT_END = re.compile(r"[。！？!?]+[」』]*|\n+")
+_OPEN, _CLOSE = "(（「『", ")）」』"
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans: split after 。！？ and at line breaks; blank spans dropped."""
+    """Sentence spans: split after 。！？ and at line breaks; blank spans dropped.
+
+    A 。 inside brackets does not end the sentence: in "氏名(住所はありません。)、診療科" the
+    bracketed remark belongs to the list around it."""
     spans = []
     pos = 0
+    depth = 0
+    scanned = 0
     for m in _SENT_END.finditer(text):
+        for ch in text[scanned:m.start()]:
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE and depth:
+                depth -= 1
+        scanned = m.start()
+        if depth and "\n" not in m.group():
+            continue
+        depth = 0
         end = m.end()
         if text[pos:end].strip():
             spans.append(_strip_span(text, pos, end))

@@ -105,3 +105,8 @@ def test_text_normalized_joins_halfwidth_voiced_marks():
     assert n.text == "メールアドレス"
     i = n.text.index("ド")
     assert n.span(i, i + 1) == (4, 6)  # ﾄ and ﾞ
+
+
+def test_text_sentences_keep_bracketed_remarks_inside():
+    text = "氏名(住所はありません。)、診療科です。次の文。"
+    assert [text[s:e] for s, e in sentences(text)] == ["氏名(住所はありません。)、診療科です。", "次の文。"]
