@@ -1,0 +1,134 @@
+"""HTML to notice text: chrome dropped, block structure kept, title and date found, and
+multi-post pages split into one notice per post."""
+
+# ruff: noqa: F811  (pytest fixtures imported from test_fetch_support are redefined as arguments)
+from __future__ import annotations
+
+import pytest
+from test_fetch_support import (  # noqa: F401 - fixtures
+    FAST,
+    NOTICE_BODY,
+    html_page,
+    http_server,
+    manifest,
+    respond,
+    run_fetch,
+    server,
+    text_of,
+)
+
+from fetch.dates import first_date, iso_date
+from fetch.html import parse_html
+
+
+def test_fetch_html_text_keeps_blocks_and_drops_chrome():
+    html = ("<html><head><title>t</title><style>p{color:red}</style><script>var x='漏えい';</script></head>"
+            "<body><header><nav><a>ホーム</a></nav></header><div id='c'><h1>お詫び</h1>"
+            "<p>当社が管理する\n  サーバーに対して<br>不正アクセスがありました。</p>"
+            "<table><tr><th>件数</th><td>約3万件</td></tr><tr><th>項目</th><td>氏名、住所</td></tr></table>"
+            "<ul><li>氏名</li><li>生年月日</li></ul><!-- 編集メモ: 非公開 --></div>"
+            "<aside>人気記事</aside><div role='navigation'>サイトマップ</div><footer>©</footer></body></html>")
+    (page,) = parse_html(html)
+    assert page.text == ("お詫び\n\n当社が管理するサーバーに対して\n不正アクセスがありました。\n\n"
+                         "件数 約3万件\n項目 氏名、住所\n\n氏名\n生年月日\n")
+
+
+def test_fetch_html_line_break_between_japanese_is_not_a_space():
+    (page,) = parse_html("<p>個人情報が\n漏えいした Web\nサイト</p>")
+    assert page.text == "個人情報が漏えいした Web サイト\n"
+
+
+@pytest.mark.parametrize("head,body,expected", [
+    ('<meta property="article:published_time" content="2024-02-01T09:00:00+09:00">', "", "2024-02-01"),
+    ("", '<time datetime="2023-12-24">12月24日</time>', "2023-12-24"),
+    ('<meta name="date" content="2022/07/15">', "", "2022-07-15"),
+    ("", "<p>令和5年4月1日</p><p>本文</p>", "2023-04-01"),
+    ("", "<p>更新日：２０２１年１０月５日</p>", "2021-10-05"),
+    ("", "<p>本文だけ</p>", None),
+])
+def test_fetch_html_published(head, body, expected):
+    (page,) = parse_html(f"<html><head><title>お知らせ</title>{head}</head><body><h1>お知らせ</h1>{body}</body></html>")
+    assert page.published == expected
+
+
+def test_fetch_html_published_ignores_sidebar_dates():
+    html = ("<html><body><aside><time datetime='2019-01-01'>古い記事</time></aside>"
+            "<main><h1>お詫び</h1><p>2024年6月3日</p><p>本文</p></main></body></html>")
+    assert parse_html(html)[0].published == "2024-06-03"
+
+
+@pytest.mark.parametrize("head,body,expected", [
+    ("<title>情報流出のお詫び | サンプル</title>", "<h1>見出し</h1>", "情報流出のお詫び | サンプル"),
+    ('<meta property="og:title" content="OGの題">', "<h1>見出し</h1>", "OGの題"),
+    ("", "<h1>見出しだけ</h1><p>本文</p>", "見出しだけ"),
+])
+def test_fetch_html_title(head, body, expected):
+    assert parse_html(f"<html><head>{head}</head><body>{body}</body></html>")[0].title == expected
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2024-03-05T10:00:00+09:00", "2024-03-05"), ("Tue, 05 Mar 2024 10:00:00 +0900", "2024-03-05"),
+    ("20240305", "2024-03-05"), ("平成31年4月30日", "2019-04-30"), ("令和元年5月1日", "2019-05-01"),
+    ("2024年2月30日", None), ("", None),
+])
+def test_fetch_html_iso_date(value, expected):
+    assert iso_date(value) == expected
+
+
+def test_fetch_html_first_date_skips_law_like_numbers():
+    assert first_date("第123号 2023.10.2 公表") == "2023-10-02"
+    assert first_date("電話 03-1234-5678") is None
+
+
+def _archive(n_posts: int = 3) -> str:
+    posts = "".join(
+        f"<article id='post-{i}'><header><h2><a href='/blog/{i}'>お知らせ第{i}号</a></h2>"
+        f"<time datetime='2024-0{i}-10'>2024年{i}月10日</time></header>"
+        f"<p>当社委託先において、会員{i}00名分の氏名とメールアドレスが記載された資料を紛失しました。"
+        f"現時点で不正利用の事実は確認されておりません。</p></article>"
+        for i in range(1, n_posts + 1))
+    teasers = "<aside><article><h3><a href='/x'>関連</a></h3></article></aside>"
+    return html_page("ブログ アーカイブ", f"<h1>2024年のお知らせ</h1>{posts}") + teasers
+
+
+def test_fetch_html_archive_page_split_into_posts(server, tmp_path, capsys):
+    server.expect_request("/blog/archive").respond_with_response(respond(_archive(3).encode()))
+    code, out = run_fetch(capsys, server.url_for("/blog/archive"), "--out", tmp_path, *FAST)
+    assert code == 0, out
+    assert "1 fetched (3 notices)" in out
+    entries = manifest(tmp_path)
+    assert len(entries) == 3
+    assert len({e["doc_id"] for e in entries}) == 3
+    base = entries[0]["doc_id"].split("_p")[0]
+    assert [e["doc_id"] for e in entries] == [f"{base}_p01", f"{base}_p02", f"{base}_p03"]
+    assert [e["title"] for e in entries] == ["お知らせ第1号", "お知らせ第2号", "お知らせ第3号"]
+    assert [e["published"] for e in entries] == ["2024-01-10", "2024-02-10", "2024-03-10"]
+    assert [e["anchor"] for e in entries] == ["/blog/1", "/blog/2", "/blog/3"]
+    assert {e["raw_path"] for e in entries} == {f"raw/{base}.html"}  # the page is stored once
+    assert "会員200名分" in text_of(tmp_path, entries[1])
+    assert "会員100名分" not in text_of(tmp_path, entries[1])
+
+
+def test_fetch_html_no_split_flag(server, tmp_path, capsys):
+    server.expect_request("/blog/archive").respond_with_response(respond(_archive(3).encode()))
+    code, out = run_fetch(capsys, server.url_for("/blog/archive"), "--out", tmp_path, *FAST, "--no-split")
+    assert "1 fetched (1 notices)" in out
+
+
+def test_fetch_html_repeated_post_containers_split():
+    posts = "".join(
+        f"<div class='news-entry'><h3>第{i}報</h3><span class='date'>2023.1{i}.01</span>"
+        f"<p>{'調査の経過をお知らせします。' * 8}</p></div>" for i in range(3))
+    pages = parse_html(f"<html><body><div class='list'>{posts}</div></body></html>")
+    assert [(p.part, p.title, p.published) for p in pages] == [
+        (1, "第0報", "2023-10-01"), (2, "第1報", "2023-11-01"), (3, "第2報", "2023-12-01")]
+
+
+def test_fetch_html_sections_of_one_notice_are_not_split():
+    # numbered sections with headings but no date each: one notice
+    sections = "".join(f"<div class='entry-section'><h2>{i}. 経緯</h2><p>{'経緯を説明します。' * 12}</p></div>"
+                       for i in range(1, 4))
+    pages = parse_html(f"<html><body><h1>お詫び</h1><p>2024年1月5日</p>{sections}</body></html>")
+    assert len(pages) == 1 and pages[0].part is None
+    articles = "".join(f"<article><h2>{i}. 概要</h2><p>短い</p></article>" for i in range(3))
+    assert len(parse_html(f"<html><body>{articles}</body></html>")) == 1  # teasers only
