@@ -58,6 +58,7 @@ class _RoleRules:
     audience: re.Pattern[str]
     section: re.Pattern[str]
     section_role: str
+    remedy: re.Pattern[str]
     bound_start: re.Pattern[str]
     bound_end: re.Pattern[str]
     deadline: re.Pattern[str]
@@ -84,6 +85,7 @@ def _compiled(_key: int) -> _RoleRules:
         audience=cp(r["audience"]["regex"]),
         section=cp(r["section"]["regex"]),
         section_role=r["section"]["role"],
+        remedy=cp(r["remedy_section"]["regex"]),
         bound_start=_at(r["bound"]["start"]),
         bound_end=_at(r["bound"]["end"]),
         deadline=cp(r["bound"]["deadline"]),
@@ -171,21 +173,30 @@ def _find_close(norm: str, start: int, limit: int) -> int | None:
     return None
 
 
-def _section_default(norm: str, pos: int) -> str:
-    """The role a date without a cue takes from its section's heading (概要 → occurred)."""
-    rr = _rr()
+def _section_heading(norm: str, pos: int) -> str:
+    """The heading line of the section holding ``pos`` ("1 事案の概要", "3 再発防止策"),
+    or "" when none is found within 40 lines. A 【…】 title line ends the search: a page of
+    several posts must not lend one post's heading to the next."""
     end = pos
-    for _ in range(80):  # walk back over at most 80 lines
+    for _ in range(40):
         s = norm.rfind("\n", 0, max(end - 1, 0)) + 1
         line = norm[s:end].strip()
+        if line.startswith("【") and "】" in line[:40]:
+            return line
         if line and len(line) <= 40 and "。" not in line and (
-            _HEADING.match(line) or rr.section.search(line) and len(line) <= 20
+            _HEADING.match(line) or len(line) <= 20 and _rr().section.search(line)
         ):
-            return rr.section_role if rr.section.search(line) else "other"
+            return line
         if s == 0:
             break
         end = s - 1
-    return "other"
+    return ""
+
+
+def _section_default(norm: str, pos: int) -> str:
+    """The role a date without a cue takes from its section's heading (概要 → occurred)."""
+    rr = _rr()
+    return rr.section_role if rr.section.search(_section_heading(norm, pos)) else "other"
 
 
 def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
@@ -218,6 +229,9 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         return cues[0][1] if cues else "other"
     sent = (_sentence_start(norm, mn.ns), _sentence_end(norm, mn.ne))
     bound = _bound_role(norm, after, sent)
+    if bound and rr.remedy.search(_section_heading(norm, mn.ns)) and bound.startswith("period"):
+        # "令和6年4月1日から新たな手順で運用します" under 再発防止策: a step taken, no period
+        bound = "other"
     if bound:
         return bound
     if not rest.strip(" \t~-") and _NUMBERING.match(prefix):

@@ -305,6 +305,17 @@ def _closest_year(month: int, anchor: tuple[int, int]) -> int:
     return ay + 1 if month < am else ay - 1
 
 
+def _closest_month(day: int, anchor: tuple[int, int, int]) -> tuple[int, int]:
+    """(year, month) that puts a lone day (3日) nearest the anchor date, within a month."""
+    ay, am, ad = anchor
+    idx = ay * 12 + am - 1
+    if day > ad + 15:
+        idx -= 1
+    elif day < ad - 15:
+        idx += 1
+    return idx // 12, idx % 12 + 1
+
+
 def _url_dates(norm: str, r: _Rules) -> dict[tuple[int, int], int]:
     """(month, day) → year for dates written in the document's URLs (240124, 20240124)."""
     out: dict[tuple[int, int], int] = {}
@@ -323,8 +334,12 @@ def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
     explicit = [_ym(m) for m in ms if m.year is not None and m.month is not None]
     latest = max((x for x in explicit if x is not None), default=None)
     url_dates: dict[tuple[int, int], int] | None = None
+    pub_d = None
+    if published and re.match(r"\d{4}-\d{2}-\d{2}", published):
+        pub_d = (int(published[:4]), int(published[5:7]), int(published[8:10]))
     last_year: int | None = None
     last_ym: tuple[int, int] | None = None
+    last_ymd: tuple[int, int, int] | None = None
     for mn in ms:
         if mn.inherit is not None and mn.year is None:
             src = mn.inherit
@@ -341,6 +356,10 @@ def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
             mn.year = _relative_year(mn.rel, pub, last_year)
         elif mn.relm is not None:
             _relative_month(mn, pub, last_ym)
+        elif mn.year is None and mn.month is None and mn.day is not None:
+            anchor_d = last_ymd or pub_d
+            if anchor_d is not None:
+                mn.year, mn.month = _closest_month(mn.day, anchor_d)
         elif mn.year is None and mn.month is not None:
             anchor = last_ym or pub
             if anchor is None:
@@ -355,6 +374,8 @@ def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
             last_year = mn.year
             if mn.month is not None:
                 last_ym = (mn.year, mn.month)
+                if mn.day is not None:
+                    last_ymd = (mn.year, mn.month, mn.day)
 
 
 def _relative_year(word: str, pub: tuple[int, int] | None, last_year: int | None) -> int | None:

@@ -62,6 +62,10 @@ NOT_DATES = [
     "2024年版の手引き",
     "1990年代から続く名簿",
     "15年前の記録",
+    # a day alone with no full date to anchor it, or a count of days
+    "同社は3日、調査結果を発表した",
+    "バックアップは、1日に2回取得しています",
+    "作業は、3日にわたり行われた",
 ]
 
 
