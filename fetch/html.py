@@ -52,6 +52,9 @@ _DATE_META = ("article:published_time", "og:published_time", "datepublished", "d
 
 # Post containers in archive pages: these words in a class name, each with a heading and a date.
 _POST_CLASS = re.compile(r"(?:^|[-_])(post|entry|article|news|blog|item|hentry|story|topics?)(?:$|[-_\d])", re.I)
+# "Read more" links mark an excerpt in a listing, not the full post.
+_READ_MORE = re.compile(r"続きを読む|続きを見る|もっと見る|もっと読む|全文を(?:読む|見る)|詳細はこちら|read\s*more|continue\s*reading",
+                        re.I)
 MIN_POST_CHARS = 80  # body text a post needs beyond its heading to count as a notice of its own
 
 
@@ -214,6 +217,8 @@ def _post_of(el: Tag) -> Page | None:
     title = _clean(head.get_text(" ")) if head is not None else None
     body = len(text) - len(title or "")
     if head is None or body < MIN_POST_CHARS:
+        return None
+    if any(_READ_MORE.search(a.get_text()) for a in el.find_all("a")):
         return None
     lines = text.splitlines()
     published = _time_published(el) or date_near(lines, _title_line(lines, title), after=4)

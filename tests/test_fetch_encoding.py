@@ -5,7 +5,10 @@ served without a charset in the header."""
 from __future__ import annotations
 
 import pytest
-from test_fetch_support import (  # noqa: F401 - fixtures
+
+from fetch.encoding import codec_for, declared_charset, decode, http_charset
+
+from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
     NOTICE_BODY,
     html_page,
@@ -16,8 +19,6 @@ from test_fetch_support import (  # noqa: F401 - fixtures
     server,
     text_of,
 )
-
-from fetch.encoding import codec_for, declared_charset, decode, http_charset
 
 NOTICE = "弊社サーバーへの不正アクセスにより、お客様の氏名・住所・電話番号が流出した可能性があります。"
 

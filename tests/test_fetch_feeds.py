@@ -8,7 +8,10 @@ import gzip
 import re
 
 import pytest
-from test_fetch_support import (  # noqa: F401 - fixtures
+
+from fetch.feeds import FeedError, looks_like_feed, matching, parse_feed
+
+from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
     html_page,
     http_server,
@@ -19,8 +22,6 @@ from test_fetch_support import (  # noqa: F401 - fixtures
     server,
     text_of,
 )
-
-from fetch.feeds import FeedError, looks_like_feed, matching, parse_feed
 
 
 def _page(n: int) -> bytes:

@@ -5,7 +5,11 @@ multi-post pages split into one notice per post."""
 from __future__ import annotations
 
 import pytest
-from test_fetch_support import (  # noqa: F401 - fixtures
+
+from fetch.dates import first_date, iso_date
+from fetch.html import parse_html
+
+from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
     NOTICE_BODY,
     html_page,
@@ -16,9 +20,6 @@ from test_fetch_support import (  # noqa: F401 - fixtures
     server,
     text_of,
 )
-
-from fetch.dates import first_date, iso_date
-from fetch.html import parse_html
 
 
 def test_fetch_html_text_keeps_blocks_and_drops_chrome():
@@ -132,3 +133,6 @@ def test_fetch_html_sections_of_one_notice_are_not_split():
     assert len(pages) == 1 and pages[0].part is None
     articles = "".join(f"<article><h2>{i}. 概要</h2><p>短い</p></article>" for i in range(3))
     assert len(parse_html(f"<html><body>{articles}</body></html>")) == 1  # teasers only
+    excerpts = "".join(f"<article><h2>第{i}報</h2><p>{'概要です。' * 30}</p><a href='/{i}'>続きを読む</a>"
+                       "</article>" for i in range(3))
+    assert len(parse_html(f"<html><body>{excerpts}</body></html>")) == 1  # a listing of excerpts

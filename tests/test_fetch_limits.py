@@ -7,7 +7,9 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from test_fetch_support import (  # noqa: F401 - fixtures
+from werkzeug import Response
+
+from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
     NOTICE_BODY,
     html_page,
@@ -19,7 +21,6 @@ from test_fetch_support import (  # noqa: F401 - fixtures
     server,
     text_of,
 )
-from werkzeug import Response
 
 PAGE = html_page("お知らせ", NOTICE_BODY).encode()
 

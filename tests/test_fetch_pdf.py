@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import pytest
-from test_fetch_support import (  # noqa: F401 - fixtures
+
+from extract.errors import RoueiError
+from fetch.pdf import pdf_title, pdf_to_text
+
+from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
     http_server,
     image_only_pdf,
@@ -15,9 +19,6 @@ from test_fetch_support import (  # noqa: F401 - fixtures
     server,
     text_of,
 )
-
-from extract.errors import RoueiError
-from fetch.pdf import pdf_title, pdf_to_text
 
 PAGES = [
     ["令和6年2月14日", "お客様各位", "個人情報の漏えいに関するお詫び", "株式会社サンプル商事",

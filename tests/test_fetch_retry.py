@@ -11,7 +11,10 @@ from email.utils import formatdate
 
 import pytest
 from pytest_httpserver import HTTPServer
-from test_fetch_support import (  # noqa: F401 - fixtures
+
+from fetch.client import parse_retry_after
+
+from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
     NOTICE_BODY,
     html_page,
@@ -22,8 +25,6 @@ from test_fetch_support import (  # noqa: F401 - fixtures
     run_fetch,
     server,
 )
-
-from fetch.client import parse_retry_after
 
 PAGE = html_page("お知らせ", NOTICE_BODY)
 

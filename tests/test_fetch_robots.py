@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import pytest
-from test_fetch_support import (  # noqa: F401 - fixtures
+
+from fetch.robots import Robots
+
+from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
     NOTICE_BODY,
     html_page,
@@ -15,8 +18,6 @@ from test_fetch_support import (  # noqa: F401 - fixtures
     run_fetch,
     server,
 )
-
-from fetch.robots import Robots
 
 UA = "rouei/0.1.0 (collector)"
 RULES = """# comments and odd spacing are fine

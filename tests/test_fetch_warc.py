@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from test_fetch_support import (
+from fetch.store import doc_id_for
+
+from .test_fetch_support import (
     NOTICE_BODY,
     html_page,
     japanese_pdf,
@@ -11,8 +13,6 @@ from test_fetch_support import (
     text_of,
     write_warc,
 )
-
-from fetch.store import doc_id_for
 
 
 def _warc(path):
