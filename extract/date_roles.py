@@ -72,7 +72,8 @@ def _at(regex: str) -> re.Pattern[str]:
 
 
 @cache
-def _compiled(_key: int) -> _RoleRules:
+def _rr() -> _RoleRules:
+    """The role rules, compiled once per process."""
     r = rules.load("date_roles")
     p = rules.load("date_patterns")
     cp = rules.compile_pattern
@@ -96,10 +97,6 @@ def _compiled(_key: int) -> _RoleRules:
             + r"|[ \t]*(?:頃|ごろ|時点|現在|付け?|の間|の期間))*"
         ),
     )
-
-
-def _rr() -> _RoleRules:
-    return _compiled(id(rules.load("date_roles")))
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -270,7 +267,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
 
 def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
     """…以降/から → period_start, …まで(に)/以前 → period_end (a lone bound of a period);
-    以降に発生 → occurred; a deadline (報告は…まで, …までに停止) is no period."""
+    以降に発生 → occurred; a deadline (報告は…まで, …までに停止) is other."""
     rr = _rr()
     m = rr.bound_start.match(norm, after)
     if m:
@@ -285,7 +282,8 @@ def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
     if m:
         clause_end = _CLAUSE_END.search(norm, m.end(), sent[1])
         scope = norm[sent[0]:clause_end.end() if clause_end else sent[1]]
-        return None if rr.deadline.search(scope) else "period_end"
+        # a deadline (報告は…まで, …までに停止, …までに報告すること) is a step, no period
+        return "other" if rr.deadline.search(scope) else "period_end"
     return None
 
 

@@ -74,7 +74,8 @@ def _at(regex: str) -> re.Pattern[str]:
 
 
 @cache
-def _compiled_rules(_key: str) -> _Rules:
+def _rules() -> _Rules:
+    """The date rules, compiled once per process."""
     pats = rules.load("date_patterns")
     eras: dict[str, tuple[int, int]] = {}
     for era in rules.load("eras")["era"]:
@@ -104,11 +105,6 @@ def _compiled_rules(_key: str) -> _Rules:
         url=rules.compile_pattern(excl["url_date"]["regex"]),
         url_digits=rules.compile_pattern(excl["url_date"]["digits"]),
     )
-
-
-def _rules() -> _Rules:
-    # keyed by the rules' content so an edited rule file is picked up (tests edit none)
-    return _compiled_rules(str(id(rules.load("date_patterns"))) + str(id(rules.load("eras"))))
 
 
 def _num(s: str | None) -> int | None:
