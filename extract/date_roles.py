@@ -206,6 +206,10 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     prefix = norm[ls:mn.ns]
     label = prefix.strip()
     # a label right before the date: 発覚日:2020年3月10日 / 発生日時 2024年5月1日 (NFKC: ： is :)
+    # / 発生日2024年5月1日 (table cells that HTML-to-text ran together)
+    for role, pat in rr.labels:
+        if pat.search(label[-8:]) and re.search(r"(?:日|日時|時期)[:\s]*$", label):
+            return role
     if label.endswith(":") or (0 < len(label) <= 12 and prefix.endswith((" ", "\t"))):
         last = re.split(r"[\s、。,]", label.rstrip(":"))[-1]
         for role, pat in rr.labels:
