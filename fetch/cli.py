@@ -101,6 +101,10 @@ def summary(stats: Stats) -> str:
     ]
     if failed:
         lines.append("  failed: " + ", ".join(f"{k} {v}" for k, v in failed.items()))
+    feeds = sum(stats.with_prefix("feed/count/").values())
+    if feeds:
+        lines.append(f"  feeds and sitemaps read: {feeds} ({stats.get('feed/entries')} entries, "
+                     f"{stats.get('feed/entries_unmatched')} not matching --match)")
     retries = stats.with_prefix("retry/reason_count/")
     if retries:
         lines.append("  retried: " + ", ".join(f"{k} {v}" for k, v in retries.items()))

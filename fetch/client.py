@@ -223,6 +223,10 @@ class Client:
             headers["If-Modified-Since"] = last_modified
         try:
             resp = self._follow(url, headers, check_robots=self.settings.obey_robots)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError) as exc:
+            self.stats.inc("downloader/failed/invalid_url")
+            return Response(url, url, fetched_at=now_iso(), reason="invalid_url",
+                            error=f"invalid URL: {exc}")
         except FetchFailed as exc:
             self.stats.inc(f"downloader/failed/{exc.reason}")
             return Response(url, url, exc.status, fetched_at=now_iso(), reason=exc.reason,
@@ -328,13 +332,20 @@ def _decoder(encoding: str):
     if enc in ("gzip", "x-gzip"):
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if enc == "deflate":
-        return zlib.decompressobj()
+        return None  # decided on the first bytes: zlib-wrapped, or raw as some servers send
     raise FetchFailed("bad_encoding", f"unsupported Content-Encoding {encoding!r}")
+
+
+def _deflate_decoder(first: bytes):
+    """zlib-wrapped deflate (RFC 9110) when the header checks out, else raw deflate."""
+    wrapped = len(first) >= 2 and first[0] & 0x0F == 8 and ((first[0] << 8) | first[1]) % 31 == 0
+    return zlib.decompressobj() if wrapped else zlib.decompressobj(-zlib.MAX_WBITS)
 
 
 def _read_capped(r: httpx.Response, encoding: str, cap: int, deadline: float) -> bytes:
     """Stream the body, stopping at ``cap`` bytes received and at ``cap`` bytes decompressed."""
     decoder = _decoder(encoding)
+    deflate = encoding.strip().lower() == "deflate"
     out = bytearray()
     received = 0
     try:
@@ -344,6 +355,8 @@ def _read_capped(r: httpx.Response, encoding: str, cap: int, deadline: float) ->
                 raise FetchFailed("too_large", f"body exceeds {cap} bytes")
             if time.monotonic() > deadline:
                 raise DeadlineExceeded("response took too long")
+            if deflate and decoder is None and chunk:
+                decoder = _deflate_decoder(chunk)
             if decoder is None:
                 out += chunk
                 continue

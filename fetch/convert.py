@@ -15,7 +15,9 @@ from extract.errors import RoueiError
 
 from .dates import date_near
 from .encoding import decode
-from .html import Page, parse_html, plain_page
+from .html import Page, meta_refresh, parse_html, plain_page
+
+STUB_CHARS = 200  # an HTML page with less text than this and a meta refresh is a redirect
 
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
                          re.I | re.S)
@@ -28,6 +30,7 @@ class Converted:
     pages: list[Page] = field(default_factory=list)
     error: str | None = None
     reason: str | None = None  # summary key of the error
+    refresh: str | None = None  # where a meta-refresh stub page points
 
     @property
     def raw_ext(self) -> str:
@@ -69,7 +72,10 @@ def convert(data: bytes, content_type: str | None, url: str, split: bool = True)
                          reason="unsupported_type")
     text, encoding = decode(data, content_type)
     pages = parse_html(text, split=split) if kind == "html" else [plain_page(text)]
+    refresh = meta_refresh(text) if kind == "html" else None
+    if refresh and sum(len(p.text.strip()) for p in pages) >= STUB_CHARS:
+        refresh = None  # a real page that merely reloads itself
     if not any(p.text.strip() for p in pages):
         return Converted(kind, encoding, error="[E003] the page has no text (rendered by script?)",
-                         reason="empty")
-    return Converted(kind, encoding, [p for p in pages if p.text.strip()])
+                         reason="empty", refresh=refresh)
+    return Converted(kind, encoding, [p for p in pages if p.text.strip()], refresh=refresh)

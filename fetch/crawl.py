@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from .client import Client, RobotsDisallowed, host_key, normalize_url, now_iso
 from .convert import convert
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DOC_SUFFIXES = {".html", ".htm", ".xhtml", ".txt", ".pdf"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz")
+MAX_META_REFRESH = 2
 
 
 class UsageError(ValueError):
@@ -44,6 +45,7 @@ class Task:
     depth: int = 0  # feeds followed to reach it
     etag: str | None = None
     last_modified: str | None = None
+    refreshes: int = 0  # meta-refresh stubs followed to get here
 
 
 @dataclass
@@ -234,14 +236,26 @@ class Crawler:
                 doc = Doc(task.url, resp.final_url, resp.fetched_at, resp.status,
                           error=f"feed: {exc}", source=task.source)
                 return Result(task, "failed", doc, reason="feed_invalid")
-        doc, reason = self._document(task.url, resp.final_url, resp.fetched_at, resp.status,
-                                     resp.headers, resp.body, task.source, task.entry)
+        doc, reason, refresh = self._document(task.url, resp.final_url, resp.fetched_at, resp.status,
+                                              resp.headers, resp.body, task.source, task.entry)
+        if refresh and task.refreshes < MAX_META_REFRESH:
+            # a stub page that forwards by <meta refresh>: follow it as a redirect
+            self.stats.inc("redirect/meta_refresh")
+            target = urljoin(resp.final_url, refresh)
+            if normalize_url(target) != normalize_url(resp.final_url):
+                nxt = Task(target, task.source, task.entry, task.depth, refreshes=task.refreshes + 1)
+                result = self._fetch_and_convert(nxt)
+                result.task = task
+                if result.doc is not None:
+                    result.doc.url = task.url  # the notice stays filed under the URL asked for
+                return result
         return Result(task, "document", doc, reason=reason)
 
     def _document(self, url: str, final_url: str, fetched_at: str, status: int | None,
                   headers: dict[str, str], body: bytes, source: str,
-                  entry: Entry | None = None) -> tuple[Doc, str | None]:
-        """Convert a body into a Doc to store, and the failure reason when it has no notice."""
+                  entry: Entry | None = None) -> tuple[Doc, str | None, str | None]:
+        """Convert a body into a Doc to store, the failure reason when it has no notice, and
+        the target of a meta-refresh stub."""
         ctype = headers.get("content-type")
         conv = convert(body, ctype, final_url, split=self.split)
         if entry is not None and len(conv.pages) == 1:
@@ -251,7 +265,7 @@ class Crawler:
             page.published = entry.published or page.published
         doc = Doc(url, final_url, fetched_at, status, headers.get("etag"), headers.get("last-modified"),
                   ctype, conv.encoding, body, conv.raw_ext, conv.pages, conv.error, source)
-        return doc, conv.reason
+        return doc, conv.reason, conv.refresh
 
     # -- results ---------------------------------------------------------------------------
 
@@ -315,7 +329,7 @@ class Crawler:
             self._tick()
             return
         headers = {"content-type": ctype or "", "last-modified": mtime}
-        self._store(*self._document(url, url, now_iso(), None, headers, data, str(path)))
+        self._store(*self._document(url, url, now_iso(), None, headers, data, str(path))[:2])
         self._tick()
 
     def _local_feed(self, path: Path) -> None:
@@ -345,7 +359,7 @@ class Crawler:
                     self._store(doc, "too_large")
                 else:
                     self._store(*self._document(cap.url, cap.url, cap.fetched_at, cap.status,
-                                                cap.headers, cap.body, str(path)))
+                                                cap.headers, cap.body, str(path))[:2])
                 self._tick()
         except (OSError, ValueError) as exc:
             log.warning("%s", exc)

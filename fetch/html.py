@@ -58,6 +58,20 @@ _READ_MORE = re.compile(r"続きを読む|続きを見る|もっと見る|もっ
 MIN_POST_CHARS = 80  # body text a post needs beyond its heading to count as a notice of its own
 
 
+_REFRESH = re.compile(r"""<meta\b[^>]*http-equiv\s*=\s*["']?refresh\b[^>]*>""", re.I)
+_REFRESH_URL = re.compile(r"""content\s*=\s*["']?\s*[\d.]*\s*[;,]?\s*url\s*=\s*['"]?([^"'>\s]+)""", re.I)
+
+
+def meta_refresh(html: str) -> str | None:
+    """The target of a ``<meta http-equiv="refresh" content="0; URL=...">`` stub page, which
+    older municipal sites still use in place of a redirect."""
+    tag = _REFRESH.search(html[:8192])
+    if tag is None:
+        return None
+    m = _REFRESH_URL.search(tag.group(0))
+    return m.group(1) if m else None
+
+
 @dataclass
 class Page:
     """One notice cut from an HTML page: the whole page, or one post of several."""

@@ -49,8 +49,8 @@ class Robots:
         """RFC 9309 §2.3.1: 2xx → parse; 4xx → no rules; 5xx or unreachable → disallow all."""
         if status is not None and 200 <= status < 300:
             return cls(body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace"))
-        if status is not None and 400 <= status < 500:
-            return cls(allow_all=True)
+        if status is not None and 400 <= status < 500 and status != 429:
+            return cls(allow_all=True)  # a 429 is an overloaded server, like a 5xx
         return cls(disallow_all=True)
 
     def _group(self, agent: str) -> _Group | None:

@@ -178,7 +178,8 @@ class Corpus:
                 return "failed", [e["doc_id"] for e in old]
             self._replace(doc.url, [self._entry(doc, base, None, raw_sha)])
             return "failed", [base]
-        if old and raw_sha and all(e.get("raw_sha256") == raw_sha and not e.get("error") for e in old):
+        if old and raw_sha and all(e.get("raw_sha256") == raw_sha and not e.get("error")
+                                   and (self.root / (e.get("text_path") or "-")).is_file() for e in old):
             self.unchanged(doc.url, doc.fetched_at, doc.etag, doc.last_modified)
             return "unchanged", [e["doc_id"] for e in old]
         pages = doc.pages or []
@@ -214,8 +215,10 @@ class Corpus:
                 if old.get("text_path"):
                     (self.root / old["text_path"]).unlink(missing_ok=True)
         for e in new:
-            self._unindex(e["doc_id"])
-            self._index(e)
+            previous = self.entries.get(e["doc_id"])
+            if previous is not None and self.by_sha.get(previous.get("sha256") or "") == e["doc_id"]:
+                del self.by_sha[previous["sha256"]]
+            self._index(e)  # a replaced entry keeps its place in the manifest
         self.dirty = True
 
     def _entry(self, doc: Doc, doc_id: str, page, raw_sha: str | None, text_sha: str | None = None,

@@ -116,6 +116,28 @@ def test_fetch_limits_compressed_pages_are_decoded(server, tmp_path, capsys):
     assert "不正アクセス" in text_of(tmp_path, entries[1])
 
 
+def test_fetch_limits_raw_deflate_is_decoded(server, tmp_path, capsys):
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)  # headerless deflate, as some servers send
+    server.expect_request("/raw").respond_with_response(
+        respond(packer.compress(PAGE) + packer.flush(), headers={"Content-Encoding": "deflate"}))
+    code, out = run_fetch(capsys, server.url_for("/raw"), "--out", tmp_path, *FAST)
+    assert code == 0, out
+    assert (tmp_path / manifest(tmp_path)[0]["raw_path"]).read_bytes() == PAGE
+
+
+def test_fetch_limits_meta_refresh_stub_is_followed(server, tmp_path, capsys):
+    stub = ('<html><head><meta http-equiv="Refresh" content="0; URL=/kouhou/2024/notice.html">'
+            "</head><body><p>移動しました</p></body></html>")
+    server.expect_request("/notice.html").respond_with_response(respond(stub.encode("cp932")))
+    server.expect_request("/kouhou/2024/notice.html").respond_with_response(respond(PAGE))
+    code, out = run_fetch(capsys, server.url_for("/notice.html"), "--out", tmp_path, *FAST)
+    assert code == 0, out
+    (entry,) = manifest(tmp_path)
+    assert entry["url"] == server.url_for("/notice.html")
+    assert entry["final_url"] == server.url_for("/kouhou/2024/notice.html")
+    assert "不正アクセス" in text_of(tmp_path, entry)
+
+
 def test_fetch_limits_http_404_is_an_error_entry(server, tmp_path, capsys):
     server.expect_request("/gone").respond_with_response(respond("nope", 404))
     code, out = run_fetch(capsys, server.url_for("/gone"), "--out", tmp_path, *FAST)
