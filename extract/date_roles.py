@@ -227,7 +227,13 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     br = _enclosing_bracket(norm, mn.ns, mn.ne)
     if br is not None and not _NUMBERING.match(prefix):
         cues = cues_in(norm, mn.ne, br[1], (ls, le))
-        return cues[0][1] if cues else "other"
+        if cues:
+            return cues[0][1]
+        # "…に関するお詫び(2024年5月10日)": a title line closed by its bracketed date
+        tail = norm[br[1] + 1:le].strip()
+        head = norm[ls:br[0] - 1].strip()
+        alone = not norm[br[0]:mn.ns].strip() and not norm[after:br[1]].strip()
+        return "announced" if alone and not tail and len(head) >= rr.header_min else "other"
     sent = (_sentence_start(norm, mn.ns), _sentence_end(norm, mn.ne))
     bound = _bound_role(norm, after, sent)
     if bound and rr.remedy.search(_section_heading(norm, mn.ns)) and bound.startswith("period"):
@@ -236,9 +242,9 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     if bound:
         return bound
     if not rest.strip(" \t~-") and _NUMBERING.match(prefix):
-        # a date alone on its line: the notice's own date when it is the first date, at the
-        # top; else a heading for the next line (a timeline of what was done when)
-        if i == 0 and norm[:ls].count("\n") < 3:
+        # a date alone on its line: the notice's own date when it is the first such line at
+        # the top; else a heading for the next line (a timeline of what was done when)
+        if norm[:ls].count("\n") < 3 and not any(_alone(norm, m) for m in ms[:i]):
             return "announced"
         nxt = re.compile(r"\S").search(norm, le)
         if nxt is None:
@@ -267,6 +273,13 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     clause_end = _CLAUSE_END.search(norm, after, sent[1])
     cues = cues_in(norm, after, clause_end.end() if clause_end else sent[1], sent)
     return cues[0][1] if cues else _section_default(norm, mn.ns)
+
+
+def _alone(norm: str, mn: Mention) -> bool:
+    """Whether the mention stands alone on its line (a weekday bracket aside)."""
+    ls, le = _line_bounds(norm, mn.ns)
+    rest = _rr().skip_after.match(norm, mn.ne).end()
+    return not norm[ls:mn.ns].strip() and not norm[rest:le].strip()
 
 
 def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
