@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "E009": "Gold or prediction file is invalid",
     "E010": "Worker process died",
     "E011": "PDF cannot be read",
+    "E012": "Cannot write the output file",
 }
 
 KINDS: dict[str, str] = {
@@ -28,6 +29,7 @@ KINDS: dict[str, str] = {
     "E009": "eval_input",
     "E010": "worker",
     "E011": "pdf_invalid",
+    "E012": "output",
 }
 
 
