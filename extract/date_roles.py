@@ -305,5 +305,13 @@ def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
 
 
 def assign(ctx: DocContext, ms: list[Mention]) -> list[str]:
-    """The role of each mention (same order)."""
-    return [_role(ctx, ms, i) for i in range(len(ms))]
+    """The role of each mention (same order). A date that bounds a stated period somewhere
+    is that bound where it is first mentioned without a role of its own (…4月10日にリリース
+    した機能 … 【期間】2023年4月10日~6月16日)."""
+    roles = [_role(ctx, ms, i) for i in range(len(ms))]
+    period: dict[str | None, str] = {}
+    for mn, role in zip(ms, roles, strict=True):
+        if role in ("period_start", "period_end"):
+            period.setdefault(mn.value, role)
+    return [period.get(mn.value, "other") if role == "other" else role
+            for mn, role in zip(ms, roles, strict=True)]

@@ -10,7 +10,6 @@ Roles come from extract/date_roles.py.
 from __future__ import annotations
 
 import calendar
-import logging
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -19,8 +18,6 @@ from . import date_roles, rules
 from .context import DocContext
 from .items import DateItem
 from .numbers import kanji_to_int
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,16 +78,11 @@ def _rules() -> _Rules:
     for era in rules.load("eras")["era"]:
         eras[era["name"]] = eras[era["abbr"]] = (era["start"], era["max_year"])
     excl = rules.load("date_exclusions")
-    excludes = []
-    for ex in excl["exclude"]:
-        excludes.append({
-            "name": ex["name"],
-            "after": rules.compile_pattern(ex["after"]) if "after" in ex else None,
-            "before": rules.compile_pattern(ex["before"]) if "before" in ex else None,
-            "around": rules.compile_pattern(ex["around"]) if "around" in ex else None,
-            "applies": tuple(ex.get("applies", ())),
-            "patterns": tuple(ex.get("patterns", ())),
-        })
+    excludes = [
+        {k: rules.compile_pattern(ex[k]) if k in ex else None for k in ("after", "before", "around")}
+        | {"applies": tuple(ex.get("applies", ())), "patterns": tuple(ex.get("patterns", ()))}
+        for ex in excl["exclude"]
+    ]
     return _Rules(
         patterns=tuple((p["name"], rules.compile_pattern(p["regex"])) for p in pats["pattern"]),
         eras=eras,
@@ -414,21 +406,8 @@ def extract(ctx: DocContext) -> list[DateItem]:
     resolve(ms, norm, ctx.published)
     ms = [m for m in ms if _valid(m)]
     roles = date_roles.assign(ctx, ms)
-    _spread_period_roles(ms, roles)
     items = []
     for mn, role in zip(ms, roles, strict=True):
         s, e, text = ctx.span_of_norm(mn.ns, mn.ne)
         items.append(DateItem(text, s, e, value=mn.value or "", role=role))
     return items
-
-
-def _spread_period_roles(ms: list[Mention], roles: list[str]) -> None:
-    """A date that bounds a stated period later on is that bound where first mentioned
-    without a role of its own (…4月10日にリリースした機能 … 4月10日~6月16日の間)."""
-    period: dict[str, str] = {}
-    for mn, role in zip(ms, roles, strict=True):
-        if role in ("period_start", "period_end") and mn.value:
-            period.setdefault(mn.value, role)
-    for i, mn in enumerate(ms):
-        if roles[i] == "other" and mn.value in period:
-            roles[i] = period[mn.value]
