@@ -115,6 +115,7 @@ def summary(stats: Stats) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
     try:
         match = re.compile(args.match) if args.match else None
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     bar = tqdm(total=0, unit="url", file=sys.stderr, disable=args.quiet, dynamic_ncols=True)
     try:
-        with corpus, Client(settings_from(args), stats) as client:
+        with corpus, Client(settings_from(args), stats) as client, logging_redirect_tqdm():
             Crawler(corpus, client, match=match, split=args.split, limit=args.limit,
                     progress=bar).run(plan)
     except KeyboardInterrupt:
