@@ -19,7 +19,7 @@ from .html import Page, meta_refresh, parse_html, plain_page
 
 STUB_CHARS = 200  # an HTML page with less text than this and a meta refresh is a redirect
 
-_HTML_SNIFF = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
+_HTML_SNIFF = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
                          re.I | re.S)
 
 

@@ -76,6 +76,8 @@ def plan_sources(sources: Iterable[str], _nested: bool = False) -> Plan:
     plan = Plan()
     for source in sources:
         source = source.strip()
+        if _nested:
+            source = source.split(" #", 1)[0].strip()  # a note after a URL in a list file
         if not source or source.startswith("#"):
             continue
         if source.startswith("@") and not _nested:

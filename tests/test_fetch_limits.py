@@ -7,7 +7,10 @@ from __future__ import annotations
 import gzip
 import zlib
 
+import pytest
 from werkzeug import Response
+
+from fetch.convert import sniff_kind
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
@@ -151,3 +154,15 @@ def test_fetch_limits_usage_errors(tmp_path, capsys):
     assert run_fetch(capsys, str(tmp_path / "missing.html"), "--out", tmp_path)[0] == 2
     assert run_fetch(capsys, "http://127.0.0.1:9/", "--out", tmp_path, "--match", "(")[0] == 2
     assert not (tmp_path / "manifest.jsonl").exists()  # nothing fetched on a usage error
+
+
+@pytest.mark.parametrize("data,ctype,url,kind", [
+    (b"%PDF-1.7 ...", "application/octet-stream", "http://h/dl?id=3", "pdf"),
+    (b'<?xml version="1.0"?><!DOCTYPE html><html>', "application/xml", "http://h/a", "html"),
+    (b"<!-- generated --><HTML><BODY>", "text/plain", "http://h/a", "html"),
+    ("お知らせ".encode("cp932"), "text/plain", "http://h/a.txt", "text"),
+    (b"anything", None, "http://h/notice.pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n\x00", "image/png", "http://h/logo.png", "unsupported"),
+])
+def test_fetch_limits_document_kind_sniffing(data, ctype, url, kind):
+    assert sniff_kind(data, ctype, url) == kind

@@ -133,7 +133,7 @@ def test_fetch_store_manifest_merges_runs_and_urls_file(server, tmp_path, capsys
     corpus = tmp_path / "corpus"
     run_fetch(capsys, server.url_for("/1"), "--out", corpus, *FAST)
     listing = tmp_path / "urls.txt"
-    listing.write_text(f"# notices to fetch\n\n{server.url_for('/2')}\n{server.url_for('/3')}\n"
+    listing.write_text(f"# notices to fetch\n\n{server.url_for('/2')}\n{server.url_for('/3')}  # the second report\n"
                        f"{server.url_for('/1')}#same-page\n", encoding="utf-8")
     code, out = run_fetch(capsys, f"@{listing}", "--out", corpus, *FAST)
     assert code == 0 and "2 fetched" in out and "1 unchanged" in out
