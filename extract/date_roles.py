@@ -59,6 +59,7 @@ class _RoleRules:
     section: re.Pattern[str]
     section_role: str
     remedy: re.Pattern[str]
+    time_word: re.Pattern[str]
     bound_start: re.Pattern[str]
     bound_end: re.Pattern[str]
     deadline: re.Pattern[str]
@@ -87,6 +88,7 @@ def _rr() -> _RoleRules:
         section=cp(r["section"]["regex"]),
         section_role=r["section"]["role"],
         remedy=cp(r["remedy_section"]["regex"]),
+        time_word=cp(r["time_word"]["regex"]),
         bound_start=_at(r["bound"]["start"]),
         bound_end=_at(r["bound"]["end"]),
         deadline=cp(r["bound"]["deadline"]),
@@ -258,8 +260,8 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         return cues[0][1] if cues else "other"
     opens = re.match(r"^(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|までに)?[、,])", rest)
     if opens:
-        # the date opens the sentence: the final predicate's cue, up to the next date that
-        # opens a clause of its own
+        # the date opens the sentence: the final predicate's cue, up to the next date or
+        # time word (翌日, その後) that opens a clause of its own
         end = sent[1]
         for later in ms[i + 1:]:
             if later.ns >= end:
@@ -268,7 +270,8 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
                     later.ns > mn.ne + 2:
                 end = later.ns
                 break
-        cues = cues_in(norm, after, end, sent)
+        tw = rr.time_word.search(norm, after, end)
+        cues = cues_in(norm, after, tw.start() if tw else end, sent)
         return cues[-1][1] if cues else _section_default(norm, mn.ns)
     clause_end = _CLAUSE_END.search(norm, after, sent[1])
     cues = cues_in(norm, after, clause_end.end() if clause_end else sent[1], sent)
