@@ -288,10 +288,11 @@ class Client:
                 reason = type(exc).__name__
                 resp = None
                 log.debug("%s: %s", url, exc)
-            self.stats.inc(f"retry/reason_count/{reason}")
             if attempt == s.max_tries:
                 self.stats.inc("retry/max_reached")
+                self.stats.inc(f"retry/max_reached/{reason}")
                 break
+            self.stats.inc(f"retry/reason_count/{reason}")
             if retry_after is not None and retry_after > s.max_retry_after:
                 raise FetchFailed("retry_after_too_long",
                                   f"server asked to retry after {retry_after:.0f} s", resp and resp.status)

@@ -84,7 +84,7 @@ def test_fetch_retry_gives_up_after_max_tries(server, tmp_path, capsys):
     code, out = run_fetch(capsys, server.url_for("/n"), "--out", tmp_path, *FAST, "--max-tries", "3")
     assert code == 1
     assert len(h.times) == 3
-    assert "1 failed" in out and "failed: http_503 1" in out
+    assert "1 failed" in out and "failed: http_503 1" in out and "retried: 503 2" in out
     (entry,) = manifest(tmp_path)
     assert entry["error"] == "HTTP 503" and entry["status"] == 503 and entry["text_path"] is None
 
@@ -108,7 +108,7 @@ def test_fetch_retry_slow_endpoint_times_out(server, tmp_path, capsys):
                           "--read-timeout", "0.3", "--max-tries", "2")
     assert time.monotonic() - start < 1.8
     assert code == 1
-    assert "failed: timeout 1" in out and "retried: ReadTimeout 2" in out
+    assert "failed: timeout 1" in out and "retried: ReadTimeout 1" in out
     assert "timed out" in manifest(tmp_path)[0]["error"]
 
 
