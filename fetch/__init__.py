@@ -1,0 +1,1 @@
+"""rouei fetch: a polite collector of notices into a corpus that ``rouei extract`` reads."""

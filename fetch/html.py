@@ -30,6 +30,14 @@ _DROP = {"script", "style", "noscript", "template", "iframe", "svg", "canvas", "
          "select", "button", "input", "textarea", "map", "head"}
 _CHROME = {"nav", "aside", "header", "footer", "menu"}
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
+_CHROME_NAME = re.compile(
+    r"(?:(?:site|global|local|page|g|l|common|main|sub|sp|pc)[-_]?)?"
+    r"(?:header|footer|nav|navi|navigation|gnav|gnavi|lnav|lnavi|menu|side|sidebar|sidemenu|"
+    r"side[-_]?(?:menu|nav|navi|column|area|contents?)|breadcrumbs?|pankuzu|topicpath|"
+    r"topic[-_]path|pagetop|page[-_]top|to[-_]?top|sns|share|social|skip|skiplink|utility|"
+    r"banner|banners|related|ranking|recommend)(?:[-_]?(?:area|wrap|wrapper|inner|box|block|list|links?))?"
+)
+_HEADERISH = re.compile(r"header|footer")
 # Blocks start a new line; paragraph-level blocks leave an empty line after them.
 _PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl", "blockquote",
                "pre", "section", "article", "figure", "address", "hr", "main", "details"}
@@ -143,18 +151,34 @@ def _assemble(raw: str) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
+def _chrome_by_name(tag: Tag) -> bool:
+    """Whether an id or class names the site's chrome: Japanese sites mark breadcrumbs as
+    ``pankuzu`` or ``topicpath``, global/local menus as ``gnavi``/``lnavi``, and many use
+    plain <div>s for what HTML5 would call <header>, <nav> and <aside>."""
+    names = [tag.get("id") or "", *(tag.get("class") or ())]
+    return any(_CHROME_NAME.fullmatch(n.lower()) for n in names if n)
+
+
 def _strip_chrome(soup: BeautifulSoup) -> None:
     """Remove navigation, banners and sidebars; a header or footer inside an article or
-    <main> belongs to the content (a post's title and date) and stays."""
+    <main> belongs to the content (a post's title and date) and stays. Nothing that holds
+    most of the page's text is removed, whatever its name."""
     for tag in soup.find_all(list(_DROP)):
         tag.decompose()
+    body = soup.body or soup
+    total = len(body.get_text())
     for tag in soup.find_all(True):
         if tag.decomposed or tag.attrs is None:
             continue
         role = (tag.get("role") or "").lower()
         hidden = tag.has_attr("hidden") or (tag.get("aria-hidden") or "").lower() == "true"
-        if tag.name in _CHROME or role in _CHROME_ROLES or hidden:
-            if tag.name in ("header", "footer") and tag.find_parent(["article", "main"]):
+        named = _chrome_by_name(tag)
+        if tag.name in _CHROME or role in _CHROME_ROLES or hidden or named:
+            in_content = tag.find_parent(["article", "main"]) is not None
+            if in_content and (tag.name in ("header", "footer") or (named and _HEADERISH.search(
+                    " ".join([tag.get("id") or "", *(tag.get("class") or ())]).lower()))):
+                continue
+            if named and total and len(tag.get_text()) > total / 2:
                 continue
             tag.decompose()
 

@@ -136,3 +136,27 @@ def test_fetch_html_sections_of_one_notice_are_not_split():
     excerpts = "".join(f"<article><h2>第{i}報</h2><p>{'概要です。' * 30}</p><a href='/{i}'>続きを読む</a>"
                        "</article>" for i in range(3))
     assert len(parse_html(f"<html><body>{excerpts}</body></html>")) == 1  # a listing of excerpts
+
+
+def test_fetch_html_div_chrome_by_id_and_class():
+    # a municipal page laid out with <div>s: header, global menu, breadcrumb (pankuzu), side
+    # column with its own dates, footer; the post header inside the content stays
+    html = ("<html><head><title>個人情報の漏えいについて | 〇〇市</title></head><body>"
+            "<div id='header'><p>〇〇市公式ホームページ</p><div class='gnavi'><ul><li>くらし</li></ul></div></div>"
+            "<div id='pankuzu'><a>トップ</a> &gt; <a>お知らせ</a></div>"
+            "<div id='contents'><article><div class='entry-header'><h1>個人情報の漏えいについて</h1>"
+            "<p class='date'>令和6年1月22日</p></div>"
+            "<p>市が保有する個人情報を含む書類を誤って送付する事案が発生しました。</p></article></div>"
+            "<div id='side'><h2>新着情報</h2><ul><li>2024年1月20日 イベントのお知らせ</li></ul></div>"
+            "<div id='footer'>〇〇市役所 電話 0000-00-0000</div><div class='page-top'>ページの先頭へ</div>"
+            "</body></html>")
+    (page,) = parse_html(html)
+    assert page.text == ("個人情報の漏えいについて\n\n令和6年1月22日\n\n"
+                         "市が保有する個人情報を含む書類を誤って送付する事案が発生しました。\n")
+    assert page.published == "2024-01-22"
+
+
+def test_fetch_html_chrome_named_wrapper_holding_the_page_is_kept():
+    html = ("<html><body><div class='side-contents'><h1>お詫び</h1>"
+            f"<p>{'当社の顧客情報が流出した可能性があります。' * 5}</p></div></body></html>")
+    assert "顧客情報が流出" in parse_html(html)[0].text
