@@ -1,51 +1,199 @@
-"""Causes of an incident in the JNSA classes (SPEC section 4), from rules/causes.toml.
+"""Causes of an incident in the JNSA classes (SPEC section 4).
 
-A cause word counts unless its own clause denies it (不正アクセスによるものではありません), it
-names a law or a countermeasure, or its sentence is about prevention (rules/cause_context.toml).
+Cue words come from rules/causes.toml; rules/cause_context.toml says where a cue states the
+cause and where it does not: a denial (不正アクセスによるものではありません), a law's name
+(不正アクセス禁止法), a countermeasure (ウイルス対策ソフト), a hypothetical, a sentence or section
+about prevention (再発防止策). Ambiguous cues (不具合, 見落とし) need a sentence that states a
+cause (原因, により, ため) or a section under a cause heading (原因, 経緯).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from . import rules
 from .context import DocContext
 from .items import CauseItem
 
+log = logging.getLogger(__name__)
+
+CLASSES = ("loss", "misoperation", "unauthorized_access", "mismanagement", "unauthorized_takeout",
+           "theft", "insider_fraud", "misconfiguration", "bug_vulnerability", "malware", "misuse",
+           "other")
+
+
+@dataclass(frozen=True)
+class Cue:
+    category: str
+    regex: re.Pattern[str]
+    needs_cause: bool
+    requires: re.Pattern[str] | None
+    yields_to: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CauseRules:
+    cues: tuple[Cue, ...]
+    suppress: dict[str, frozenset[str]]
+    marker: re.Pattern[str]
+    after: tuple[re.Pattern[str], ...]
+    before: re.Pattern[str]
+    sentence: re.Pattern[str]
+    headings: tuple[tuple[str, re.Pattern[str]], ...]
+    heading_mark: re.Pattern[str]
+    max_chars: int
+    bare_chars: int
+    section_chars: int
+
+
+def expand_local(pattern: str, defs: dict[str, str]) -> str:
+    """Replace ``{{name}}`` with a definition of the rule file's own [define] table."""
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: f"(?:{defs[m.group(1)]})" if m.group(1) in defs
+                  else m.group(0), pattern)
+
+
+def _union(entries: list[dict]) -> re.Pattern[str]:
+    return rules.compile_pattern("|".join(f"(?:{e['pattern']})" for e in entries))
+
 
 @cache
-def _compiled(_stamp: str) -> tuple:
+def _compiled(_stamp: str) -> CauseRules:
     lex = rules.load("causes")
     cx = rules.load("cause_context")
-    classes = [(cat, re.compile("|".join(f"(?:{p})" for p in e["patterns"]))) for cat, e in lex.items()]
-    suppress = {cat: set(e.get("suppresses", [])) for cat, e in lex.items()}
-    windows = [re.compile(cx[k]["regex"]) for k in ("denial_window", "law_window", "measure_window")]
-    return classes, suppress, windows, re.compile(cx["measure_sentence"]["regex"])
+    defs = lex.get("define", {})
+    unknown = {c["class"] for c in lex["cue"]} - set(CLASSES)
+    if unknown:
+        log.warning("rules/causes.toml: unknown classes %s", sorted(unknown))
+    cues = tuple(
+        Cue(c["class"], rules.compile_pattern(expand_local(c["pattern"], defs)),
+            c.get("needs") == "cause",
+            rules.compile_pattern(expand_local(c["requires"], defs)) if c.get("requires") else None,
+            frozenset(c.get("yields_to", ())))
+        for c in lex["cue"])
+    suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
+    shape = cx["heading_shape"]
+    return CauseRules(
+        cues=cues, suppress=suppress,
+        marker=_union(cx["marker"]),
+        after=tuple(rules.compile_pattern(e["pattern"]) for e in cx["after"]),
+        before=rules.compile_pattern("|".join(f"(?:{e['pattern']})" for e in cx["before"])),
+        sentence=_union(cx["sentence"]),
+        headings=tuple((h["kind"], rules.compile_pattern(h["pattern"])) for h in cx["heading"]),
+        heading_mark=rules.compile_pattern(shape["mark"]),
+        max_chars=shape["max_chars"], bare_chars=shape["bare_chars"],
+        section_chars=shape["section_chars"])
 
 
-def _rules() -> tuple:
+def cause_rules() -> CauseRules:
+    """The compiled rules as the files are now."""
     return _compiled(rules.rules_hash_cached())
 
 
-def find_causes(norm: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """(start, end, category) in the normalised text, in text order."""
-    classes, _, windows, measure = _rules()
-    out = []
-    for ss, se in sentences:
-        sent = norm[ss:se]
-        if measure.search(sent):
+# -- sections --------------------------------------------------------------------------------
+
+def _mark_type(line: str, r: CauseRules) -> str | None:
+    """The kind of numbering or bullet a heading-shaped line starts with ('' for a bare line);
+    None when the line is not heading-shaped."""
+    if "。" in line.rstrip("。"):
+        return None
+    m = r.heading_mark.match(line)
+    if m and len(line) <= r.max_chars:
+        ch = m.group()[0]
+        return "num" if ch.isdigit() else ch if ch in "(【第" else "circled" if "①" <= ch <= "⑳" else "bullet"
+    if line.startswith("【"):
+        return "【"
+    if len(line) <= r.bare_chars and not line.endswith("。"):
+        return ""
+    return None
+
+
+def sections(norm: str, r: CauseRules | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the parts of the normalised text under a cause or measure heading.
+
+    A section opens at a heading-shaped line naming its kind (2. 原因, 【再発防止策】) and ends at
+    the next heading of the same numbering style, a bare short line, a 【…】 line or a heading
+    of either kind; never longer than ``section_chars``."""
+    r = r or cause_rules()
+    out: list[tuple[int, int, str]] = []
+    open_: tuple[int, str, str] | None = None  # (start, kind, mark type)
+    pos = 0
+    for raw in norm.splitlines(keepends=True):
+        line = raw.strip()
+        start, pos = pos, pos + len(raw)
+        if not line:
             continue
-        for cat, pat in classes:
-            for m in pat.finditer(sent):
-                after = sent[m.end():]
-                if any(w.search(after) for w in windows):
-                    continue
-                out.append((ss + m.start(), ss + m.end(), cat))
+        mtype = _mark_type(line, r)
+        if mtype is None:
+            continue
+        kind = next((k for k, pat in r.headings if pat.search(line)), None)
+        if open_ and (kind or mtype in ("", "【") or mtype == open_[2] or open_[2] == ""):
+            out.append((open_[0], min(start, open_[0] + r.section_chars), open_[1]))
+            open_ = None
+        if kind:
+            open_ = (start, kind, mtype)
+    if open_:
+        out.append((open_[0], min(len(norm), open_[0] + r.section_chars), open_[1]))
+    return out
+
+
+def _section_kind(secs: list[tuple[int, int, str]], pos: int) -> str | None:
+    for s, e, kind in secs:
+        if s <= pos < e:
+            return kind
+    return None
+
+
+# -- cues ------------------------------------------------------------------------------------
+
+def _excluded(sent: str, m: re.Match[str], r: CauseRules) -> bool:
+    """The cue at ``m`` is denied, names a law or a measure, or is hypothetical."""
+    if any(p.match(sent, m.end()) for p in r.after):
+        return True
+    return bool(r.before.search(sent[:m.start()]))
+
+
+def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, category) of the causes a sentence states, offsets within ``sent``.
+
+    ``stated``: the sentence sits under a cause heading, so ambiguous cues count."""
+    if r.sentence.search(sent):
+        return []
+    stated = stated or bool(r.marker.search(sent))
+    hits: list[tuple[int, int, Cue]] = []
+    for cue in r.cues:
+        if (cue.needs_cause and not stated) or (cue.requires and not cue.requires.search(sent)):
+            continue
+        hits.extend((m.start(), m.end(), cue) for m in cue.regex.finditer(sent)
+                    if m.end() > m.start() and not _excluded(sent, m, r))
+    found = {cue.category for _, _, cue in hits}
+    hits = [h for h in hits if not h[2].yields_to & found]
+    out: list[tuple[int, int, str]] = []
+    for s, e, cue in sorted(hits, key=lambda h: (h[0], -h[1])):
+        # a cue inside a longer cue of the same class is the same statement
+        if any(c == cue.category and ps <= s and e <= pe for ps, pe, c in out):
+            continue
+        out.append((s, e, cue.category))
+    return out
+
+
+def find_causes(norm: str, sents: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(start, end, category) in the normalised text for the given sentence spans, in order."""
+    r = cause_rules()
+    secs = sections(norm, r)
+    out = []
+    for ss, se in sents:
+        kind = _section_kind(secs, ss)
+        if kind == "measure":
+            continue
+        out.extend((ss + s, ss + e, c) for s, e, c in sentence_causes(norm[ss:se], r, kind == "cause"))
     return sorted(out)
 
 
 def extract(ctx: DocContext) -> list[CauseItem]:
+    """Every stated cause in the document, in text order (incidents are the pipeline's)."""
     nsents = [(ctx.norm.to_norm(s), ctx.norm.to_norm(e)) for s, e in ctx.sentences]
     items = []
     for ns, ne, cat in find_causes(ctx.norm.text, nsents):
@@ -55,8 +203,11 @@ def extract(ctx: DocContext) -> list[CauseItem]:
 
 
 def resolve(items: list[CauseItem]) -> list[CauseItem]:
-    """Drop the classes that another class stated for the same incident suppresses."""
-    _, suppress, _, _ = _rules()
+    """Drop the classes that another class stated for the same incident suppresses
+    (insider_fraud suppresses unauthorized_takeout: JNSA counts a malicious takeout once)."""
+    suppress = cause_rules().suppress
     present = {it.category for it in items}
-    dropped = set().union(*(suppress.get(c, set()) for c in present)) if present else set()
+    dropped: set[str] = set()
+    for cat in present:
+        dropped |= suppress.get(cat, frozenset())
     return [it for it in items if it.category not in dropped]

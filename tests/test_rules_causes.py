@@ -1,4 +1,5 @@
-"""Every example in the cause, status, organisation and incident rule files does what it says."""
+"""Every example in the cause, cause-context, status, organisation, incident and fragment rule
+files does what it says (one test per rule file, one case per entry)."""
 
 from __future__ import annotations
 
@@ -17,27 +18,107 @@ INCIDENTS = rules.load("incidents")
 FRAGMENTS = rules.load("fragments")
 
 
-@pytest.mark.parametrize("category", sorted(CAUSES))
-def test_rules_causes_example_yields_class(category):
-    got = {it.category for it in causes.extract(DocContext("t", CAUSES[category]["example"]))}
-    assert category in got
+def _cause_ids(entry: dict) -> str:
+    return f"{entry['class']}:{entry['pattern'][:20]}"
 
 
-def test_rules_causes_suppressions_name_real_classes():
-    for cat, entry in CAUSES.items():
-        assert set(entry.get("suppresses", [])) <= set(CAUSES), cat
+def _categories(text: str) -> set[str]:
+    return {it.category for it in causes.extract(DocContext("t", text))}
 
 
-@pytest.mark.parametrize("key", ["denial_window", "law_window", "measure_window", "measure_sentence"])
-def test_rules_cause_context_examples_have_no_cause(key):
-    assert causes.extract(DocContext("t", CONTEXT[key]["example"])) == []
+# -- rules/causes.toml --------------------------------------------------------------------
+
+@pytest.mark.parametrize("entry", CAUSES["cue"], ids=_cause_ids)
+def test_rules_causes_cue_example_yields_its_class(entry):
+    """The cue's own pattern matches its example, and the example yields the cue's class."""
+    pattern = causes.expand_local(entry["pattern"], CAUSES["define"])
+    assert rules.compile_pattern(pattern).search(DocContext("t", entry["example"]).norm.text)
+    assert entry["class"] in _categories(entry["example"])
 
 
-@pytest.mark.parametrize("key", sorted(STATUS))
-def test_rules_status_examples(key):
-    items = status.extract(DocContext("t", STATUS[key]["example"]))
-    assert status.decide(items) == key
+def test_rules_causes_classes_and_suppressions_are_known():
+    assert set(CAUSES["class"]) == set(causes.CLASSES)
+    for cat, entry in CAUSES["class"].items():
+        assert set(entry["suppresses"]) <= set(causes.CLASSES) - {cat}
+    for entry in CAUSES["cue"]:
+        assert entry["class"] in causes.CLASSES
+        assert set(entry.get("yields_to", [])) <= set(causes.CLASSES)
+        assert entry.get("needs", "cause") == "cause"
 
+
+# -- rules/cause_context.toml ---------------------------------------------------------------
+
+# an ambiguous cue (needs="cause") that only a marker or a cause heading lets through
+AMBIGUOUS = "システムの不具合"
+
+
+@pytest.mark.parametrize("entry", CONTEXT["marker"], ids=lambda e: e["pattern"][:12])
+def test_rules_cause_context_marker(entry):
+    assert re.search(entry["pattern"], entry["example"])
+    assert _categories(entry["example"]), "a marker's example states a cause"
+
+
+def _cue_matches(norm: str) -> list[re.Match[str]]:
+    return [m for cue in causes.cause_rules().cues for m in cue.regex.finditer(norm)]
+
+
+@pytest.mark.parametrize("group", ["after", "before", "sentence"])
+def test_rules_cause_context_exclusions(group):
+    """Each exclusion's example holds a cue word that the exclusion itself keeps out."""
+    for entry in CONTEXT[group]:
+        norm = DocContext("t", entry["example"]).norm.text
+        assert _categories(entry["example"]) == set(), entry["example"]
+        cues = _cue_matches(norm)
+        assert cues, f"no cue word in {entry['example']}"
+        pat = rules.compile_pattern(entry["pattern"])
+        if group == "after":
+            assert any(pat.match(norm, m.end()) for m in cues), entry["example"]
+        elif group == "before":
+            assert any(pat.search(norm[:m.start()]) for m in cues), entry["example"]
+        else:
+            assert pat.search(norm), entry["example"]
+
+
+@pytest.mark.parametrize("entry", CONTEXT["heading"], ids=lambda e: e["kind"])
+def test_rules_cause_context_heading(entry):
+    text = f"{entry['example']}\n{AMBIGUOUS}があり、情報が表示された。\n次の見出し\n"
+    got = _categories(text.replace("があり、", "があった。\nそのため、"))
+    secs = causes.sections(DocContext("t", text).norm.text)
+    assert [k for _, _, k in secs] == [entry["kind"]]
+    if entry["kind"] == "measure":
+        assert got == set()
+    else:
+        assert _categories(f"{entry['example']}\n{AMBIGUOUS}が見つかった。\n") == {"bug_vulnerability"}
+
+
+def test_rules_cause_context_heading_shape():
+    shape = CONTEXT["heading_shape"]
+    assert re.match(shape["mark"], shape["example"])
+    assert causes.sections(f"{shape['example']}\n本文。\n") == [(0, len(shape["example"]) + 5, "measure")]
+
+
+# -- rules/status.toml ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("entry", STATUS["cue"], ids=lambda e: f"{e['status']}:{e['pattern'][:16]}")
+def test_rules_status_cue_example(entry):
+    items = status.extract(DocContext("t", entry["example"]))
+    assert entry["status"] in {it.status for it in items}
+
+
+@pytest.mark.parametrize("entry", STATUS["after"], ids=lambda e: e["pattern"][:16])
+def test_rules_status_after_example(entry):
+    applies = set(entry.get("applies_to", status.STATUSES))
+    items = status.extract(DocContext("t", entry["example"]))
+    assert not applies & {it.status for it in items}
+
+
+def test_rules_status_decide():
+    dec = STATUS["decide"]
+    assert sorted(dec["order"]) == sorted(status.STATUSES) and dec["default"] in status.STATUSES
+    assert status.decide(status.extract(DocContext("t", dec["example"]))) == "possible"
+
+
+# -- rules/org.toml -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", ["legal_prefix", "legal_suffix", "place", "alias", "target", "self_ref"])
 def test_rules_org_patterns_match_examples(key):
@@ -48,6 +129,8 @@ def test_rules_org_not_subject_example_is_excluded():
     ctx = DocContext("t", "x", title="x")
     assert org._excluded(ctx, ORG["not_subject"]["example"])
 
+
+# -- rules/incidents.toml and rules/fragments.toml ------------------------------------------
 
 @pytest.mark.parametrize("key", ["leak_words", "title_not", "numbered_heading", "split_cues"])
 def test_rules_incidents_examples(key):
