@@ -47,6 +47,8 @@ class _Exclusion:
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
     unless_before: re.Pattern[str] | None
+    unless_after: re.Pattern[str] | None
+    units: re.Pattern[str] | None
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def _compiled(rules_sha: str) -> _Rules:
         rf"(?P<suf>{approx['suffix']})?"
     )
     exclusions = tuple(
-        _Exclusion(e["name"], _opt(e, "before"), _opt(e, "after"), _opt(e, "unless_before"))
+        _Exclusion(e["name"], _opt(e, "before"), _opt(e, "after"), _opt(e, "unless_before"),
+                   _opt(e, "unless_after"), _opt(e, "units"))
         for e in pats.get("exclude", [])
     )
     log.debug("counts: %d counters, %d exclusions", len(counters), len(exclusions))
@@ -99,17 +102,21 @@ def _rules() -> _Rules:
     return _compiled(rules.rules_hash_cached())
 
 
-def exclusions_at(text: str, start: int, end: int) -> list[str]:
+def exclusions_at(text: str, start: int, end: int, unit: str) -> list[str]:
     """Names of every exclusion context that applies to the count at text[start:end]."""
     before = text[max(0, start - _BEFORE_WINDOW):start]
     after = text[end:end + _AFTER_WINDOW]
     names = []
     for ex in _rules().exclusions:
+        if ex.units is not None and not ex.units.search(unit):
+            continue
         if ex.before is not None and not ex.before.search(before):
             continue
         if ex.after is not None and not ex.after.search(after):
             continue
         if ex.unless_before is not None and ex.unless_before.search(before):
+            continue
+        if ex.unless_after is not None and ex.unless_after.search(after):
             continue
         names.append(ex.name)
     return names
@@ -161,7 +168,7 @@ def find_counts(text: str) -> list[tuple[int, int, int, str, bool]]:
     """(start, end, value, unit, approximate) for every count in a normalised text."""
     out = []
     for cand in candidates(text):
-        names = exclusions_at(text, cand[0], cand[1])
+        names = exclusions_at(text, cand[0], cand[1], cand[3])
         if names:
             log.debug("count %r excluded: %s", text[cand[0]:cand[1]], names[0])
             continue
