@@ -49,6 +49,7 @@ class _Exclusion:
     unless_before: re.Pattern[str] | None
     unless_after: re.Pattern[str] | None
     units: re.Pattern[str] | None
+    window: int
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def _compiled(rules_sha: str) -> _Rules:
     )
     exclusions = tuple(
         _Exclusion(e["name"], _opt(e, "before"), _opt(e, "after"), _opt(e, "unless_before"),
-                   _opt(e, "unless_after"), _opt(e, "units"))
+                   _opt(e, "unless_after"), _opt(e, "units"),
+                   int(e.get("before_window", _BEFORE_WINDOW)))
         for e in pats.get("exclude", [])
     )
     log.debug("counts: %d counters, %d exclusions", len(counters), len(exclusions))
@@ -110,7 +112,8 @@ def exclusions_at(text: str, start: int, end: int, unit: str) -> list[str]:
     for ex in _rules().exclusions:
         if ex.units is not None and not ex.units.search(unit):
             continue
-        if ex.before is not None and not ex.before.search(before):
+        wide = text[max(0, start - ex.window):start] if ex.window != _BEFORE_WINDOW else before
+        if ex.before is not None and not ex.before.search(wide):
             continue
         if ex.after is not None and not ex.after.search(after):
             continue

@@ -101,6 +101,13 @@ def test_counts_span(text, span):
     assert c.text == span
 
 
+def test_counts_after_a_link_list_body_text_counts_again():
+    body = "当社は本日、外部からの不正アクセスにより、通販サイトの会員情報が外部に流出した可能性があることを" \
+           "確認いたしましたので、経緯と今後の対応についてご報告いたします。"
+    text = f"関連記事\n他社のお知らせ\n\n{body}\n流出した可能性のある会員情報は2,870件です。"
+    assert [(c.value, c.unit) for c in _counts(text)] == [(2870, "件")]
+
+
 def test_counts_in_text_order_with_repeats():
     text = "概要:顧客300名の情報。\n詳細:顧客300名に個別に連絡します。"
     got = _counts(text)

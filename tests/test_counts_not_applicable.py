@@ -87,6 +87,8 @@ from extract.context import DocContext
     "この記事へのコメント(3件)",
     "新着記事20件を表示",
     "関連記事\n他社で顧客情報3万件が流出\nhttps://news.example.jp/article/123",
+    "あわせて読みたい\n通販サイトで不正アクセス\n診療所で患者1,200人分の名簿紛失\n",
+    "【人気記事】\n1位 会員情報5万件が閲覧可能に",
 ])
 def test_counts_not_applicable(text):
     assert counts.extract(DocContext("t", text)) == []
