@@ -131,8 +131,10 @@ def _mention(name: str, m: re.Match[str], r: _Rules) -> Mention | None:
     mn.yy = _num(g.get("yy"))
     mn.rel = g.get("rel")
     mn.relm = g.get("relm")
-    mn.month = _num(g.get("month") or g.get("month2"))
-    mn.day = _num(g.get("day") or g.get("day2"))
+    month, day = g.get("month") or g.get("month2"), g.get("day") or g.get("day2")
+    mn.month, mn.day = _num(month), _num(day)
+    if (month and mn.month is None) or (day and mn.day is None):
+        return None  # a kanji numeral that is no number (十十)
     if mn.month is not None and not 1 <= mn.month <= 12:
         return None
     if mn.day is not None and not 1 <= mn.day <= 31:
