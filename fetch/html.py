@@ -168,7 +168,9 @@ def _strip_chrome(soup: BeautifulSoup) -> None:
     body = soup.body or soup
     total = len(body.get_text())
     for tag in soup.find_all(True):
-        if tag.decomposed or tag.attrs is None:
+        # bs4's ``decomposed`` property searches the subtree on live tags (its __getattr__
+        # turns a missing attribute into find()); the flag itself is read directly instead
+        if tag.__dict__.get("_decomposed"):
             continue
         role = (tag.get("role") or "").lower()
         hidden = tag.has_attr("hidden") or (tag.get("aria-hidden") or "").lower() == "true"
@@ -183,19 +185,20 @@ def _strip_chrome(soup: BeautifulSoup) -> None:
             tag.decompose()
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
-    wanted = {n.lower() for n in names}
+def _metas(soup: BeautifulSoup) -> dict[str, str]:
+    """Meta tags by lower-cased property/name/itemprop; the first of each name wins."""
+    found: dict[str, str] = {}
     for tag in soup.find_all("meta"):
         key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
-        if key in wanted and tag.get("content"):
-            return tag["content"]
-    return None
+        if key and tag.get("content") and key not in found:
+            found[key] = tag["content"]
+    return found
 
 
-def _title(soup: BeautifulSoup) -> str | None:
+def _title(soup: BeautifulSoup, metas: dict[str, str]) -> str | None:
     if soup.title and _clean(soup.title.get_text()):
         return _clean(soup.title.get_text())
-    og = _clean(_meta(soup, "og:title", "twitter:title"))
+    og = _clean(metas.get("og:title") or metas.get("twitter:title"))
     if og:
         return og
     h1 = soup.find("h1")
@@ -222,9 +225,9 @@ def _time_published(root: Tag) -> str | None:
     return None
 
 
-def _meta_published(soup: BeautifulSoup) -> str | None:
+def _meta_published(soup: BeautifulSoup, metas: dict[str, str]) -> str | None:
     for name in _DATE_META:
-        found = iso_date(_meta(soup, name))
+        found = iso_date(metas.get(name))
         if found:
             return found
     return _jsonld_published(soup)
@@ -279,7 +282,9 @@ def _split_posts(body: Tag) -> list[Page]:
     best: list[Page] = []
     for parent in [body, *body.find_all(True)]:
         groups: dict[tuple, list[Tag]] = defaultdict(list)
-        for child in parent.find_all(True, recursive=False):
+        for child in parent.children:
+            if not isinstance(child, Tag) or not child.get("class"):
+                continue
             classes = tuple(sorted(child.get("class") or ()))
             if any(_POST_CLASS.search(c) for c in classes):
                 groups[(child.name, classes)].append(child)
@@ -297,9 +302,10 @@ def _split_posts(body: Tag) -> list[Page]:
 def parse_html(html: str, split: bool = True) -> list[Page]:
     """The notices in an HTML page: one Page, or one per post of a multi-post page."""
     soup = BeautifulSoup(html, "lxml")
-    title = _title(soup)
-    article_meta = iso_date(_meta(soup, "article:published_time"))
-    other_meta = _meta_published(soup)
+    metas = _metas(soup)
+    title = _title(soup, metas)
+    article_meta = iso_date(metas.get("article:published_time"))
+    other_meta = _meta_published(soup, metas)
     _strip_chrome(soup)
     body = soup.body or soup
     if split:
