@@ -32,6 +32,14 @@ _CLAUSE_END = re.compile(
     r"(?<!に対)(?<!に関)(?<!に際)(?<!を通)(?<!につ)(?<!にお)(?<!とし)(?<!によ)(?<!にて)"
     r"(?<!に伴)(?<!に従)(?:[しりきけえめてでいずく]|ため|ところ|おり|あり|なり)[、,]"
 )
+_SENT_END = re.compile(r"[。!?]|\n")
+_NONSPACE = re.compile(r"\S")
+_NP_END = re.compile(r"[をがはにで、。\n]")  # the end of the noun phrase a date+の qualifies
+_LABEL_END = re.compile(r"(?:日|日時|時期)[:\s]*$")  # 発生日 / 発覚日時: / 発生時期
+_LABEL_SPLIT = re.compile(r"[\s、。,]")
+# a date that opens its sentence: "2024年1月、" / "2024年1月10日には、" / "5月8日 教員が…"
+_OPENS = re.compile(r"(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|までに)?[、,])")
+_OPENS_SOON = re.compile(r"[^、。\n]{0,12}[、,]")
 _OPEN = "([【「『〔"
 _CLOSE = ")]】」』〕"
 _NUMBERING = re.compile(r"^[\s■●◆◇□・※]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
@@ -108,7 +116,7 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 
 
 def _sentence_end(text: str, pos: int) -> int:
-    m = re.compile(r"[。!?]|\n").search(text, pos)
+    m = _SENT_END.search(text, pos)
     return m.end() if m else len(text)
 
 
@@ -176,7 +184,9 @@ def _section_heading(norm: str, pos: int) -> str:
     """The heading line of the section holding ``pos`` ("1 事案の概要", "3 再発防止策"),
     or "" when none is found within 40 lines. A 【…】 title line ends the search: a page of
     several posts must not lend one post's heading to the next."""
-    end = pos
+    end = norm.rfind("\n", 0, pos)  # from the line above the date's own
+    if end < 0:
+        return ""
     for _ in range(40):
         s = norm.rfind("\n", 0, max(end - 1, 0)) + 1
         line = norm[s:end].strip()
@@ -210,10 +220,10 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     # a label right before the date: 発覚日:2020年3月10日 / 発生日時 2024年5月1日 (NFKC: ： is :)
     # / 発生日2024年5月1日 (table cells that HTML-to-text ran together)
     for role, pat in rr.labels:
-        if pat.search(label[-8:]) and re.search(r"(?:日|日時|時期)[:\s]*$", label):
+        if pat.search(label[-8:]) and _LABEL_END.search(label):
             return role
     if label.endswith(":") or (0 < len(label) <= 12 and prefix.endswith((" ", "\t"))):
-        last = re.split(r"[\s、。,]", label.rstrip(":"))[-1]
+        last = _LABEL_SPLIT.split(label.rstrip(":"))[-1]
         for role, pat in rr.labels:
             if pat.search(last):
                 return role
@@ -248,17 +258,17 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         # the top; else a heading for the next line (a timeline of what was done when)
         if norm[:ls].count("\n") < 3 and not any(_alone(norm, m) for m in ms[:i]):
             return "announced"
-        nxt = re.compile(r"\S").search(norm, le)
+        nxt = _NONSPACE.search(norm, le)
         if nxt is None:
             return "other"
         ns2 = nxt.start()
         cues = cues_in(norm, ns2, _sentence_end(norm, ns2), (ns2, _sentence_end(norm, ns2)))
         return cues[-1][1] if cues else _section_default(norm, mn.ns)
     if rest[:1] == "の" or norm[mn.ne:after].endswith(("付", "付け")) and rest[:1] == "の":
-        np_end = re.compile(r"[をがはにで、。\n]").search(norm, after + 1)
+        np_end = _NP_END.search(norm, after + 1)
         cues = cues_in(norm, after, np_end.start() if np_end else sent[1], sent)
         return cues[0][1] if cues else "other"
-    opens = re.match(r"^(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|までに)?[、,])", rest)
+    opens = _OPENS.match(rest)
     if opens:
         # the date opens the sentence: the final predicate's cue, up to the next date or
         # time word (翌日, その後) that opens a clause of its own
@@ -266,7 +276,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         for later in ms[i + 1:]:
             if later.ns >= end:
                 break
-            if re.match(r"^[^、。\n]{0,12}[、,]", norm[later.ne:later.ne + 14]) and \
+            if _OPENS_SOON.match(norm, later.ne) and \
                     later.ns > mn.ne + 2:
                 end = later.ns
                 break

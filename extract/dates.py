@@ -19,6 +19,12 @@ from .context import DocContext
 from .items import DateItem
 from .numbers import kanji_to_int
 
+_SPACE = re.compile(r"\s")
+_UP_TO_MONTH = re.compile(r".*?月", re.S)
+_DAY_NUM = re.compile(r"\d{1,2}")
+_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 
 @dataclass
 class Mention:
@@ -103,7 +109,7 @@ def _num(s: str | None) -> int | None:
     """A date number: arabic, kanji (二十六) or 元 (the first year of an era)."""
     if s is None:
         return None
-    s = re.sub(r"\s", "", s)
+    s = _SPACE.sub("", s)
     if s == "元":
         return 1
     if s.isdigit():
@@ -227,14 +233,12 @@ def _expand(mn: Mention, norm: str, r: _Rules) -> list[Mention]:
 def _enumerated(mn: Mention, norm: str) -> list[Mention]:
     """10月13、16及び27日 → one mention per day; the first carries the year and month text."""
     text = norm[mn.ns:mn.ne]
-    head = re.match(r".*?月", text, re.S)
+    head = _UP_TO_MONTH.match(text)
     assert head is not None
     out = []
-    for i, dm in enumerate(re.finditer(r"\d{1,2}", text[head.end():])):
-        s = mn.ns + head.end() + dm.start()
-        e = mn.ns + head.end() + dm.end()
-        if i == 0:
-            s = mn.ns
+    for i, dm in enumerate(_DAY_NUM.finditer(text, head.end())):
+        s = mn.ns if i == 0 else mn.ns + dm.start()
+        e = mn.ns + dm.end()
         out.append(Mention(s, e, "enumerated_days", year=mn.year, month=mn.month,
                            day=int(dm.group()), inherit=None if i == 0 else mn))
     out[-1].ne = mn.ne  # the last day's text runs to the counter 日
@@ -319,13 +323,13 @@ def _url_dates(norm: str, r: _Rules) -> dict[tuple[int, int], int]:
 def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
     """Fill in the year (and month) of year-less, relative and two-digit-year mentions."""
     pub = None
-    if published and re.match(r"\d{4}-\d{2}", published):
+    if published and _ISO_MONTH.match(published):
         pub = (int(published[:4]), int(published[5:7]))
     explicit = [_ym(m) for m in ms if m.year is not None and m.month is not None]
     latest = max((x for x in explicit if x is not None), default=None)
     url_dates: dict[tuple[int, int], int] | None = None
     pub_d = None
-    if published and re.match(r"\d{4}-\d{2}-\d{2}", published):
+    if published and _ISO_DAY.match(published):
         pub_d = (int(published[:4]), int(published[5:7]), int(published[8:10]))
     last_year: int | None = None
     last_ym: tuple[int, int] | None = None
