@@ -133,3 +133,17 @@ def test_fetch_feeds_match_on_title_or_url():
     assert len(matching(feed.entries, re.compile("news/2"))) == 1
     assert len(matching(feed.entries, re.compile("お詫び"))) == 2
     assert len(matching(feed.entries, None)) == 3
+
+
+def test_fetch_feeds_local_sitemap_and_limit(server, tmp_path, capsys):
+    base = server.url_for("")[:-1]
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_text('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                       + "".join(f"<url><loc>{base}/p/{n}</loc></url>" for n in range(1, 6)) + "</urlset>",
+                       encoding="utf-8")
+    for n in range(1, 6):
+        server.expect_request(f"/p/{n}").respond_with_response(respond(_page(n)))
+    code, out = run_fetch(capsys, sitemap, "--out", tmp_path / "c", *FAST, "--limit", "3")
+    assert code == 0, out
+    assert "3 fetched" in out and "not fetched (over --limit): 2" in out
+    assert [e["url"] for e in manifest(tmp_path / "c")] == [f"{base}/p/{n}" for n in (1, 2, 3)]

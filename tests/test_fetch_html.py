@@ -4,6 +4,8 @@ multi-post pages split into one notice per post."""
 # ruff: noqa: F811  (pytest fixtures imported from test_fetch_support are redefined as arguments)
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from fetch.dates import first_date, iso_date
@@ -160,3 +162,10 @@ def test_fetch_html_chrome_named_wrapper_holding_the_page_is_kept():
     html = ("<html><body><div class='side-contents'><h1>お詫び</h1>"
             f"<p>{'当社の顧客情報が流出した可能性があります。' * 5}</p></div></body></html>")
     assert "顧客情報が流出" in parse_html(html)[0].text
+
+
+def test_fetch_html_deep_nesting_is_fast():
+    start = time.monotonic()
+    (page,) = parse_html("<div>" * 3000 + "深い入れ子の本文" + "</div>" * 3000)
+    assert page.text == "深い入れ子の本文\n"
+    assert time.monotonic() - start < 2.0
