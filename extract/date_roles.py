@@ -256,7 +256,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     if not rest.strip(" \t~-") and _NUMBERING.match(prefix):
         # a date alone on its line: the notice's own date when it is the first such line at
         # the top; else a heading for the next line (a timeline of what was done when)
-        if norm[:ls].count("\n") < 3 and not any(_alone(norm, m) for m in ms[:i]):
+        if norm.count("\n", 0, ls) < 3 and not any(_alone(norm, m) for m in ms[:i]):
             return "announced"
         nxt = _NONSPACE.search(norm, le)
         if nxt is None:
