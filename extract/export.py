@@ -53,11 +53,18 @@ def atomic_output(path: Path | str, mode: str = "w", **kw) -> Iterator:
     try:
         with os.fdopen(fd, mode, **kw) as fh:
             yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def parse_iso(value: str | None) -> tuple[dt.date | None, str | None]:
