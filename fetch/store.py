@@ -149,9 +149,6 @@ class Corpus:
             return None, None
         return entries[0].get("etag"), entries[0].get("last_modified")
 
-    def has_good_copy(self, url: str) -> bool:
-        return any(not e.get("error") for e in self.entries_for(url))
-
     # -- storing -------------------------------------------------------------------------
 
     def unchanged(self, url: str, checked_at: str, etag: str | None = None,
@@ -173,8 +170,7 @@ class Corpus:
         raw_sha = sha256(doc.raw) if doc.raw is not None else None
         if doc.error:
             if any(not e.get("error") for e in old):
-                log.warning("%s: %s; keeping the copy fetched %s", doc.url, doc.error,
-                            old[0].get("fetched_at"))
+                log.info("%s: keeping the copy fetched %s", doc.url, old[0].get("fetched_at"))
                 return "failed", [e["doc_id"] for e in old]
             self._replace(doc.url, [self._entry(doc, base, None, raw_sha)])
             return "failed", [base]

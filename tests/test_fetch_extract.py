@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from extract.errors import RoueiError
+from extract.inputs import iter_inputs
+
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
     NOTICE_BODY,
@@ -22,6 +25,28 @@ from .test_fetch_support import (  # noqa: F401 - fixtures
 )
 
 ROUEI = Path(sys.executable).with_name("rouei")
+
+
+def test_fetch_manifest_read_by_extract_inputs(server, tmp_path, capsys):
+    """The manifest contract without the model: extract's reader sees ids, sources and text."""
+    server.expect_request("/a.html").respond_with_response(
+        respond(html_page("漏えいのお詫び", NOTICE_BODY).encode("euc_jp")))
+    server.expect_request("/gone").respond_with_response(respond("", 404))
+    run_fetch(capsys, server.url_for("/a.html"), server.url_for("/gone"), "--out", tmp_path, *FAST)
+    good, gone = manifest(tmp_path)
+    docs = list(iter_inputs([str(tmp_path)]))
+    assert [d.doc_id for d in docs] == [good["doc_id"], gone["doc_id"]]
+    assert docs[0].source["url"] == server.url_for("/a.html")
+    assert docs[0].source["encoding"] == "euc_jp"
+    assert (docs[0].title, docs[0].published) == ("漏えいのお詫び", "2024-03-05")
+    text, _ = docs[0].read()
+    assert text.startswith("お客様情報の漏えいに関するお詫びとお知らせ\n")
+    try:
+        docs[1].read()
+    except RoueiError as exc:
+        assert "HTTP 404" in str(exc)
+    else:
+        raise AssertionError("an error entry must not read as a document")
 
 
 def test_fetch_corpus_goes_through_extract(server, tmp_path, capsys):
