@@ -36,6 +36,7 @@ NOT_DATES = [
     "価格は2,024円(税込)です",
     "個人情報保護法第26条第2項に基づく本人通知",
     "約1.2万件、928万人分",
+    "対象者の1/2が回答、3/4は未回答",
     # URLs and file paths
     "https://www.ppc.go.jp/news/press/2023/240124_houdou/",
     "https://www.nttbizsol.jp/newsrelease/202401241100000995.html",
