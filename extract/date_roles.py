@@ -68,6 +68,7 @@ class _RoleRules:
     section_role: str
     remedy: re.Pattern[str]
     time_word: re.Pattern[str]
+    weekday: re.Pattern[str]
     bound_start: re.Pattern[str]
     bound_end: re.Pattern[str]
     deadline: re.Pattern[str]
@@ -97,6 +98,7 @@ def _rr() -> _RoleRules:
         section_role=r["section"]["role"],
         remedy=cp(r["remedy_section"]["regex"]),
         time_word=cp(r["time_word"]["regex"]),
+        weekday=_at(p["weekday"]["regex"]),
         bound_start=_at(r["bound"]["start"]),
         bound_end=_at(r["bound"]["end"]),
         deadline=cp(r["bound"]["deadline"]),
@@ -232,8 +234,11 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
             return cues[-1][1]
     after = rr.skip_after.match(norm, mn.ne).end()
     rest = norm[after:le]
-    # a title line that ends in its date → the date it was announced
-    if not rest.strip(" \t)]】") and len(label) >= rr.header_min and prefix[-1:] in (" ", "\t"):
+    # a title line that ends in its date (a weekday aside) → the date it was announced;
+    # not "…約1,200件 2024年5月10日時点", which dates a figure
+    wd = rr.weekday.match(norm, mn.ne)
+    if not norm[wd.end() if wd else mn.ne:le].strip(" \t)]】") and \
+            len(label) >= rr.header_min and prefix[-1:] in (" ", "\t"):
         return "announced"
     # a date in brackets: a cue inside them, or nothing
     br = _enclosing_bracket(norm, mn.ns, mn.ne)
