@@ -33,6 +33,13 @@ def _nonneg(value: str) -> float:
     return x
 
 
+def _nonneg_int(value: str) -> int:
+    n = int(value)
+    if n < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return n
+
+
 def _positive_int(value: str) -> int:
     n = int(value)
     if n < 1:
@@ -73,7 +80,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--read-timeout", type=_nonneg, default=d.read_timeout, metavar="SECONDS")
     g.add_argument("--max-time", type=_nonneg, default=d.max_time, metavar="SECONDS",
                    help=f"for a whole response (default {d.max_time:g})")
-    g.add_argument("--max-redirects", type=int, default=d.max_redirects, metavar="N")
+    g.add_argument("--max-redirects", type=_nonneg_int, default=d.max_redirects, metavar="N")
     g.add_argument("--max-bytes", type=_size, default=d.max_bytes, metavar="SIZE",
                    help="cap on a body, received and decompressed (default 20M)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 import random
+import re
+import ssl
 import threading
 import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -88,8 +90,18 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_PCT = re.compile(r"%[0-9a-fA-F]{2}")
+
+
+def _pct(component: str, safe: str) -> str:
+    """Percent-encode non-ASCII and upper-case existing escapes (RFC 3986 §6.2.2.1), so that
+    ``/お知らせ`` and ``/%e3%81%8a...`` are one page."""
+    return _PCT.sub(lambda m: m.group(0).upper(), quote(component, safe=safe))
+
+
 def normalize_url(url: str) -> str:
-    """Lower-case scheme and host, drop the fragment and a default port: one key per page."""
+    """Lower-case scheme and host, drop the fragment and a default port, normalise percent
+    escapes: one key per page."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if parts.port and not ((parts.scheme == "http" and parts.port == 80)
@@ -97,7 +109,9 @@ def normalize_url(url: str) -> str:
         host = f"{host}:{parts.port}"
     if parts.username:
         host = f"{parts.username}{':' + parts.password if parts.password else ''}@{host}"
-    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+    path = _pct(parts.path or "/", "/%:@!$&'()*+,;=-._~")
+    query = _pct(parts.query, "/%:@!$&'()*+,;=-._~?")
+    return urlunsplit((parts.scheme.lower(), host, path, query, ""))
 
 
 def host_key(url: str) -> str:
@@ -285,6 +299,9 @@ class Client:
                 reason = str(resp.status)
                 retry_after = parse_retry_after(resp.headers.get("retry-after"))
             except httpx.TransportError as exc:
+                if _is_tls_failure(exc):  # a bad certificate does not get better by retrying
+                    self.stats.inc("downloader/tls_failure")
+                    raise FetchFailed("tls", f"TLS failure: {exc}") from exc
                 reason = type(exc).__name__
                 resp = None
                 log.debug("%s: %s", url, exc)
@@ -320,6 +337,15 @@ class Client:
                 raise FetchFailed("too_large", f"Content-Length {length} exceeds {s.max_bytes} bytes")
             resp.body = _read_capped(r, hdrs.get("content-encoding", ""), s.max_bytes, deadline)
             return resp
+
+
+def _is_tls_failure(exc: Exception) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
 
 
 class DeadlineExceeded(httpx.TimeoutException):

@@ -5,9 +5,13 @@ bombs, and what a usage error looks like."""
 from __future__ import annotations
 
 import gzip
+import shutil
+import ssl
+import subprocess
 import zlib
 
 import pytest
+from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from fetch.convert import sniff_kind
@@ -166,3 +170,22 @@ def test_fetch_limits_usage_errors(tmp_path, capsys):
 ])
 def test_fetch_limits_document_kind_sniffing(data, ctype, url, kind):
     assert sniff_kind(data, ctype, url) == kind
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command for a test cert")
+def test_fetch_limits_bad_certificate_fails_without_retries(tmp_path, capsys):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    tls = HTTPServer(host="127.0.0.1", port=0, ssl_context=context, threaded=True)
+    tls.start()
+    try:
+        tls.expect_request("/n").respond_with_data("secret")
+        code, out = run_fetch(capsys, tls.url_for("/n"), "--out", tmp_path / "c", *FAST)
+        assert code == 1 and "failed: tls 1" in out and "retried" not in out
+        assert "certificate" in manifest(tmp_path / "c")[0]["error"].lower()
+    finally:
+        tls.stop()

@@ -146,6 +146,7 @@ def test_fetch_store_doc_ids_are_stable_hashes():
     assert a == doc_id_for("http://example.jp/news/お知らせ?id=1")
     assert re.fullmatch(r"[0-9a-f]{16}", a)
     assert a != doc_id_for("http://example.jp/news/お知らせ?id=2")
+    assert a == doc_id_for("http://example.jp/news/%e3%81%8a%e7%9f%a5%e3%82%89%e3%81%9b?id=1")
 
 
 def test_fetch_store_corpus_is_locked_while_in_use(tmp_path):
