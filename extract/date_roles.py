@@ -69,6 +69,7 @@ class _RoleRules:
     remedy: re.Pattern[str]
     time_word: re.Pattern[str]
     weekday: re.Pattern[str]
+    notice_title: re.Pattern[str]
     bound_start: re.Pattern[str]
     bound_end: re.Pattern[str]
     deadline: re.Pattern[str]
@@ -99,6 +100,7 @@ def _rr() -> _RoleRules:
         remedy=cp(r["remedy_section"]["regex"]),
         time_word=cp(r["time_word"]["regex"]),
         weekday=_at(p["weekday"]["regex"]),
+        notice_title=cp(r["notice_title"]["regex"]),
         bound_start=_at(r["bound"]["start"]),
         bound_end=_at(r["bound"]["end"]),
         deadline=cp(r["bound"]["deadline"]),
@@ -269,6 +271,11 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         ns2 = nxt.start()
         cues = cues_in(norm, ns2, _sentence_end(norm, ns2), (ns2, _sentence_end(norm, ns2)))
         return cues[-1][1] if cues else _section_default(norm, mn.ns)
+    if rest[:1] in "「『" and rest:
+        # 2024年6月28日付「…について(第1報)」: the date a quoted notice was issued
+        close = rest.find("」" if rest[0] == "「" else "』")
+        if rr.notice_title.search(rest[:close if close > 0 else len(rest)]):
+            return "announced"
     if rest[:1] == "の" or norm[mn.ne:after].endswith(("付", "付け")) and rest[:1] == "の":
         np_end = _NP_END.search(norm, after + 1)
         cues = cues_in(norm, after, np_end.start() if np_end else sent[1], sent)

@@ -77,7 +77,8 @@ def test_rules_dates_roles():
         assert items and items[0].role == cue["role"], (cue["example"], items)
     for nc in r["non_cue"]:
         assert rules.compile_pattern(nc["regex"]).search(nc["example"])
-    for key in ("negation", "authority", "audience", "section", "remedy_section", "time_word"):
+    for key in ("negation", "authority", "audience", "section", "remedy_section", "time_word",
+                "notice_title"):
         assert rules.compile_pattern(r[key]["regex"]).search(r[key]["example"]), key
     for lab in r["label"]:
         assert rules.compile_pattern(lab["regex"]).search(lab["example"])
