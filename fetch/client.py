@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import ssl
 import threading
 import time
@@ -18,7 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -26,6 +25,7 @@ from extract import __version__
 
 from .robots import Robots
 from .stats import Stats
+from .urls import host_key, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -88,35 +88,6 @@ class RobotsDisallowed(Exception):
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-_PCT = re.compile(r"%[0-9a-fA-F]{2}")
-
-
-def _pct(component: str, safe: str) -> str:
-    """Percent-encode non-ASCII and upper-case existing escapes (RFC 3986 §6.2.2.1), so that
-    ``/お知らせ`` and ``/%e3%81%8a...`` are one page."""
-    return _PCT.sub(lambda m: m.group(0).upper(), quote(component, safe=safe))
-
-
-def normalize_url(url: str) -> str:
-    """Lower-case scheme and host, drop the fragment and a default port, normalise percent
-    escapes: one key per page."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if parts.port and not ((parts.scheme == "http" and parts.port == 80)
-                           or (parts.scheme == "https" and parts.port == 443)):
-        host = f"{host}:{parts.port}"
-    if parts.username:
-        host = f"{parts.username}{':' + parts.password if parts.password else ''}@{host}"
-    path = _pct(parts.path or "/", "/%:@!$&'()*+,;=-._~")
-    query = _pct(parts.query, "/%:@!$&'()*+,;=-._~?")
-    return urlunsplit((parts.scheme.lower(), host, path, query, ""))
-
-
-def host_key(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -19,11 +19,12 @@ from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .client import Client, RobotsDisallowed, host_key, normalize_url, now_iso
+from .client import Client, RobotsDisallowed, now_iso
 from .convert import convert
 from .feeds import Entry, Feed, FeedError, looks_like_feed, matching, parse_feed
 from .stats import Stats
 from .store import Corpus, Doc
+from .urls import host_key, is_fetchable, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,8 @@ def plan_sources(sources: Iterable[str], _nested: bool = False) -> Plan:
             continue
         scheme = urlsplit(source).scheme.lower()
         if scheme in ("http", "https"):
-            if not urlsplit(source).netloc:
-                raise UsageError(f"{source}: a URL needs a host")
+            if not is_fetchable(source):
+                raise UsageError(f"{source}: not a valid URL (host and port)")
             plan.urls.append((source, source))
             continue
         if len(scheme) > 1 and "://" in source:
@@ -145,6 +146,10 @@ class Crawler:
 
     def enqueue(self, url: str, source: str, entry: Entry | None = None, depth: int = 0,
                 counted: bool = True) -> None:
+        if not is_fetchable(url):
+            log.warning("%s (from %s): not a fetchable URL", url, source)
+            self.stats.inc("fetch/failed/invalid_url")
+            return
         key = normalize_url(url)
         if key in self._seen:
             return
@@ -312,6 +317,8 @@ class Crawler:
         for entry in chosen:
             if urlsplit(entry.url).scheme in ("http", "https"):
                 self.enqueue(entry.url, source, entry, depth=depth + 1)
+            else:
+                self.stats.inc("feed/entries_not_http")
 
     # -- local sources ---------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .client import normalize_url
+from .urls import normalize_url
 
 log = logging.getLogger(__name__)
 

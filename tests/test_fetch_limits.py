@@ -189,3 +189,8 @@ def test_fetch_limits_bad_certificate_fails_without_retries(tmp_path, capsys):
         assert "certificate" in manifest(tmp_path / "c")[0]["error"].lower()
     finally:
         tls.stop()
+
+
+def test_fetch_limits_malformed_url_is_a_usage_error(tmp_path, capsys):
+    assert run_fetch(capsys, "http://127.0.0.1:99999/x", "--out", tmp_path, *FAST)[0] == 2
+    assert run_fetch(capsys, "https:///no-host", "--out", tmp_path, *FAST)[0] == 2
