@@ -67,8 +67,10 @@ def find_text(rec: dict, paths: dict[str, Path] | None, base: Path) -> tuple[str
         if not given:
             return None, "the record names no source path (use --corpus)"
         path = Path(given)
-        if not path.exists() and not path.is_absolute() and (base / path).exists():
-            path = base / path
+        if not path.exists() and not path.is_absolute():
+            # a relative path is relative to where extract ran: often the prediction's
+            # folder or one above it (out/corpus.jsonl next to corpus/)
+            path = next((d / path for d in (base, *base.parents) if (d / path).exists()), path)
     try:
         return read_document(path)[0], None
     except Exception as exc:  # any unreadable file becomes a note on the page, not a crash

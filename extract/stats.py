@@ -139,9 +139,12 @@ def format_tables(s: dict) -> str:
                       [(t, v["notices"], v["incidents"]) for t, v in s["data_types"].items()]))
     lag = s["lag_days"]
     rows = [] if not lag["n"] else [(k, f"{lag[k]:g}") for k in ("n", "min", "q1", "median", "q3", "max")]
-    note = ", ".join(f"{k} {v}" for k, v in {**lag["from"], **lag["not_measured"]}.items())
-    out.append(_table("Disclosure lag, days from discovered to announced", ("", "days"), rows)
-               + (f"\n({note})" if note else ""))
+    notes = []
+    if lag["from"]:
+        notes.append("announcement taken from: " + ", ".join(f"{k} {v}" for k, v in lag["from"].items()))
+    if lag["not_measured"]:
+        notes.append("incidents not measured: " + ", ".join(f"{k} {v}" for k, v in lag["not_measured"].items()))
+    out.append("\n".join([_table("Disclosure lag, days from discovered to announced", ("", "days"), rows)] + notes))
     return "\n\n".join(out)
 
 

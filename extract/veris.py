@@ -89,19 +89,33 @@ def _ymd(value: str | None) -> dict | None:
     return out
 
 
-def timeline(dates: list[dict], published: str | None) -> tuple[dict | None, str | None, dict | None]:
-    """``timeline`` (incident date and days to discovery), the role it came from, notification."""
+def _notice_date(rec: dict) -> tuple[str | None, str]:
+    """The notice's own date: its publication, else the earliest announcement in any incident."""
+    if _ymd(rec.get("published")):
+        return rec["published"], "published"
+    said = sorted(d["value"] for inc in rec.get("incidents", []) for d in inc.get("dates", [])
+                  if d.get("role") == "announced" and _ymd(d.get("value")))
+    return (said[0], "notice_announced") if said else (None, "")
+
+
+def timeline(dates: list[dict], rec: dict) -> tuple[dict | None, str | None, dict | None]:
+    """``timeline`` (incident date and days to discovery), the role it came from, notification.
+
+    An incident without dates of its own takes the notice's date, as VCDB coders use the
+    disclosure date when the incident date is unknown.
+    """
     first = earliest_by_role(dates)
     role = next((r for r in TIMELINE_ROLES if _ymd(first.get(r))), None)
-    incident = _ymd(first[role]) if role else _ymd(published)
+    fallback, fallback_from = _notice_date(rec)
+    incident = _ymd(first[role]) if role else _ymd(fallback)
     if incident is None:
         return None, None, None
     out: dict = {"incident": incident}
     begun, found = parse_iso(first.get("occurred")), parse_iso(first.get("discovered"))
     if begun[1] == "day" and found[1] == "day" and found[0] >= begun[0]:
         out["discovery"] = {"unit": "Days", "value": (found[0] - begun[0]).days}
-    notified = _ymd(first.get("announced") or published)
-    return out, role or "published", notified
+    notified = _ymd(first.get("announced") or fallback)
+    return out, role or fallback_from, notified
 
 
 def _evidence(inc: dict) -> dict:
@@ -111,7 +125,7 @@ def _evidence(inc: dict) -> dict:
 def incident_to_veris(rec: dict, n: int, inc: dict, table: dict | None = None) -> dict | None:
     """The VERIS object for incident ``n`` (1-based) of a record; None when it has no date."""
     table = table or mapping()
-    tl, tl_role, notified = timeline(inc.get("dates", []), rec.get("published"))
+    tl, tl_role, notified = timeline(inc.get("dates", []), rec)
     if tl is None:
         return None
     defaults = table["defaults"]

@@ -59,6 +59,8 @@ def test_review_find_text_from_source_path_relative_to_the_prediction(tmp_path, 
     rec = _records()["rv_mail_bcc"]
     text, problem = find_text(rec, None, FIX)
     assert problem is None and text == (CORPUS / "rv_mail_bcc.txt").read_text(encoding="utf-8")
+    text2, _ = find_text(rec, None, FIX / "corpus")  # out/pred.jsonl beside corpus/: found one level up
+    assert text2 == text
     text, problem = find_text({"doc_id": "nowhere", "source": {"path": "corpus/nowhere.txt"}}, None, FIX)
     assert text is None and "cannot read" in problem
     text, problem = find_text(rec, {}, FIX)

@@ -159,12 +159,18 @@ def test_veris_action_categories(causes, expected):
         assert "Unknown" in actor
 
 
-def test_veris_incident_without_any_date_is_left_out():
-    rec = {"doc_id": "d", "published": None, "incidents": []}
+def test_veris_incident_without_dates_takes_the_notice_date_or_is_left_out():
     inc = {"status": "possible", "dates": [], "counts": [], "data_types": [], "causes": []}
+    other = {"dates": [{"value": "2022-11-30", "role": "announced"}, {"value": "2022-10-01", "role": "occurred"}]}
+    rec = {"doc_id": "d", "published": None, "incidents": [inc]}
     assert incident_to_veris(rec, 1, inc) is None
+    rec["incidents"].append(other)  # the notice's announcement, stated in another incident
+    obj = incident_to_veris(rec, 1, inc)
+    assert obj["timeline"]["incident"] == {"year": 2022, "month": 11, "day": 30}
+    assert obj["plus"]["rouei"]["timeline_from"] == "notice_announced"
     rec["published"] = "2023-06"
     obj = incident_to_veris(rec, 1, inc)
     assert obj["timeline"]["incident"] == {"year": 2023, "month": 6}
+    assert obj["plus"]["rouei"]["timeline_from"] == "published"
     assert obj["attribute"]["confidentiality"]["data"] == [{"variety": "Unknown"}]
     assert VALIDATOR.is_valid(obj), [e.message for e in VALIDATOR.iter_errors(obj)]

@@ -205,7 +205,13 @@
         n.url && /^https?:\/\//.test(n.url) ? el("a", { href: n.url, rel: "noreferrer noopener", target: "_blank" }, "source") : null)];
     if (n.missing) parts.push(el("p", { class: "errorbox" }, "In gold but missing from the predictions: every gold item counts as missed."));
     if (n.error) parts.push(el("p", { class: "errorbox" }, "Error record — " + n.error.kind + ": " + n.error.message));
-    if (n.incidents.length) parts.push(incidentsTable(n, fields));
+    if (n.incidents.length) {
+      // many incidents make a long table: fold it so the text stays in view
+      const box = el("details", { open: n.incidents.length <= 3, class: "incidents" },
+        el("summary", {}, n.incidents.length + " incident" + (n.incidents.length === 1 ? "" : "s")),
+        incidentsTable(n, fields));
+      parts.push(box);
+    }
     if (n.gold) parts.push(goldTable(n));
     const bad = n.spans.filter((s) => s.bad);
     if (bad.length) {
