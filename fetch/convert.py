@@ -15,7 +15,7 @@ from extract.errors import RoueiError
 
 from .dates import date_near
 from .encoding import decode
-from .html import Page, meta_refresh, parse_html, plain_page
+from .html import Page, guess_title, meta_refresh, parse_html, plain_page
 
 STUB_CHARS = 200  # an HTML page with less text than this and a meta refresh is a redirect
 
@@ -65,7 +65,7 @@ def convert(data: bytes, content_type: str | None, url: str, split: bool = True)
         except RoueiError as exc:
             return Converted("pdf", "pdf", error=str(exc), reason=exc.kind)
         lines = text.splitlines()
-        title = pdf_title(data) or next((ln.strip() for ln in lines if ln.strip()), None)
+        title = pdf_title(data) or guess_title(text)
         return Converted("pdf", "pdf", [Page(text, title, date_near(lines, None, after=12))])
     if kind == "unsupported":
         return Converted(kind, error=f"unsupported content type {content_type or 'unknown'}",

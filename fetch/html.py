@@ -331,8 +331,27 @@ def _first_line(text: str) -> str | None:
     return None
 
 
+# Notice titles end like this: 〜に関するお詫び, 〜についてのお知らせ, 〜のご報告, 〜について
+_TITLE_END = re.compile(r"(お詫び|おわび|お知らせ|ご報告|ご案内|について|に関して|報告書?|公表|発生)[)）」』]*"
+                        r"\s*(?:[(（][^()（）]{1,12}[)）])?$")  # (第2報), （続報）, (更新)
+# Lines above a letter's title: the date, the addressee (お客様各位), the sender, reference numbers
+_NOT_TITLE = re.compile(r"各位$|^(?:報道関係者|関係者|お客様|株主)|^[(（]?(?:第?\d+報|[\w]*第\d+号)[)）]?$")
+
+
+def guess_title(text: str, look: int = 12) -> str | None:
+    """The title of a text or PDF notice: among its first lines, one that reads like a
+    notice title, else the first line that is not a date, an addressee or a number."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:look]
+    candidates = [ln for ln in lines if not _NOT_TITLE.search(ln)
+                  and not (first_date(ln) and len(ln) <= 16)]
+    for ln in candidates:
+        if _TITLE_END.search(ln) and len(ln) <= 80:
+            return _clean(ln)
+    return _clean(candidates[0]) if candidates else _first_line(text)
+
+
 def plain_page(text: str) -> Page:
-    """A text/plain notice: the title is its first line, the date the first near it."""
-    title = _first_line(text)
+    """A text/plain notice: its title line, and the first date near it."""
+    title = guess_title(text)
     lines = text.splitlines()
     return Page(text, title, date_near(lines, _title_line(lines, title)))

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from fetch.dates import first_date, iso_date
-from fetch.html import parse_html
+from fetch.html import guess_title, parse_html
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
@@ -169,3 +169,16 @@ def test_fetch_html_deep_nesting_is_fast():
     (page,) = parse_html("<div>" * 3000 + "深い入れ子の本文" + "</div>" * 3000)
     assert page.text == "深い入れ子の本文\n"
     assert time.monotonic() - start < 2.0
+
+
+@pytest.mark.parametrize("text,title", [
+    ("2024年1月9日\nメール誤送信に関するお詫び\n本文", "メール誤送信に関するお詫び"),
+    ("令和6年2月14日\nお客様各位\n株式会社サンプル\n個人情報の漏えいに関するお詫び\n本文",
+     "個人情報の漏えいに関するお詫び"),
+    ("報道関係者各位\n2023年5月1日\n株式会社X\n当社サーバーへの不正アクセスについて（第2報）\n",
+     "当社サーバーへの不正アクセスについて（第2報）"),
+    ("B市からのお知らせ\n令和5年12月1日\n書類を誤送付しました。", "B市からのお知らせ"),
+    ("第12号\n2023/4/1\n会員情報の取り扱い", "会員情報の取り扱い"),  # no title-like line: the first real one
+])
+def test_fetch_html_guess_title_of_text_notices(text, title):
+    assert guess_title(text) == title
