@@ -120,14 +120,35 @@ def test_rules_status_decide():
 
 # -- rules/org.toml -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key", ["legal_prefix", "legal_suffix", "place", "alias", "target", "self_ref"])
-def test_rules_org_patterns_match_examples(key):
-    assert re.search(ORG[key]["regex"], ORG[key]["example"])
+ORG_REGEX = ["legal_prefix", "legal_suffix", "own_line", "government", "body", "place", "prefectures",
+             "name_tail", "not_name", "alias", "target"]
 
 
-def test_rules_org_not_subject_example_is_excluded():
-    ctx = DocContext("t", "x", title="x")
-    assert org._excluded(ctx, ORG["not_subject"]["example"])
+@pytest.mark.parametrize("key", ORG_REGEX + ["legal_forms", "self_link", "third_party", "not_subject",
+                                             "self_ref", "self_kind", "ner", "score"])
+def test_rules_org_examples(key, make_ctx):
+    r = org.org_rules()
+    entry = ORG[key]
+    if key in ORG_REGEX:
+        assert re.search(entry["regex"], entry["example"], re.M)
+    elif key == "legal_forms":
+        assert entry["example"] in entry["words"] and org.core(entry["example"] + "X") == "X"
+    elif key == "self_link":
+        assert r.link_after.match(entry["example"])
+    elif key == "third_party":
+        assert r.third_party.search(entry["example"])
+    elif key == "not_subject":
+        assert org._excluded(DocContext("t", "x"), entry["example"])
+    elif key == "self_ref":
+        assert r.self_ref.fullmatch(entry["example"])
+    elif key == "self_kind":
+        for kind in entry:
+            assert org._fits(kind["example"], {kind["words"].split("|")[0]}), kind["example"]
+    elif key == "ner":
+        ctx = make_ctx(entry["example"])
+        assert any(it.label in entry["labels"] for it in org.extract(ctx))
+    else:
+        assert entry["example"] in entry
 
 
 # -- rules/incidents.toml and rules/fragments.toml ------------------------------------------
