@@ -347,7 +347,10 @@ def guess_title(text: str, look: int = 12) -> str | None:
     for ln in candidates:
         if _TITLE_END.search(ln) and len(ln) <= 80:
             return _clean(ln)
-    return _clean(candidates[0]) if candidates else _first_line(text)
+    first = candidates[0] if candidates else None
+    if first is None or (len(first) > 60 and first.endswith("。")):
+        return None  # the text starts with a sentence: there is no title line
+    return _clean(first)
 
 
 def plain_page(text: str) -> Page:

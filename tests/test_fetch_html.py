@@ -179,6 +179,7 @@ def test_fetch_html_deep_nesting_is_fast():
      "当社サーバーへの不正アクセスについて（第2報）"),
     ("B市からのお知らせ\n令和5年12月1日\n書類を誤送付しました。", "B市からのお知らせ"),
     ("第12号\n2023/4/1\n会員情報の取り扱い", "会員情報の取り扱い"),  # no title-like line: the first real one
+    ("総務省は9月30日、A社に対し、同社で発覚した通信の秘密及び個人情報の漏えい事案に関し、文書で指導したと発表した。\n", None),
 ])
 def test_fetch_html_guess_title_of_text_notices(text, title):
     assert guess_title(text) == title
