@@ -348,7 +348,7 @@ def guess_title(text: str, look: int = 12) -> str | None:
         if _TITLE_END.search(ln) and len(ln) <= 80:
             return _clean(ln)
     first = candidates[0] if candidates else None
-    if first is None or (len(first) > 60 and first.endswith("。")):
+    if first is None or (len(first) > 30 and first.endswith("。")):
         return None  # the text starts with a sentence: there is no title line
     return _clean(first)
 
