@@ -1,106 +1,276 @@
 """Kinds of leaked data (SPEC section 3), and the ones a notice says were NOT involved.
 
-A term from rules/datatypes.toml counts when its sentence (or the heading over its list
-line) talks about leaked or held data, and not when it is a means or a contact address
-(rules/datatype_context.toml). Sentences that hold a negation cue are parsed, and the
-dependency tree decides which terms the negation reaches (extract/negation.py)."""
+A word from rules/datatypes.toml counts only where the text talks about leaked or held data
+(rules/datatype_context.toml): its sentence says so, a label before it does (漏えい情報:…), or
+it is a list line under such a heading. Words naming a means of access, a contact address, the
+organisation's own details or a prevention step are dropped. Whether an item was NOT involved
+is read from the heading or label (a regex), or, inside a sentence, from the GiNZA parse
+(extract/negation.py) — parsed only for sentences that hold an item and a negation cue."""
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from . import negation, rules
 from .context import DocContext
 from .items import DataTypeItem
 
+log = logging.getLogger(__name__)
+
+_MAX_WALK = 25  # lines a list may run below its heading
+_SHORT_HEADING = 50  # a heading this short needs no 「以下のとおり」
+
+
+@dataclass(frozen=True)
+class _Rules:
+    lexicon: re.Pattern[str]
+    category: dict[str, str]  # term with white space removed -> category ("none" blocks)
+    leak: re.Pattern[str]
+    heading: re.Pattern[str]
+    heading_exclude: re.Pattern[str]
+    exclude: re.Pattern[str]
+    after: re.Pattern[str]
+    after_direct: re.Pattern[str]
+    before: re.Pattern[str]
+    before_contact: re.Pattern[str]
+    contact_categories: frozenset[str]
+    value_none: re.Pattern[str]
+    item_marker: re.Pattern[str]
+    section_heading: re.Pattern[str]
+    list_intro: re.Pattern[str]
+    data_words: re.Pattern[str]
+    separator: re.Pattern[str]
+    neg: negation.NegationRules
+
+
+def _term_regex(term: str) -> str:
+    # white space may stand inside a term (患者 ID); ASCII needs word edges (ID, TEL, CVV)
+    body = r"\s?".join(re.escape(c) for c in term)
+    if re.match(r"[A-Za-z]", term):
+        body = rf"(?<![A-Za-z]){body}"
+    if re.search(r"[A-Za-z]$", term):
+        body = rf"{body}(?![A-Za-z])"
+    return body
+
 
 @cache
-def _compiled(_stamp: str) -> tuple:
+def _compiled(_stamp: str) -> _Rules:
     lex = rules.load("datatypes")
-    ctx_rules = rules.load("datatype_context")
-    term_cat: dict[str, str] = {}
+    cx = rules.load("datatype_context")
+    category: dict[str, str] = {}
     for cat, entry in lex.items():
         for term in entry["terms"]:
-            term_cat[term] = cat
-    terms = sorted(term_cat, key=len, reverse=True)
-    # white space may stand inside a term (患者 ID), and ASCII terms need word edges (ID, TEL)
-    alts = []
-    for t in terms:
-        body = r"\s?".join(re.escape(c) for c in t)
-        if re.fullmatch(r"[A-Za-z]+", t):
-            body = rf"(?<![A-Za-z]){body}(?![A-Za-z])"
-        alts.append(body)
-    lexicon = re.compile("|".join(alts))
-    squash = {re.sub(r"\s", "", t): c for t, c in term_cat.items()}
-    return (
-        lexicon,
-        squash,
-        re.compile(ctx_rules["leak_sentence"]["regex"]),
-        re.compile(ctx_rules["heading"]["regex"]),
-        re.compile(ctx_rules["not_leak_window"]["regex"]),
-        re.compile(ctx_rules["not_leak_line"]["regex"]),
+            category[re.sub(r"\s", "", term).upper()] = cat
+    terms = sorted({t for e in lex.values() for t in e["terms"]}, key=len, reverse=True)
+    lexicon = re.compile("|".join(_term_regex(t) for t in terms), re.IGNORECASE)
+
+    def rx(key: str) -> re.Pattern[str]:
+        return re.compile(cx[key]["regex"])
+
+    return _Rules(
+        lexicon, category, rx("leak_sentence"), rx("heading"), rx("heading_exclude"),
+        rx("exclude_sentence"), rx("after_term"), rx("after_term_direct"), rx("before_term"),
+        rx("before_term_contact"), frozenset(cx["before_term_contact"]["categories"]),
+        rx("value_none"), rx("item_marker"), rx("section_heading"), rx("list_intro"),
+        rx("data_words"), rx("list_separator"), negation.config(),
     )
 
 
-def _rules() -> tuple:
+def _rules() -> _Rules:
     return _compiled(rules.rules_hash_cached())
 
 
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+@dataclass
+class _Hit:
+    ns: int  # span in the normalised copy
+    ne: int
+    category: str
+    sent: tuple[int, int]  # its sentence, in the normalised copy
+    mode: str = ""  # sentence | label | heading | value
+    leaked: bool = True
+
+
+# ---------------------------------------------------------------------------------------
+# Lines and headings
+
+
+def _line_at(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     return start, len(text) if end < 0 else end
 
 
-def _previous_line(text: str, line_start: int) -> str:
-    """The nearest non-blank line above the line starting at ``line_start``."""
-    end = line_start - 1
-    while end > 0:
-        start = text.rfind("\n", 0, end) + 1
-        line = text[start:end].strip()
-        if line:
-            return line
-        end = start - 1
-    return ""
-
-
-def in_leak_context(norm: str, sent: tuple[int, int], pos: int, end: int) -> bool:
-    _, _, leak_sentence, heading, not_window, not_line = _rules()
-    ls, le = _line_bounds(norm, pos)
-    line = norm[ls:le]
-    if not_line.search(line) or not_window.search(norm[end:end + 30]):
-        return False
-    if leak_sentence.search(norm[sent[0]:sent[1]]):
+def _is_item_line(r: _Rules, line: str) -> bool:
+    """A list line: it starts with a bullet or number, or is a short line with no sentence in it."""
+    line = line.strip()
+    if r.item_marker.match(line):
         return True
-    # a list line under a heading such as 【個人情報の内容】 or 2 個人情報の内容
-    prev = _previous_line(norm, ls)
-    return bool(prev) and len(prev) <= 40 and bool(heading.search(prev))
+    return len(line) <= 80 and "。" not in line.rstrip("。")
+
+
+def _heading_above(r: _Rules, norm: str, line_start: int) -> tuple[int, int] | None:
+    """The heading a list line belongs to: walk up over the list's other lines (and blank
+    lines) to the first line that introduces leaked data. None when the walk meets anything
+    else first (a paragraph, another section's heading, a contact block)."""
+    pos = line_start
+    for _ in range(_MAX_WALK):
+        if pos <= 0:
+            return None
+        end = pos - 1
+        start = norm.rfind("\n", 0, end) + 1
+        pos = start
+        line = norm[start:end].strip()
+        if not line:
+            continue
+        if r.heading_exclude.search(line) or r.exclude.search(line):
+            return None
+        if r.heading.search(line):
+            if len(line) <= _SHORT_HEADING or r.list_intro.search(line):
+                return start, end
+            # a paragraph whose last sentence says what leaked may introduce the list
+            last = re.split(r"(?<=。)", line.rstrip("。"))[-1]
+            return (start, end) if r.heading.search(last) else None
+        if r.lexicon.search(line) and _is_item_line(r, line):
+            continue
+        if r.item_marker.match(line) and len(line) <= 60 and (
+                not r.section_heading.match(line) or r.data_words.search(line)):
+            continue  # an item outside the lexicon, or a sub-heading (1)キャンペーン参加者の情報)
+        return None
+    return None
+
+
+def _introducing_sentence(r: _Rules, heading: str) -> str:
+    """The sentence of a heading line that introduces the list (「…以下のとおりです。」), else
+    its last sentence: 「以下に限られます。なお、カード情報は含まれません。」 is not negated."""
+    parts = [p for p in re.split(r"(?<=。)", heading) if p.strip()]
+    for p in parts:
+        if r.list_intro.search(p):
+            return p
+    return parts[-1] if parts else heading
+
+
+def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int) -> str | None:
+    """The label of 「漏えい情報:氏名、住所」: the sentence text before the last colon ahead of
+    the word, when it names leaked data."""
+    colon = max(norm.rfind(":", sent[0], ns), norm.rfind("：", sent[0], ns))
+    if colon < 0:
+        return None
+    label = norm[sent[0]:colon]
+    return label if r.heading.search(label) and not r.heading_exclude.search(label) else None
+
+
+# ---------------------------------------------------------------------------------------
+# Finding and placing the words
+
+
+def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
+    norm = ctx.norm.text
+    hits = []
+    for m in r.lexicon.finditer(norm):
+        cat = r.category.get(re.sub(r"\s", "", m.group()).upper())
+        if cat is None or cat == "none":
+            continue
+        before = norm[max(0, m.start() - 12):m.start()]
+        after = norm[m.end():m.end() + 40]
+        if r.after.search(after) or r.after_direct.search(after) or r.before.search(before):
+            continue
+        if cat in r.contact_categories and r.before_contact.search(before):
+            continue
+        s, _, _ = ctx.span_of_norm(m.start(), m.end())
+        hits.append(_Hit(m.start(), m.end(), cat, ctx.norm_sentence_at(s)))
+    return hits
+
+
+def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
+    """Set the hit's mode (and, outside sentences, its verdict); False drops it."""
+    sentence = norm[hit.sent[0]:hit.sent[1]]
+    if r.exclude.search(sentence):
+        return False
+    if r.value_none.match(norm, hit.ne):
+        hit.mode, hit.leaked = "value", False
+        return True
+    label = _label_before(r, norm, hit.sent, hit.ns)
+    if label is not None:
+        hit.mode = "label"
+        inner = negation.paren_negated(sentence, hit.ns - hit.sent[0], hit.ne - hit.sent[0], r.neg)
+        hit.leaked = not (inner if inner is not None else negation.text_negated(label, r.neg))
+        return True
+    ls, le = _line_at(norm, hit.ns)
+    line = norm[ls:le]
+    bullet = bool(r.item_marker.match(line))
+    heading = _heading_above(r, norm, ls) if bullet or _is_item_line(r, line) else None
+    own_verdict = bool(r.leak.search(sentence)) and bool(r.neg.cue.search(sentence))
+    if heading is not None and not own_verdict and (bullet or not r.leak.search(sentence)):
+        hit.mode = "heading"
+        intro = _introducing_sentence(r, norm[heading[0]:heading[1]])
+        hit.leaked = not negation.text_negated(intro, r.neg)
+        return True
+    if r.leak.search(sentence):
+        hit.mode = "sentence"
+        return True
+    return False
+
+
+def _groups(r: _Rules, norm: str, hits: list[_Hit]) -> list[list[_Hit]]:
+    """Runs of sentence-mode hits in one sentence joined only by list separators."""
+    groups: list[list[_Hit]] = []
+    for h in hits:
+        if h.mode != "sentence":
+            continue
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and prev.sent == h.sent and r.separator.match(norm[prev.ne:h.ns]):
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    return groups
+
+
+def _fallback_negated(r: _Rules, norm: str, hit: _Hit) -> bool:
+    """Without a model: does the clause after the word deny it?"""
+    rest = norm[hit.ne:hit.sent[1]]
+    rest = re.split(r"(?:ます|です|した)?が、|けれど|一方", rest, maxsplit=1)[0]
+    return negation.text_negated(rest, r.neg)
+
+
+def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
+    """Verdicts for sentence-mode hits: one per list (its last item heads it), from the parse
+    of the sentence when the sentence holds a negation cue."""
+    norm = ctx.norm.text
+    cue = r.neg.cue
+    groups = [g for g in _groups(r, norm, hits) if cue.search(norm[g[0].sent[0]:g[0].sent[1]])]
+    spans = {g[0].sent: ctx.sentence_at(ctx.span_of_norm(g[0].ns, g[0].ne)[0]) for g in groups}
+    ctx.prefetch(sorted(set(spans.values())))
+    for g in groups:
+        ss, _ = spans[g[0].sent]
+        doc = ctx.parse(*spans[g[0].sent])
+        verdict = None
+        for h in g:
+            s, e, _ = ctx.span_of_norm(h.ns, h.ne)
+            inner = None if doc is None else negation.paren_negated(doc.text, s - ss, e - ss, r.neg)
+            if inner is not None:
+                h.leaked = not inner
+                continue
+            if verdict is None:
+                last = g[-1]
+                ls, le, _ = ctx.span_of_norm(last.ns, last.ne)
+                if doc is not None:
+                    verdict = negation.negated(doc, ls - ss, le - ss, r.neg)
+                else:
+                    verdict = _fallback_negated(r, norm, last)
+            h.leaked = not verdict
 
 
 def extract(ctx: DocContext) -> list[DataTypeItem]:
-    lexicon, squash, *_ = _rules()
+    r = _rules()
     norm = ctx.norm.text
-    found: list[tuple[int, int, int, int, str, tuple[int, int]]] = []
-    for m in lexicon.finditer(norm):
-        cat = squash.get(re.sub(r"\s", "", m.group()))
-        if cat is None or cat == "none":
-            continue
-        s, e, _ = ctx.span_of_norm(m.start(), m.end())
-        sent = ctx.norm_sentence_at(s)
-        if not in_leak_context(norm, sent, m.start(), m.end()):
-            continue
-        found.append((s, e, m.start(), m.end(), cat, ctx.sentence_at(s)))
-    # parse only the sentences where a negation could apply
-    neg_cue = negation.cue()
-    to_parse = sorted({sent for *_, sent in found if neg_cue.search(ctx.text[sent[0]:sent[1]])})
-    ctx.prefetch(to_parse)
+    hits = [h for h in _candidates(ctx, r) if _place(r, norm, h)]
+    _decide_sentences(ctx, r, hits)
     items = []
-    for s, e, _, _, cat, sent in found:
-        leaked = True
-        if sent in to_parse:
-            doc = ctx.parse(*sent)
-            if doc is not None and negation.negated(doc, s - sent[0], e - sent[0]):
-                leaked = False
-        items.append(DataTypeItem(ctx.text[s:e], s, e, category=cat, leaked=leaked))
+    for h in hits:
+        s, e, text = ctx.span_of_norm(h.ns, h.ne)
+        items.append(DataTypeItem(text, s, e, category=h.category, leaked=h.leaked))
+    log.debug("%s: %d data-type items", ctx.doc_id, len(items))
     return items

@@ -1,14 +1,14 @@
-"""Leaked data types: list shapes, negation scoped by the parse, must-not-match contexts."""
+"""Leaked data types: list shapes, headings, negation scoped by the parse, must-not-match."""
 
 from __future__ import annotations
 
 import pytest
 
 from extract import datatypes
+from extract.context import DocContext
 
 
-def _types(make_ctx, text):
-    ctx = make_ctx(text)
+def _types(ctx):
     items = datatypes.extract(ctx)
     for it in items:
         assert ctx.text[it.start:it.end] == it.text
@@ -18,59 +18,174 @@ def _types(make_ctx, text):
 
 
 @pytest.mark.parametrize("text,leaked", [
-    # list shapes
+    # list shapes inside one sentence
     ("流出した情報は、氏名、住所、電話番号です。", {"name", "address", "phone_number"}),
     ("会員の氏名・住所・メールアドレスが閲覧可能な状態でした。", {"name", "address", "email_address"}),
     ("氏名及び生年月日が外部に漏えいしました。", {"name", "birth_date"}),
     ("氏名や住所等が含まれていました。", {"name", "address"}),
     ("誤送付した書類(データ項目:住所、氏名、性別、年齢)", {"address", "name", "gender", "age"}),
     ("漏えい情報:通話先電話番号、通話時間", {"phone_number", "communication"}),
-    ("漏えいのおそれのある情報\n①氏名 ②住所 ③クレジットカード番号", {"name", "address", "credit_card"}),
-    ("【個人情報の内容】\nお客さまのご住所、お名前、お電話番号", {"address", "name", "phone_number"}),
-    ("2 漏えいした個人情報\n1) 氏名、患者番号、診療科", {"name", "account_id", "health"}),
+    ("漏えいしたおそれのある情報 氏名、生年月日、診察券番号", {"name", "birth_date", "account_id"}),
+    ("顧客リスト(約500人分の氏名と電話番号)を電車内に置き忘れた。", {"name", "phone_number"}),
+    ("流出したのは、会員約12万人分の氏名、住所、生年月日。", {"name", "address", "birth_date"}),
+    ("個人番号(マイナンバー)、氏名が記載された書類を別人に誤送付した。", {"my_number", "name"}),
+    ("名前や住所が書かれた紙を紛失したことが分かった。", {"name", "address"}),
+    ("お客様の氏名、会社名、役職、メールアドレスが記載された名刺データが閲覧可能でした。",
+     {"name", "affiliation", "email_address"}),
+    ("不正アクセスを受けたサーバーには、顧客のメールアドレスとパスワードが保存されていました。",
+     {"email_address", "password"}),
+    ("カード名義人名、カード番号、有効期限、セキュリティコードが盗まれた可能性がある。", {"credit_card"}),
+    ("流出した個人情報には、氏名のほか、一部の顧客については口座番号も含まれていた。",
+     {"name", "bank_account"}),
+    ("児童の顔写真と氏名を含む資料をSNSに誤って投稿した。", {"other", "name"}),
     ("ﾒｰﾙｱﾄﾞﾚｽ約300件を誤送信しました。", {"email_address"}),
     ("患者 ID とカナ氏名が記録された端末が流通した。", {"account_id", "name"}),
-    ("マイナンバーが記載された書類を紛失しました。", {"my_number"}),
     ("学年、クラス、部屋番号が閲覧できる状態でした。", {"affiliation"}),
     ("購入履歴と口座番号が流出した可能性があります。", {"usage_history", "bank_account"}),
     ("会話の録音データが複数の生徒に共有され流出した。", {"other"}),
+    ("送信先のメールアドレス計125件が、受信者全員に表示される形で送信されました。", {"email_address"}),
 ])
 def test_datatypes_list_shapes(make_ctx, text, leaked):
-    got, not_leaked = _types(make_ctx, text)
-    assert got == leaked and not_leaked == set()
+    assert _types(make_ctx(text)) == (leaked, set())
+
+
+@pytest.mark.parametrize("text,leaked", [
+    # bullets under a heading that introduces them
+    ("流出した可能性のある情報は以下のとおりです。\n・氏名\n・住所\n・電話番号",
+     {"name", "address", "phone_number"}),
+    ("【漏えいの可能性がある個人情報】\n\n・会員ID\n\n・生年月日\n\n・性別", {"account_id", "birth_date", "gender"}),
+    ("1.流出した個人情報\n(1)氏名\n(2)住所\n2.原因\n職員の確認不足", {"name", "address"}),
+    ("漏えいのおそれのある情報\n①氏名 ②住所 ③クレジットカード番号", {"name", "address", "credit_card"}),
+    # one list line under the heading, and a list line that is only items
+    ("【閲覧できる状態であった情報】\nお客さまのご住所、お名前、お電話番号", {"address", "name", "phone_number"}),
+    ("2 誤交付した個人情報\n 別世帯の方の氏名、住所", {"name", "address"}),
+    # a sub-heading inside the list does not end it
+    ("2. 漏えいしたおそれのある情報\n1)2021年のキャンペーン応募者の情報\nメールアドレス 120件\n"
+     "2)店舗会員の情報\n氏名、電話番号 830件", {"email_address", "name", "phone_number"}),
+])
+def test_datatypes_lists_under_headings(make_ctx, text, leaked):
+    assert _types(make_ctx(text)) == (leaked, set())
 
 
 @pytest.mark.parametrize("text,leaked,not_leaked", [
+    # a negation in one clause does not flip the list in the other clause
     ("氏名、住所が含まれていますが、クレジットカード情報や口座情報などの決済関連情報、各種パスワードは含まれておりません。",
      {"name", "address"}, {"credit_card", "bank_account", "billing", "password"}),
+    ("流出したのは氏名と電話番号で、住所は含まれていない。", {"name", "phone_number"}, {"address"}),
     ("対象者の氏名と患者番号(住所や電話番号はありません。)が流出しました。",
      {"name", "account_id"}, {"address", "phone_number"}),
     ("なお、口座情報、クレジットカード情報、メール本文は含まれない。", set(),
      {"bank_account", "credit_card", "communication"}),
     ("なお、漏えいした情報にマイナンバーは含まれていません。", set(), {"my_number"}),
-    ("ただし、クレジットカードやマイナンバーなどの情報の流出はないとしています。", set(), {"credit_card", "my_number"}),
+    ("ただし、クレジットカードやマイナンバーなどの情報の流出はないとしています。", set(),
+     {"credit_card", "my_number"}),
     ("※上記以外の氏名やメールアドレス等の情報は公開しておりません", set(), {"name", "email_address"}),
     ("クレジットカード番号の漏えいはありません。", set(), {"credit_card"}),
+    ("なお、住所、電話番号、クレジットカード情報等の流出はございません。", set(),
+     {"address", "phone_number", "credit_card"}),
+    ("クレジットカード情報やマイナンバーは保有しておらず、流出はないとしている。", set(),
+     {"credit_card", "my_number"}),
+    ("当社のサイトではクレジットカード情報を保存しておりません。", set(), {"credit_card"}),
+    ("漏えいした情報に、要配慮個人情報は含まれておりません。", set(), {"health"}),
+    ("お客様番号とメールアドレスが流出した可能性がございます。パスワードについては暗号化して保存しているため、"
+     "流出のおそれはございません。", {"account_id", "email_address"}, {"password"}),
+    # negated headings and labels, a note under a list, a value of なし
+    ("なお、次の情報は流出しておりません。\n・クレジットカード情報\n・銀行口座の情報", set(),
+     {"credit_card", "bank_account"}),
+    ("【漏えいした可能性のある情報】\n・氏名\n・性別\n※クレジットカード情報は含まれておりません。",
+     {"name", "gender"}, {"credit_card"}),
+    ("流出していない情報:パスワード、クレジットカード番号", set(), {"password", "credit_card"}),
+    ("■クレジットカード情報:なし", set(), {"credit_card"}),
+    # negations that deny something else
+    ("流出したクレジットカード情報の不正利用は現時点で確認されておりません。", {"credit_card"}, set()),
+    ("氏名、住所が流出した可能性を否定できません。", {"name", "address"}, set()),
 ])
 def test_datatypes_negation_scoped_by_clause(make_ctx, text, leaked, not_leaked):
-    assert _types(make_ctx, text) == (leaked, not_leaked)
+    assert _types(make_ctx(text)) == (leaked, not_leaked)
 
 
 def test_datatypes_negation_does_not_cross_sentences(make_ctx):
     text = "氏名と住所が流出しました。なお、クレジットカード情報は含まれておりません。"
-    assert _types(make_ctx, text) == ({"name", "address"}, {"credit_card"})
+    assert _types(make_ctx(text)) == ({"name", "address"}, {"credit_card"})
+
+
+def test_datatypes_same_type_in_both_lists(make_ctx):
+    text = ("総務省は通信の秘密の漏えいがあったと認定した。\n"
+            "一方、同社はトーク内容は含まれないと説明している。")
+    assert _types(make_ctx(text)) == ({"communication"}, {"communication"})
 
 
 @pytest.mark.parametrize("text", [
+    # contact details, the organisation's own data, advice to readers
     "お問い合わせ窓口 電話番号:0120-000-000(受付時間 9時~17時)",
+    "メールアドレス:support@example.co.jp",
+    "当社の住所は東京都千代田区です。",
     "ご登録いただいたメールアドレス宛にお詫びのご連絡をお送りします。",
+    "対象となるお客様には、ご登録の住所へ書面にて個別にご連絡いたします。",
+    "不審な電話番号からの連絡にご注意ください。",
+    "クレジットカードのご利用明細書に身に覚えのない請求がないか、ご確認をお願いいたします。",
+    # means of access, login procedure, prevention
     "ログイン用のID及びパスワードがない限り閲覧できません。",
     "他人のIDとパスワードを使用してシステムにログインした。",
+    "不正に入手されたID・パスワードによるログインが確認されました。",
     "再発防止策として、全社員のパスワードを変更しました。",
+    "対象のお客様のパスワードを初期化いたしました。",
+    "今後、氏名や住所などの個人情報の取り扱いには十分注意してまいります。",
+    # look-alikes and descriptors
     "年間パスポート購入者に営業案内が届いた。",
-    "当社の住所は東京都千代田区です。",
     "名前の出た生徒は登校できなくなっている。",
-    "不審な電話番号からの連絡にご注意ください。",
+    "逮捕されたのは住所不定、無職の男。",
+    "担任するクラスの生徒の答案が流出した。",
+    "当社役職員の行動規範を見直す対象とした。",
+    "マイナンバーカードの交付事務において書類を紛失した。",
+    "カード情報の非保持化を実施しております。",
+    "クレジットカード会社から漏えいの懸念について連絡を受けました。",
+    # general statements: law, reporting duties
+    "個人情報取扱事業者は、要配慮個人情報が含まれる個人データの漏えい等が発生したおそれがある事態が生じたときは、"
+    "委員会に報告しなければならない。",
+    # availability, not confidentiality
+    "ランサムウェアの影響で電子カルテが閲覧できない状態が続いている。",
 ])
 def test_datatypes_not_applicable(make_ctx, text):
-    assert _types(make_ctx, text) == (set(), set())
+    assert _types(make_ctx(text)) == (set(), set())
+
+
+def test_datatypes_contact_block_under_a_leak_section(make_ctx):
+    text = ("流出した情報:氏名、メールアドレス\n"
+            "5.本件に関するお問い合わせ窓口\n"
+            "電話番号:0120-123-456\n"
+            "メールアドレス:info@example.jp")
+    ctx = make_ctx(text)
+    items = datatypes.extract(ctx)
+    assert [i.text for i in items] == ["氏名", "メールアドレス"]
+    assert all(i.start < text.index("5.") for i in items)
+
+
+def test_datatypes_offsets_point_into_the_original_text(make_ctx):
+    text = "漏えい情報:ﾒｰﾙｱﾄﾞﾚｽ、患者 ＩＤ、ご住所"
+    ctx = make_ctx(text)
+    items = datatypes.extract(ctx)
+    assert [(i.text, i.category) for i in items] == [
+        ("ﾒｰﾙｱﾄﾞﾚｽ", "email_address"), ("患者 ＩＤ", "account_id"), ("ご住所", "address")]
+    assert [i.start for i in items] == sorted(i.start for i in items)
+
+
+def test_datatypes_parses_only_sentences_with_a_negation_cue(nlp):
+    from extract.nlp import parse_texts
+
+    parsed: list[str] = []
+
+    def parse(texts):
+        parsed.extend(texts)
+        return parse_texts(nlp, texts)
+
+    text = ("当社サーバーが不正アクセスを受けました。流出した情報は氏名と住所です。"
+            "なお、クレジットカード情報は含まれておりません。再発防止に努めます。")
+    ctx = DocContext("t", text, parse_fn=parse)
+    assert _types(ctx) == ({"name", "address"}, {"credit_card"})
+    assert parsed == ["なお、クレジットカード情報は含まれておりません。"]
+
+
+def test_datatypes_without_a_model_falls_back_to_the_clause_text():
+    text = "氏名、住所が含まれていますが、クレジットカード情報は含まれておりません。"
+    assert _types(DocContext("t", text)) == ({"name", "address"}, {"credit_card"})

@@ -1,4 +1,4 @@
-"""Every example in the data-type rule files does what it says."""
+"""Every example in the data-type rule files does what it says (one test per rule file)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,29 @@ NEGATION = rules.load("negation")
 CONTEXT = rules.load("datatype_context")
 
 
+def _verdicts(ctx):
+    items = datatypes.extract(ctx)
+    for it in items:
+        assert ctx.text[it.start:it.end] == it.text
+    return ({i.category for i in items if i.leaked}, {i.category for i in items if not i.leaked})
+
+
+# -- rules/datatypes.toml ---------------------------------------------------------------
+
 @pytest.mark.parametrize("category", sorted(c for c in LEXICON if c != "none"))
-def test_rules_datatypes_example_yields_category(make_ctx, category):
-    items = datatypes.extract(make_ctx(LEXICON[category]["example"]))
-    assert category in {i.category for i in items}
+def test_rules_datatypes_examples(make_ctx, category):
+    """The category's example yields it; every one of its terms does, in a label and a sentence."""
+    assert category in _verdicts(make_ctx(LEXICON[category]["example"]))[0]
+    for term in LEXICON[category]["terms"]:
+        for frame in ("漏えいした情報:{}", "流出した情報は{}です。"):
+            assert _verdicts(make_ctx(frame.format(term))) == ({category}, set()), term
 
 
 def test_rules_datatypes_none_terms_block_lookalikes(make_ctx):
     assert datatypes.extract(make_ctx(LEXICON["none"]["example"])) == []
+    for term in LEXICON["none"]["terms"]:
+        found = datatypes.extract(make_ctx(f"流出した情報:{term}"))
+        assert all(term not in it.text for it in found), term
 
 
 def test_rules_datatypes_terms_unique_across_categories():
@@ -31,20 +46,33 @@ def test_rules_datatypes_terms_unique_across_categories():
             seen[term] = cat
 
 
-@pytest.mark.parametrize("case", NEGATION["case"], ids=lambda c: c["example"][:12])
-def test_rules_negation_cases(make_ctx, case):
-    items = datatypes.extract(make_ctx(case["example"]))
-    assert {i.category for i in items if i.leaked} == set(case["leaked"])
-    assert {i.category for i in items if not i.leaked} == set(case["not_leaked"])
+# -- rules/negation.toml ----------------------------------------------------------------
+
+_NEG_CASES = [(k, v) for k, v in NEGATION.items() if isinstance(v, dict)] + [
+    (f"case{i}", c) for i, c in enumerate(NEGATION["case"])]
 
 
-def test_rules_negation_cue_and_negators_examples(make_ctx):
-    assert re.search(NEGATION["cue"]["regex"], NEGATION["cue"]["example"])
-    items = datatypes.extract(make_ctx(NEGATION["negators"]["example"]))
-    assert items and not any(i.leaked for i in items)
+@pytest.mark.parametrize("key,entry", _NEG_CASES, ids=[k for k, _ in _NEG_CASES])
+def test_rules_negation_examples(make_ctx, key, entry):
+    """Each table's example (and each [[case]]) gives exactly its leaked / not-leaked lists."""
+    assert _verdicts(make_ctx(entry["example"])) == (set(entry["leaked"]), set(entry["not_leaked"]))
+    if "regex" in entry:
+        assert re.search(entry["regex"], entry["example"]), key
 
 
-@pytest.mark.parametrize("key", sorted(CONTEXT))
-def test_rules_datatype_context_examples_match(key):
-    assert re.search(CONTEXT[key]["regex"], CONTEXT[key]["example"]) or re.search(
-        CONTEXT[key]["regex"], CONTEXT[key]["example"].split("メールアドレス", 1)[-1])
+# -- rules/datatype_context.toml --------------------------------------------------------
+
+@pytest.mark.parametrize("key", sorted(k for k, v in CONTEXT.items() if isinstance(v, dict)))
+def test_rules_datatype_context_examples(key):
+    """Each regex matches its example; window rules see the text after (or before) `term`."""
+    entry = CONTEXT[key]
+    text = entry["example"]
+    if "term" in entry:
+        at = text.index(entry["term"])
+        text = text[:at] if key.startswith("before") else text[at + len(entry["term"]):]
+    assert re.search(entry["regex"], text), key
+
+
+@pytest.mark.parametrize("entry", CONTEXT["not_leak_example"], ids=lambda e: e["example"][:14])
+def test_rules_datatype_context_not_leak_examples(make_ctx, entry):
+    assert datatypes.extract(make_ctx(entry["example"])) == []
