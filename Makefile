@@ -34,7 +34,9 @@ extract: setup
 
 # Debian's chromium for the review page's browser tests (CI runs as root).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi ipa || \
+		{ apt-get update -qq && apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; }
+	@mkdir -p test-artifacts
 
 test: setup browser
 	$(BIN)/pytest -q

@@ -115,8 +115,6 @@ class Pipeline:
         cached = self.cache.load(text) if self.cache else {}
         ctx._parses.update(cached)
         found = self.items(ctx)
-        if self.cache and set(ctx._parses) - set(cached):
-            self.cache.save(text, ctx._parses)
         doc_org = self._org.document_org(ctx, [i for i in found if type(i).__name__ == "OrgItem"])
         if self.settings.incidents == "flat":
             groups = [incidents.Incident(0, len(text))]
@@ -131,6 +129,8 @@ class Pipeline:
             if len(groups) > 1:
                 org = self._org.incident_org(ctx, inc.orgs, inc.start, inc.end) or doc_org
             out.append(record.incident_json(inc, org, self._status.decide(inc.statuses)))
+        if self.cache and set(ctx._parses) - set(cached):
+            self.cache.save(text, ctx._parses)  # after every step that may parse
         return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info)
 
 

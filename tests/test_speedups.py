@@ -1,0 +1,96 @@
+"""Every speed-up leaves the output unchanged: numpy matmul, the parse cache, worker processes.
+
+Records are compared line by line after sorting, as JSON text (byte for byte)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extract.cache import ParseCache
+from extract.inputs import iter_inputs
+from extract.pipeline import Pipeline, Settings
+from extract.runner import run_inline, run_parallel
+
+from .conftest import CORPUS
+
+SEEDS = [str(CORPUS / "seeds")]
+
+
+def _lines(records) -> list[str]:
+    return sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    """Seed records with blis (no matmul swap), no cache, in process."""
+    return _lines(run_inline(Settings(matmul=False), iter_inputs(SEEDS)))
+
+
+@pytest.mark.slow
+def test_speedups_matmul_ops_same_output(baseline):
+    assert _lines(run_inline(Settings(matmul=True), iter_inputs(SEEDS))) == baseline
+
+
+@pytest.mark.slow
+def test_speedups_cache_cold_and_warm_same_output(baseline, tmp_path):
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    cold = Pipeline(settings)
+    from extract.extract_cmd import process_one
+
+    cold_recs = [process_one(cold, d) for d in iter_inputs(SEEDS)]
+    assert cold.cache.misses == 5 and cold.parsed_chars > 0
+    warm = Pipeline(settings)
+    warm_recs = [process_one(warm, d) for d in iter_inputs(SEEDS)]
+    assert warm.cache.hits == 5 and warm.parsed_chars == 0
+    assert warm.nlp is None  # every parse came from the cache: the model never loaded
+    assert _lines(cold_recs) == _lines(warm_recs) == baseline
+
+
+@pytest.mark.slow
+def test_speedups_two_workers_same_output_in_input_order(baseline):
+    docs = list(iter_inputs(SEEDS))
+    recs = list(run_parallel(Settings(), iter(docs), jobs=2))
+    assert [r["doc_id"] for r in recs] == [d.doc_id for d in docs]
+    assert _lines(recs) == baseline
+
+
+@pytest.mark.slow
+def test_speedups_dask_engine_same_output(baseline):
+    docs = list(iter_inputs(SEEDS))
+    recs = list(run_parallel(Settings(), iter(docs), jobs=2, engine="dask"))
+    assert [r["doc_id"] for r in recs] == [d.doc_id for d in docs]
+    assert _lines(recs) == baseline
+
+
+def test_speedups_cache_key_changes_with_model_and_settings(tmp_path):
+    a = ParseCache(tmp_path, "ja_ginza 5.3.0", "ja_ginza|exclude=")
+    b = ParseCache(tmp_path, "ja_ginza 5.4.0", "ja_ginza|exclude=")
+    c = ParseCache(tmp_path, "ja_ginza 5.3.0", "ja_ginza|exclude=ner")
+    assert len({a.key("本文"), b.key("本文"), c.key("本文")}) == 3
+    assert a.key("本文") != a.key("本文。")
+
+
+def test_speedups_corrupt_cache_entry_is_reparsed(nlp, tmp_path):
+    from extract.nlp import parse_texts
+
+    text = "なお、クレジットカード情報は含まれておりません。"
+    cache = ParseCache(tmp_path, "m", "s")
+    cache.save(text, {(0, len(text)): parse_texts(nlp, [text])[0]})
+    assert cache.load(text)
+    cache.path(text).write_bytes(b"not a docbin")
+    assert cache.load(text) == {}
+    assert cache.corrupt == 1 and not cache.path(text).exists()
+
+
+def test_speedups_cache_entries_written_atomically(nlp, tmp_path):
+    from extract.nlp import parse_texts
+
+    text = "氏名が流出しました。"
+    cache = ParseCache(tmp_path, "m", "s")
+    cache.save(text, {(0, len(text)): parse_texts(nlp, [text])[0]})
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p.name.startswith(".tmp-")]
+    assert leftovers == []
+    (got,) = cache.load(text).values()
+    assert [t.dep_ for t in got] == [t.dep_ for t in nlp(text)]
