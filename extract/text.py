@@ -13,8 +13,6 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RoueiError
-
 # Characters NFKC would fold that we keep: circled numbers mark list items (①氏名 ②住所) and
 # NFKC turns them into bare digits that would then read as counts.
 _KEEP = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳➀➁➂➃➄➅➆➇➈➉")
@@ -81,74 +79,20 @@ class Normalized:
 # Decoding
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode notice bytes: BOM, strict UTF-8, the Japanese legacy encodings, then detection."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    # ISO-2022-JP is 7-bit and would pass as UTF-8, so look for its escapes first.
-    if b"\x1b$B" in data or b"\x1b$@" in data:
-        try:
-            return data.decode("iso2022_jp"), "iso2022_jp"
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    candidates = []
-    for enc in ("cp932", "euc_jp"):
-        try:
-            txt = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        candidates.append((_japanese_score(txt), enc, txt))
-    if candidates:
-        candidates.sort(reverse=True)
-        _, enc, txt = candidates[0]
-        return txt, enc
-    from charset_normalizer import from_bytes
+def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
+    """Decode notice bytes: BOM, a page's own charset declaration, then detection of the
+    Japanese legacy encodings (fetch.encoding does the work for fetched pages and files alike)."""
+    from fetch.encoding import decode
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise RoueiError("E002", detail="could not detect the text encoding")
-    return str(best), best.encoding
-
-
-def _japanese_score(text: str) -> float:
-    """Share of characters that are ordinary Japanese script or ASCII (higher = likelier)."""
-    if not text:
-        return 0.0
-    good = sum(
-        1
-        for c in text
-        if c.isascii() or "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or c in "、。「」（）・"
-    )
-    return good / len(text)
+    return decode(data, sniff_meta=html)
 
 
 def html_to_text(html: str) -> str:
-    """Visible text of an HTML page, one block element per line."""
-    from bs4 import BeautifulSoup
+    """Visible text of an HTML page, one block per line, site chrome (menus, footers) dropped."""
+    from fetch.html import parse_html
 
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "template"]):
-        tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    blocks = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-              "dt", "dd", "table", "ul", "ol", "pre", "blockquote", "title")
-    for tag in soup.find_all(blocks):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    text = soup.get_text()
-    lines = [re.sub(r"[ \t\r\f\v]+", " ", ln).strip() for ln in text.splitlines()]
-    out: list[str] = []
-    for ln in lines:
-        if ln or (out and out[-1]):
-            out.append(ln)
-    return "\n".join(out).strip() + "\n"
+    pages = parse_html(html, split=False)
+    return pages[0].text if pages else ""
 
 
 def read_document(path: Path) -> tuple[str, str]:
@@ -159,8 +103,9 @@ def read_document(path: Path) -> tuple[str, str]:
         from fetch.pdf import pdf_to_text
 
         return pdf_to_text(data), "pdf"
-    text, enc = decode_bytes(data)
-    if suffix in (".html", ".htm", ".xhtml"):
+    is_html = suffix in (".html", ".htm", ".xhtml")
+    text, enc = decode_bytes(data, html=is_html)
+    if is_html:
         return html_to_text(text), enc
     return text, enc
 
