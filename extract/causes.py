@@ -31,6 +31,7 @@ class Cue:
     regex: re.Pattern[str]
     needs_cause: bool
     requires: re.Pattern[str] | None
+    not_after: re.Pattern[str] | None
     yields_to: frozenset[str]
 
 
@@ -43,10 +44,11 @@ class CauseRules:
     before: re.Pattern[str]
     sentence: re.Pattern[str]
     headings: tuple[tuple[str, re.Pattern[str]], ...]
-    heading_mark: re.Pattern[str]
+    heading_marks: tuple[tuple[re.Pattern[str], int], ...]
     max_chars: int
     bare_chars: int
     section_chars: int
+    silent: frozenset[str]
 
 
 def expand_local(pattern: str, defs: dict[str, str]) -> str:
@@ -71,6 +73,7 @@ def _compiled(_stamp: str) -> CauseRules:
         Cue(c["class"], rules.compile_pattern(expand_local(c["pattern"], defs)),
             c.get("needs") == "cause",
             rules.compile_pattern(expand_local(c["requires"], defs)) if c.get("requires") else None,
+            rules.compile_pattern(c["not_after"]) if c.get("not_after") else None,
             frozenset(c.get("yields_to", ())))
         for c in lex["cue"])
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
@@ -82,9 +85,9 @@ def _compiled(_stamp: str) -> CauseRules:
         before=rules.compile_pattern("|".join(f"(?:{e['pattern']})" for e in cx["before"])),
         sentence=_union(cx["sentence"]),
         headings=tuple((h["kind"], rules.compile_pattern(h["pattern"])) for h in cx["heading"]),
-        heading_mark=rules.compile_pattern(shape["mark"]),
+        heading_marks=tuple((rules.compile_pattern(m["pattern"]), m["level"]) for m in cx["heading_mark"]),
         max_chars=shape["max_chars"], bare_chars=shape["bare_chars"],
-        section_chars=shape["section_chars"])
+        section_chars=shape["section_chars"], silent=frozenset(shape["silent"]))
 
 
 def cause_rules() -> CauseRules:
@@ -94,46 +97,42 @@ def cause_rules() -> CauseRules:
 
 # -- sections --------------------------------------------------------------------------------
 
-def _mark_type(line: str, r: CauseRules) -> str | None:
-    """The kind of numbering or bullet a heading-shaped line starts with ('' for a bare line);
-    None when the line is not heading-shaped."""
+def _heading_level(line: str, r: CauseRules) -> int | None:
+    """How high a heading-shaped line ranks (0 highest: 【…】, ■, a bare short line; then 1.,
+    (1), ①, ・); None when the line is not heading-shaped."""
     if "。" in line.rstrip("。"):
         return None
-    m = r.heading_mark.match(line)
-    if m and len(line) <= r.max_chars:
-        ch = m.group()[0]
-        return "num" if ch.isdigit() else ch if ch in "(【第" else "circled" if "①" <= ch <= "⑳" else "bullet"
-    if line.startswith("【"):
-        return "【"
-    if len(line) <= r.bare_chars and not line.endswith("。"):
-        return ""
+    if len(line) <= r.max_chars:
+        for pat, level in r.heading_marks:
+            if pat.match(line):
+                return level
+    if line.startswith("【") or (len(line) <= r.bare_chars and not line.endswith("。")):
+        return 0
     return None
 
 
 def sections(norm: str, r: CauseRules | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, kind) of the parts of the normalised text under a cause or measure heading.
+    """(start, end, kind) of the parts of the normalised text under a kind of heading.
 
-    A section opens at a heading-shaped line naming its kind (2. 原因, 【再発防止策】) and ends at
-    the next heading of the same numbering style, a bare short line, a 【…】 line or a heading
-    of either kind; never longer than ``section_chars``."""
+    A section opens at a heading-shaped line whose words name its kind (2. 原因, 【再発防止策】)
+    and ends at the next heading that names a kind or ranks as high (3. お問い合わせ after
+    2. 再発防止策, but not (1) under it); never longer than ``section_chars``."""
     r = r or cause_rules()
     out: list[tuple[int, int, str]] = []
-    open_: tuple[int, str, str] | None = None  # (start, kind, mark type)
+    open_: tuple[int, str, int] | None = None  # (start, kind, level)
     pos = 0
     for raw in norm.splitlines(keepends=True):
         line = raw.strip()
         start, pos = pos, pos + len(raw)
-        if not line:
-            continue
-        mtype = _mark_type(line, r)
-        if mtype is None:
+        level = _heading_level(line, r) if line else None
+        if level is None:
             continue
         kind = next((k for k, pat in r.headings if pat.search(line)), None)
-        if open_ and (kind or mtype in ("", "【") or mtype == open_[2] or open_[2] == ""):
+        if open_ and (kind or level <= open_[2]):
             out.append((open_[0], min(start, open_[0] + r.section_chars), open_[1]))
             open_ = None
         if kind:
-            open_ = (start, kind, mtype)
+            open_ = (start, kind, level)
     if open_:
         out.append((open_[0], min(len(norm), open_[0] + r.section_chars), open_[1]))
     return out
@@ -167,7 +166,8 @@ def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tupl
         if (cue.needs_cause and not stated) or (cue.requires and not cue.requires.search(sent)):
             continue
         hits.extend((m.start(), m.end(), cue) for m in cue.regex.finditer(sent)
-                    if m.end() > m.start() and not _excluded(sent, m, r))
+                    if m.end() > m.start() and not _excluded(sent, m, r)
+                    and not (cue.not_after and cue.not_after.match(sent, m.end())))
     found = {cue.category for _, _, cue in hits}
     hits = [h for h in hits if not h[2].yields_to & found]
     out: list[tuple[int, int, str]] = []
@@ -186,7 +186,7 @@ def find_causes(norm: str, sents: list[tuple[int, int]]) -> list[tuple[int, int,
     out = []
     for ss, se in sents:
         kind = _section_kind(secs, ss)
-        if kind == "measure":
+        if kind in r.silent:
             continue
         out.extend((ss + s, ss + e, c) for s, e, c in sentence_causes(norm[ss:se], r, kind == "cause"))
     return sorted(out)

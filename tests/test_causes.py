@@ -37,11 +37,13 @@ def found(make_ctx):
     ("学校のホームページに生徒の名簿ファイルを誤って掲載していました。", {"misoperation"}),
     ("研修動画に受講者の名簿が映り込んでいました。", {"misoperation"}),
     ("原因は、公開前の確認で個人名が写っていることを見落としたことです。", {"misoperation"}),
+    ("担当職員の人為的なミスにより、別人の通知書が送付されました。", {"misoperation"}),
     # unauthorized access
     ("当社サーバーが外部からの不正アクセスを受けました。", {"unauthorized_access"}),
     ("リスト型攻撃による不正ログインが確認されました。", {"unauthorized_access"}),
     ("当社の業務システムがサイバー攻撃を受け、一部のデータが外部に送信されました。", {"unauthorized_access"}),
     ("元職員が他人のIDとパスワードを使用してシステムにログインしていた。", {"unauthorized_access"}),
+    ("職員のメールアカウントが乗っ取られ、外部に大量のメールが送信されました。", {"unauthorized_access"}),
     # mismanagement
     ("委託先が契約終了後もデータを回収せず、保管していた。", {"mismanagement"}),
     ("リース返却時にハードディスクのデータを消去せずに返却していた。", {"mismanagement"}),
@@ -119,6 +121,9 @@ def test_causes_several_per_incident(found, text, expected):
     # not a computer virus; a card used by a fraudster is not 目的外使用 by the organisation
     "職員が新型コロナウイルスに感染したため、窓口を休止しました。",
     "お客様のクレジットカードが不正利用された可能性がありますので、明細をご確認ください。",
+    # a risk to the people affected, not what happened
+    "流出した個人情報が第三者に不正利用されるおそれがあります。",
+    "不正アクセスがあったかどうかは現在調査中です。",
     # ambiguous words with no cause stated
     "不具合のお問い合わせは下記窓口までご連絡ください。",
     # numbers, addresses, headings and page chrome
@@ -138,6 +143,12 @@ def test_causes_measure_section_yields_nothing(found):
             "・誤送付を防ぐため、封入物を照合します。\n"
             "3. お問い合わせ\n担当:情報管理課\n")
     assert found(text) == {"misoperation"}
+
+
+def test_causes_related_articles_yield_nothing(found):
+    text = ("当社のサーバーが不正アクセスを受けました。\n関連記事\n"
+            "大手通販サイトでランサムウェア被害、顧客情報流出か\n市役所でUSBメモリ紛失、住民情報\n")
+    assert found(text) == {"unauthorized_access"}
 
 
 def test_causes_cause_section_lets_ambiguous_cues_count(found):
@@ -160,9 +171,14 @@ def test_causes_consequence_yields_to_the_mechanism(found):
     assert found("共有リンクの設定により、会員情報が第三者から閲覧可能な状態となっていました。") == {"misconfiguration"}
 
 
-def test_causes_insider_needs_an_insider(found):
-    assert found("業務委託先の作業員が顧客情報を不正に持ち出していた。") == {"insider_fraud"}
+def test_causes_takeout_and_insider_fraud(found):
+    # a takeout against the rules is 不正な情報持ち出し; with a sale or provision it is 内部犯罪
+    assert found("業務委託先の作業員が顧客情報を不正に持ち出していた。") == {"unauthorized_takeout"}
+    assert found("業務委託先の作業員が顧客情報を不正に持ち出し、名簿業者に売却していた。") == {"insider_fraud"}
+    assert found("元社員が顧客リストを競合他社に不正に提供していた。") == {"insider_fraud"}
+    # an intruder's theft of data is unauthorized access, and "不正に取得" needs an insider
     assert found("攻撃者により顧客情報が不正に取得されました。") == {"unauthorized_access"}
+    assert found("不正アクセスにより顧客情報が不正に持ち出されました。") == {"unauthorized_access"}
 
 
 def test_causes_insider_fraud_suppresses_takeout_within_an_incident(found):

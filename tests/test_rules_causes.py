@@ -85,16 +85,27 @@ def test_rules_cause_context_heading(entry):
     got = _categories(text.replace("があり、", "があった。\nそのため、"))
     secs = causes.sections(DocContext("t", text).norm.text)
     assert [k for _, _, k in secs] == [entry["kind"]]
-    if entry["kind"] == "measure":
+    if entry["kind"] in CONTEXT["heading_shape"]["silent"]:
         assert got == set()
     else:
         assert _categories(f"{entry['example']}\n{AMBIGUOUS}が見つかった。\n") == {"bug_vulnerability"}
 
 
+@pytest.mark.parametrize("entry", CONTEXT["heading_mark"], ids=lambda e: str(e["level"]))
+def test_rules_cause_context_heading_mark(entry):
+    r = causes.cause_rules()
+    assert re.match(entry["pattern"], entry["example"])
+    assert causes._heading_level(entry["example"], r) == entry["level"]
+    text = f"{entry['example']}\n本文。\n"
+    assert causes.sections(text) == [(0, len(text), "measure")]
+
+
 def test_rules_cause_context_heading_shape():
     shape = CONTEXT["heading_shape"]
-    assert re.match(shape["mark"], shape["example"])
-    assert causes.sections(f"{shape['example']}\n本文。\n") == [(0, len(shape["example"]) + 5, "measure")]
+    r = causes.cause_rules()
+    assert causes._heading_level(shape["example"], r) == 0
+    assert set(shape["silent"]) <= {h["kind"] for h in CONTEXT["heading"]}
+    assert causes._heading_level("あ" * (shape["max_chars"] + 1), r) is None
 
 
 # -- rules/status.toml ----------------------------------------------------------------------
