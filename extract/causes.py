@@ -97,17 +97,19 @@ def cause_rules() -> CauseRules:
 
 # -- sections --------------------------------------------------------------------------------
 
-def _heading_level(line: str, r: CauseRules) -> int | None:
-    """How high a heading-shaped line ranks (0 highest: 【…】, ■, a bare short line; then 1.,
-    (1), ①, ・); None when the line is not heading-shaped."""
+def _heading_level(line: str, r: CauseRules) -> tuple[int, bool] | None:
+    """(rank, bare) of a heading-shaped line: rank 0 is highest (【…】, ■, a bare short line),
+    then 1., (1), ①, ・; bare is True for a short line without a mark. None: not a heading."""
     if "。" in line.rstrip("。"):
         return None
     if len(line) <= r.max_chars:
         for pat, level in r.heading_marks:
             if pat.match(line):
-                return level
-    if line.startswith("【") or (len(line) <= r.bare_chars and not line.endswith("。")):
-        return 0
+                return level, False
+    if line.startswith("【"):
+        return 0, False
+    if len(line) <= r.bare_chars and not line.endswith("。"):
+        return 0, True
     return None
 
 
@@ -116,7 +118,8 @@ def sections(norm: str, r: CauseRules | None = None) -> list[tuple[int, int, str
 
     A section opens at a heading-shaped line whose words name its kind (2. 原因, 【再発防止策】)
     and ends at the next heading that names a kind or ranks as high (3. お問い合わせ after
-    2. 再発防止策, but not (1) under it); never longer than ``section_chars``."""
+    2. 再発防止策, but not (1) under it); never longer than ``section_chars``. A bare short line
+    only counts when it names a kind: in a list of article titles or items most lines are short."""
     r = r or cause_rules()
     out: list[tuple[int, int, str]] = []
     open_: tuple[int, str, int] | None = None  # (start, kind, level)
@@ -124,10 +127,13 @@ def sections(norm: str, r: CauseRules | None = None) -> list[tuple[int, int, str
     for raw in norm.splitlines(keepends=True):
         line = raw.strip()
         start, pos = pos, pos + len(raw)
-        level = _heading_level(line, r) if line else None
-        if level is None:
+        shape = _heading_level(line, r) if line else None
+        if shape is None:
             continue
+        level, bare = shape
         kind = next((k for k, pat in r.headings if pat.search(line)), None)
+        if bare and not kind:
+            continue
         if open_ and (kind or level <= open_[2]):
             out.append((open_[0], min(start, open_[0] + r.section_chars), open_[1]))
             open_ = None

@@ -224,10 +224,11 @@ def _fits(name: str, self_words: set[str]) -> bool:
 
 
 def _canon(keys: list[str], extra: int) -> dict[str, str]:
-    """Pool an abbreviation into the one slightly longer name it starts (NTT西 → NTT西日本)."""
+    """Pool a short form into the one slightly longer name it starts or ends (NTT西 → NTT西日本,
+    教育委員会 → 北山市教育委員会)."""
     canon = {}
     for k in keys:
-        longer = {o for o in keys if o != k and o.startswith(k) and len(o) - len(k) <= extra}
+        longer = {o for o in keys if o != k and (o.startswith(k) or o.endswith(k)) and len(o) - len(k) <= extra}
         canon[k] = longer.pop() if len(longer) == 1 else k
     return canon
 

@@ -147,7 +147,8 @@ def test_causes_measure_section_yields_nothing(found):
 
 def test_causes_related_articles_yield_nothing(found):
     text = ("当社のサーバーが不正アクセスを受けました。\n関連記事\n"
-            "大手通販サイトでランサムウェア被害、顧客情報流出か\n市役所でUSBメモリ紛失、住民情報\n")
+            "大手通販サイトでランサムウェア被害、顧客情報流出か\n市役所でUSBメモリ紛失、住民情報\n"
+            "病院で電子カルテ情報を誤って掲載\n")
     assert found(text) == {"unauthorized_access"}
 
 
@@ -158,7 +159,8 @@ def test_causes_cause_section_lets_ambiguous_cues_count(found):
 
 
 def test_causes_sections_end_at_next_heading():
-    norm = "1 概要\n本文。\n2 再発防止策\n対策。\n3 お問い合わせ\n窓口。\nリリース文アーカイブ\n別の投稿。\n"
+    norm = ("1 概要\n本文。\n2 再発防止策\n(1) 研修\n対策。\n3 お問い合わせ\n窓口。\nリリース文アーカイブ\n"
+            "【事件簿#2】別の投稿のタイトル\n別の投稿。\n")
     kinds = [(norm[s:e].split("\n")[0], k) for s, e, k in causes.sections(norm)]
     assert kinds == [("1 概要", "cause"), ("2 再発防止策", "measure"), ("3 お問い合わせ", "measure")]
     last = causes.sections(norm)[-1]

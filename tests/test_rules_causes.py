@@ -95,7 +95,7 @@ def test_rules_cause_context_heading(entry):
 def test_rules_cause_context_heading_mark(entry):
     r = causes.cause_rules()
     assert re.match(entry["pattern"], entry["example"])
-    assert causes._heading_level(entry["example"], r) == entry["level"]
+    assert causes._heading_level(entry["example"], r) == (entry["level"], False)
     text = f"{entry['example']}\n本文。\n"
     assert causes.sections(text) == [(0, len(text), "measure")]
 
@@ -103,7 +103,7 @@ def test_rules_cause_context_heading_mark(entry):
 def test_rules_cause_context_heading_shape():
     shape = CONTEXT["heading_shape"]
     r = causes.cause_rules()
-    assert causes._heading_level(shape["example"], r) == 0
+    assert causes._heading_level(shape["example"], r) == (0, True)
     assert set(shape["silent"]) <= {h["kind"] for h in CONTEXT["heading"]}
     assert causes._heading_level("あ" * (shape["max_chars"] + 1), r) is None
 
