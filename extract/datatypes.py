@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 _MAX_WALK = 25  # lines a list may run below its heading
 _SHORT_HEADING = 50  # a heading this short needs no 「以下のとおり」
+_BRACKETED = re.compile(r"[((][^()()]*[))]")
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,10 @@ class _Rules:
     category: dict[str, str]  # term with white space removed -> category ("none" blocks)
     leak: re.Pattern[str]
     heading: re.Pattern[str]
+    strong_heading: re.Pattern[str]
     heading_exclude: re.Pattern[str]
     exclude: re.Pattern[str]
+    exception_after: re.Pattern[str]
     after: re.Pattern[str]
     after_direct: re.Pattern[str]
     before: re.Pattern[str]
@@ -71,8 +74,9 @@ def _compiled(_stamp: str) -> _Rules:
         return re.compile(cx[key]["regex"])
 
     return _Rules(
-        lexicon, category, rx("leak_sentence"), rx("heading"), rx("heading_exclude"),
-        rx("exclude_sentence"), rx("after_term"), rx("after_term_direct"), rx("before_term"),
+        lexicon, category, rx("leak_sentence"), rx("heading"), rx("strong_heading"),
+        rx("heading_exclude"),
+        rx("exclude_sentence"), rx("exception_after"), rx("after_term"), rx("after_term_direct"), rx("before_term"),
         rx("before_term_contact"), frozenset(cx["before_term_contact"]["categories"]),
         rx("value_none"), rx("item_marker"), rx("section_heading"), rx("list_intro"),
         rx("data_words"), rx("list_separator"), negation.config(),
@@ -91,6 +95,7 @@ class _Hit:
     sent: tuple[int, int]  # its sentence, in the normalised copy
     mode: str = ""  # sentence | label | heading | value
     leaked: bool = True
+    excepted: bool = False  # 「住所以外」: only the parse can judge it
 
 
 # ---------------------------------------------------------------------------------------
@@ -130,9 +135,10 @@ def _heading_above(r: _Rules, norm: str, line_start: int) -> tuple[int, int] | N
         if r.heading.search(line):
             if len(line) <= _SHORT_HEADING or r.list_intro.search(line):
                 return start, end
-            # a paragraph whose last sentence says what leaked may introduce the list
+            # a paragraph (not itself a list item) whose last sentence says data leaked
             last = re.split(r"(?<=。)", line.rstrip("。"))[-1]
-            return (start, end) if r.heading.search(last) else None
+            ok = r.strong_heading.search(last) and not r.item_marker.match(line)
+            return (start, end) if ok else None
         if r.lexicon.search(line) and _is_item_line(r, line):
             continue
         if r.item_marker.match(line) and len(line) <= 60 and (
@@ -150,6 +156,15 @@ def _introducing_sentence(r: _Rules, heading: str) -> str:
         if r.list_intro.search(p):
             return p
     return parts[-1] if parts else heading
+
+
+def _unbracketed(text: str) -> str:
+    """The text without its bracketed remarks: in 「漏えいした情報(カード情報は含まれません)」
+    the remark speaks for the words inside it, not for the list under the heading."""
+    prev = None
+    while prev != text:
+        prev, text = text, _BRACKETED.sub("", text)
+    return text
 
 
 def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int) -> str | None:
@@ -180,7 +195,9 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
         if cat in r.contact_categories and r.before_contact.search(before):
             continue
         s, _, _ = ctx.span_of_norm(m.start(), m.end())
-        hits.append(_Hit(m.start(), m.end(), cat, ctx.norm_sentence_at(s)))
+        hit = _Hit(m.start(), m.end(), cat, ctx.norm_sentence_at(s))
+        hit.excepted = bool(r.exception_after.match(after))
+        hits.append(hit)
     return hits
 
 
@@ -189,6 +206,9 @@ def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
     sentence = norm[hit.sent[0]:hit.sent[1]]
     if r.exclude.search(sentence):
         return False
+    if hit.excepted:  # judged by the parse of its sentence, or not at all
+        hit.mode = "sentence"
+        return bool(r.leak.search(sentence))
     if r.value_none.match(norm, hit.ne):
         hit.mode, hit.leaked = "value", False
         return True
@@ -196,7 +216,7 @@ def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
     if label is not None:
         hit.mode = "label"
         inner = negation.paren_negated(sentence, hit.ns - hit.sent[0], hit.ne - hit.sent[0], r.neg)
-        hit.leaked = not (inner if inner is not None else negation.text_negated(label, r.neg))
+        hit.leaked = not (inner if inner is not None else negation.text_negated(_unbracketed(label), r.neg))
         return True
     ls, le = _line_at(norm, hit.ns)
     line = norm[ls:le]
@@ -206,7 +226,7 @@ def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
     if heading is not None and not own_verdict and (bullet or not r.leak.search(sentence)):
         hit.mode = "heading"
         intro = _introducing_sentence(r, norm[heading[0]:heading[1]])
-        hit.leaked = not negation.text_negated(intro, r.neg)
+        hit.leaked = not negation.text_negated(_unbracketed(intro), r.neg)
         return True
     if r.leak.search(sentence):
         hit.mode = "sentence"
@@ -237,30 +257,37 @@ def _fallback_negated(r: _Rules, norm: str, hit: _Hit) -> bool:
 
 def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
     """Verdicts for sentence-mode hits: one per list (its last item heads it), from the parse
-    of the sentence when the sentence holds a negation cue."""
+    of the sentence when the sentence holds a negation cue. Hits that cannot be judged (an
+    exception such as 「住所以外」 that is not denied) get the mode "drop"."""
     norm = ctx.norm.text
     cue = r.neg.cue
-    groups = [g for g in _groups(r, norm, hits) if cue.search(norm[g[0].sent[0]:g[0].sent[1]])]
+    groups = []
+    for g in _groups(r, norm, hits):
+        if cue.search(norm[g[0].sent[0]:g[0].sent[1]]):
+            groups.append(g)
+        elif any(h.excepted for h in g):
+            for h in g:
+                h.mode = "drop"
     spans = {g[0].sent: ctx.sentence_at(ctx.span_of_norm(g[0].ns, g[0].ne)[0]) for g in groups}
     ctx.prefetch(sorted(set(spans.values())))
     for g in groups:
         ss, _ = spans[g[0].sent]
         doc = ctx.parse(*spans[g[0].sent])
-        verdict = None
+        last = g[-1]
+        ls, le, _ = ctx.span_of_norm(last.ns, last.ne)
+        if doc is not None:
+            verdict = negation.judge(doc, ls - ss, le - ss, r.neg)
+        else:
+            verdict = None if last.excepted else _fallback_negated(r, norm, last)
         for h in g:
             s, e, _ = ctx.span_of_norm(h.ns, h.ne)
             inner = None if doc is None else negation.paren_negated(doc.text, s - ss, e - ss, r.neg)
             if inner is not None:
                 h.leaked = not inner
-                continue
-            if verdict is None:
-                last = g[-1]
-                ls, le, _ = ctx.span_of_norm(last.ns, last.ne)
-                if doc is not None:
-                    verdict = negation.negated(doc, ls - ss, le - ss, r.neg)
-                else:
-                    verdict = _fallback_negated(r, norm, last)
-            h.leaked = not verdict
+            elif verdict is None:
+                h.mode = "drop"
+            else:
+                h.leaked = not verdict
 
 
 def extract(ctx: DocContext) -> list[DataTypeItem]:
@@ -270,6 +297,8 @@ def extract(ctx: DocContext) -> list[DataTypeItem]:
     _decide_sentences(ctx, r, hits)
     items = []
     for h in hits:
+        if h.mode == "drop":
+            continue
         s, e, text = ctx.span_of_norm(h.ns, h.ne)
         items.append(DataTypeItem(text, s, e, category=h.category, leaked=h.leaked))
     log.debug("%s: %d data-type items", ctx.doc_id, len(items))

@@ -35,6 +35,7 @@ class NegationRules:
     not_statement: frozenset[str]
     reason: frozenset[str]
     fact_nouns: frozenset[str]
+    exceptions: frozenset[str]
     text_negation: re.Pattern[str]
     text_exception: re.Pattern[str]
 
@@ -52,6 +53,7 @@ def _cfg(_stamp: str) -> NegationRules:
         not_statement=frozenset(cfg["not_statement"]["after"]),
         reason=frozenset(cfg["reason"]["lemmas"]),
         fact_nouns=frozenset(cfg["fact_nouns"]["lemmas"]),
+        exceptions=frozenset(cfg["exceptions"]["lemmas"]),
         text_negation=re.compile(cfg["text_negation"]["regex"]),
         text_exception=re.compile(cfg["text_exception"]["regex"]),
     )
@@ -137,11 +139,12 @@ def _statement(c: NegationRules, after: Token | None) -> bool:
 
 def _says_absent(c: NegationRules, pred: Token, path: list[Token]) -> bool:
     """Is the negated predicate about the data being there or going out?"""
-    if any(t.lemma_ in c.blockers for t in path):
-        return False  # 「カード情報の不正利用は確認されていない」 denies the misuse, not the data
-    if pred.lemma_ in c.negators or pred.lemma_ in c.presence:
-        return True
-    return any(t.lemma_ in c.leak_nouns for t in path)
+    for t in path:
+        if t.lemma_ in c.leak_nouns:
+            return True  # 「カード情報の流出や不正利用は確認されていない」
+        if t.lemma_ in c.blockers:
+            return False  # 「カード情報の不正利用は確認されていない」 denies the misuse only
+    return pred.lemma_ in c.negators or pred.lemma_ in c.presence
 
 
 def _topic(tok: Token) -> bool:
@@ -186,6 +189,13 @@ def paren_negated(text: str, char_start: int, char_end: int, c: NegationRules | 
 
 def negated(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = None) -> bool:
     """Is the word at doc.text[char_start:char_end] under a predicate that denies it?"""
+    return judge(doc, char_start, char_end, c) is True
+
+
+def judge(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = None) -> bool | None:
+    """True when the text denies the word's data was involved, False when it names it as
+    involved, None when it cannot tell: 「住所以外の情報が流出した」 (an exception that is not
+    denied). 「氏名、住所以外は含まれていない」 names them as the involved ones."""
     c = c or _c()
     in_paren = paren_negated(doc.text, char_start, char_end, c)
     if in_paren is not None:
@@ -193,7 +203,13 @@ def negated(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = 
     span = doc.char_span(char_start, char_end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return False
-    tok = span.root
+    verdict = _negated_token(c, span.root, doc)
+    if any(t.lemma_ in c.exceptions for t in governing_predicate(span.root)[1]):
+        return False if verdict else None
+    return verdict
+
+
+def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
     pred, path = governing_predicate(tok)
     if not is_negated_predicate(pred, c) and pred.head.i != pred.i:
         if pred.dep_ == "acl" and pred.head.lemma_ in c.fact_nouns:

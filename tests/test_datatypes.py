@@ -62,6 +62,14 @@ def test_datatypes_list_shapes(make_ctx, text, leaked):
     # a sub-heading inside the list does not end it
     ("2. 漏えいしたおそれのある情報\n1)2021年のキャンペーン応募者の情報\nメールアドレス 120件\n"
      "2)店舗会員の情報\n氏名、電話番号 830件", {"email_address", "name", "phone_number"}),
+    # a definition list from HTML, and the report form's wording (個人データの項目)
+    ("流出した情報\n氏名、住所、電話番号\n流出件数\n1,234件", {"name", "address", "phone_number"}),
+    ("(1)漏えい等が発生したおそれがある個人データの項目\n氏名、生年月日\n(2)本人の数\n52人",
+     {"name", "birth_date"}),
+    # the list ends at the next section; its bullets are measures, not data
+    ("<漏えいした情報>\n・氏名\n・住所\n<今後の対応>\n・パスワードの変更をお願いする", {"name", "address"}),
+    ("【流出した可能性のあるお客様の情報】\nお名前、ご住所\n【お問い合わせ先】\n電話番号:0120-000-111",
+     {"name", "address"}),
 ])
 def test_datatypes_lists_under_headings(make_ctx, text, leaked):
     assert _types(make_ctx(text)) == (leaked, set())
@@ -99,6 +107,17 @@ def test_datatypes_lists_under_headings(make_ctx, text, leaked):
     # negations that deny something else
     ("流出したクレジットカード情報の不正利用は現時点で確認されておりません。", {"credit_card"}, set()),
     ("氏名、住所が流出した可能性を否定できません。", {"name", "address"}, set()),
+    ("なお、カード番号の流出や不正利用は確認されていません。", set(), {"credit_card"}),
+    ("本件による、他のお客様の個人情報(氏名、住所など)への影響はございません。", set(), {"name", "address"}),
+    ("口座番号が外部に漏れた事実はございません。", set(), {"bank_account"}),
+    ("氏名と住所は流出していないが、メールアドレスが流出した。", {"email_address"}, {"name", "address"}),
+    # an exception: a denial of everything else names the word as involved
+    ("氏名、住所以外の個人情報は含まれておりません。", {"name", "address"}, set()),
+    ("メールアドレスを除き、個人情報の流出はありません。", {"email_address"}, set()),
+    ("住所以外の情報が流出した。", set(), set()),
+    # a bracketed remark in a heading speaks only for the words inside it
+    ("漏えいした情報(クレジットカード情報、パスワードは含まれません)\n・氏名", {"name"},
+     {"credit_card", "password"}),
 ])
 def test_datatypes_negation_scoped_by_clause(make_ctx, text, leaked, not_leaked):
     assert _types(make_ctx(text)) == (leaked, not_leaked)
@@ -143,6 +162,10 @@ def test_datatypes_same_type_in_both_lists(make_ctx):
     # general statements: law, reporting duties
     "個人情報取扱事業者は、要配慮個人情報が含まれる個人データの漏えい等が発生したおそれがある事態が生じたときは、"
     "委員会に報告しなければならない。",
+    "パスワードは8文字以上で設定し、定期的に変更してください。",
+    "攻撃元のIPアドレスからのアクセスを遮断しました。",
+    "通信の秘密の保護及び安全管理の確保を図るため下記内容の実施を指示した。",
+    "流出した可能性がある情報の詳細については、現在調査中です。",
     # availability, not confidentiality
     "ランサムウェアの影響で電子カルテが閲覧できない状態が続いている。",
 ])
