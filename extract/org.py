@@ -6,8 +6,8 @@ lead sentences and the last lines. Self-references (当社, 本市, 本学) are 
 own organisation is the candidate with the most evidence (weights in rules/org.toml): mentions,
 a legal form, the title, the object of "…に対し", a tie to a self-reference (X(以下「当社」)), a
 line of its own (letterhead, signature), and being of the kind the self-references name (本市 →
-a city). Regulators and platforms are penalised; the site after "|" in a title is dropped unless
-the notice speaks as that site's body (a city's page that says 本市).
+a city). Regulators, platforms and the site after "|" in a title are penalised (the site not
+when the notice speaks as its body: a city's page that says 本市).
 """
 
 from __future__ import annotations
@@ -248,8 +248,6 @@ def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
     self_words = {it.name for it in items if it.label == "self_ref"}
     main_title, site = _title_parts(ctx)
     cands = [it for it in items if it.label != "self_ref" and _valid(it.name)]
-    cands = [it for it in cands if not (site and core(it.name) in site and core(it.name) not in main_title
-                                        and not _fits(it.name, self_words))]
     if not cands:
         return None
     canon = _canon(sorted({core(it.name) for it in cands}, key=len), int(w["pool_chars"]))
@@ -289,6 +287,8 @@ def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
         s += w["own_line"] if any(_own_line(norm, a, b, edge, w) for a, b in spans) else 0
         s += w["self_kind"] if any(_fits(n, self_words) for n in names) else 0
         s += w["not_subject"] if _not_subject(key) else 0
+        if site and any(f in site for f in fs) and firsts[key] < 0 and not any(_fits(n, self_words) for n in names):
+            s += w["publisher"]
         scores[key] = (s, len(spans), len(key))
     best = max(scores, key=lambda k: scores[k])
     return max((it.name for it in cands if canon[core(it.name)] == best), key=len, default=best)

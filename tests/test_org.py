@@ -37,6 +37,7 @@ def _doc_org(make_ctx, text):
      "深くお詫び申し上げます。\n以上\nABCホールディングス株式会社\n代表取締役社長 山田太郎\n", "ABCホールディングス株式会社"),
     # a city's page: the site after "|" is the body that says 本市
     ("個人情報の漏えいのおそれについて | 北山町\n当町が管理するシステムで住民情報が閲覧可能な状態でした。\n", "北山町"),
+    ("個人情報の誤送付について｜北山市\n市の職員が通知書を別の方に誤って送付しました。\n", "北山市"),
     ("市民の個人情報が記載された書類の紛失について\n本市の市民課で申請書12件を紛失しました。\n"
      "問い合わせ先 横浜市 市民局 窓口サービス課 電話 045-000-0000\n", "横浜市"),
     # a news write-up: the company reported on, not the site that publishes it
