@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 _MAX_WALK = 25  # lines a list may run below its heading
 _SHORT_HEADING = 50  # a heading this short needs no 「以下のとおり」
+_MAX_WRAPS = 3
+_MIN_WRAPPED = 15  # a line shorter than this is a heading or an item, not a wrapped sentence
+_CLOSING = set("。.!?！？:：】」』)）")
 _BRACKETED = re.compile(r"[((][^()()]*[))]")
 
 
@@ -46,6 +49,7 @@ class _Rules:
     list_intro: re.Pattern[str]
     data_words: re.Pattern[str]
     separator: re.Pattern[str]
+    wrapped: re.Pattern[str]
     neg: negation.NegationRules
 
 
@@ -79,7 +83,7 @@ def _compiled(_stamp: str) -> _Rules:
         rx("exclude_sentence"), rx("exception_after"), rx("after_term"), rx("after_term_direct"), rx("before_term"),
         rx("before_term_contact"), frozenset(cx["before_term_contact"]["categories"]),
         rx("value_none"), rx("item_marker"), rx("section_heading"), rx("list_intro"),
-        rx("data_words"), rx("list_separator"), negation.config(),
+        rx("data_words"), rx("list_separator"), rx("wrapped_line"), negation.config(),
     )
 
 
@@ -181,6 +185,21 @@ def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int) -> str |
 # Finding and placing the words
 
 
+def _sentence(ctx: DocContext, r: _Rules, pos: int) -> tuple[int, int]:
+    """The sentence at analysed position ``pos`` (normalised span), joined across the line
+    breaks of wrapped PDF text."""
+    norm = ctx.norm.text
+    ns, ne = ctx.norm_sentence_at(pos)
+    for _ in range(_MAX_WRAPS):
+        line_start = norm.rfind("\n", 0, ne) + 1
+        if (norm[ne:ne + 1] != "\n" or ne - line_start < _MIN_WRAPPED
+                or norm[ne - 1:ne] in _CLOSING or not r.wrapped.match(norm[ne + 1:ne + 40])):
+            break
+        nxt = ne + 1 + len(norm[ne + 1:]) - len(norm[ne + 1:].lstrip(" \t"))
+        ne = max(ne, ctx.norm_sentence_at(ctx.norm.span(nxt, nxt + 1)[0])[1])
+    return ns, ne
+
+
 def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
     norm = ctx.norm.text
     hits = []
@@ -195,7 +214,7 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
         if cat in r.contact_categories and r.before_contact.search(before):
             continue
         s, _, _ = ctx.span_of_norm(m.start(), m.end())
-        hit = _Hit(m.start(), m.end(), cat, ctx.norm_sentence_at(s))
+        hit = _Hit(m.start(), m.end(), cat, _sentence(ctx, r, s))
         hit.excepted = bool(r.exception_after.match(after))
         hits.append(hit)
     return hits
@@ -268,7 +287,7 @@ def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
         elif any(h.excepted for h in g):
             for h in g:
                 h.mode = "drop"
-    spans = {g[0].sent: ctx.sentence_at(ctx.span_of_norm(g[0].ns, g[0].ne)[0]) for g in groups}
+    spans = {g[0].sent: ctx.norm.span(*g[0].sent) for g in groups}
     ctx.prefetch(sorted(set(spans.values())))
     for g in groups:
         ss, _ = spans[g[0].sent]

@@ -109,11 +109,26 @@ def governing_predicate(tok: Token) -> tuple[Token, list[Token]]:
     return cur, path
 
 
+_AUXILIARY_VERBS = frozenset({"おる", "いる", "居る", "ある", "有る", "ござる", "御座る"})
+
+
 def _bunsetu_tail(pred: Token) -> tuple[list[Token], Token | None]:
-    """Tokens after ``pred`` in its bunsetu (含ま|れ|て|おり|ませ|ん), and the token after it."""
+    """Tokens after ``pred`` in its bunsetu (含ま|れ|て|おり|ませ|ん), and the token after it.
+
+    A line break inside the predicate (PDF text wraps 「含まれて\nおりません」) splits the
+    bunsetu; the auxiliaries on the next line still belong to it."""
     doc = pred.doc
     end = bunsetu_span(pred).end
-    return list(doc[pred.i + 1:end]), (doc[end] if end < len(doc) else None)
+    tail = list(doc[pred.i + 1:end])
+    if end < len(doc) and doc[end].is_space:
+        k = end
+        while k < len(doc) and doc[k].is_space:
+            k += 1
+        while k < len(doc) and (doc[k].pos_ in ("AUX", "SCONJ") or doc[k].lemma_ in _AUXILIARY_VERBS):
+            tail.append(doc[k])
+            k += 1
+        end = k
+    return tail, (doc[end] if end < len(doc) else None)
 
 
 def is_negated_predicate(pred: Token, c: NegationRules | None = None) -> bool:

@@ -123,6 +123,18 @@ def test_datatypes_negation_scoped_by_clause(make_ctx, text, leaked, not_leaked)
     assert _types(make_ctx(text)) == (leaked, not_leaked)
 
 
+@pytest.mark.parametrize("text,leaked,not_leaked", [
+    ("今回流出した可能性がある個人情報は、氏名、住所であり、クレジットカード情報は含まれて\nおりません。",
+     {"name", "address"}, {"credit_card"}),
+    ("誤送付した書類には、申請者の氏名と口座番号が記載されてい\nました。", {"name", "bank_account"}, set()),
+    # a new sentence on the next line is not a continuation
+    ("流出した情報は氏名、住所、電話番号となっております\nなお、クレジットカード情報は含まれておりません。",
+     {"name", "address", "phone_number"}, {"credit_card"}),
+])
+def test_datatypes_sentences_wrapped_over_lines(make_ctx, text, leaked, not_leaked):
+    assert _types(make_ctx(text)) == (leaked, not_leaked)
+
+
 def test_datatypes_negation_does_not_cross_sentences(make_ctx):
     text = "氏名と住所が流出しました。なお、クレジットカード情報は含まれておりません。"
     assert _types(make_ctx(text)) == ({"name", "address"}, {"credit_card"})
@@ -152,6 +164,7 @@ def test_datatypes_same_type_in_both_lists(make_ctx):
     "今後、氏名や住所などの個人情報の取り扱いには十分注意してまいります。",
     # look-alikes and descriptors
     "年間パスポート購入者に営業案内が届いた。",
+    "氏名を騙った不審なメールが送信されている事案が確認されています。",
     "名前の出た生徒は登校できなくなっている。",
     "逮捕されたのは住所不定、無職の男。",
     "担任するクラスの生徒の答案が流出した。",
