@@ -38,11 +38,15 @@ def found(make_ctx):
     ("研修動画に受講者の名簿が映り込んでいました。", {"misoperation"}),
     ("原因は、公開前の確認で個人名が写っていることを見落としたことです。", {"misoperation"}),
     ("担当職員の人為的なミスにより、別人の通知書が送付されました。", {"misoperation"}),
+    ("窓口で、誤って別のお客さまに帳票をお渡ししていました。", {"misoperation"}),
+    ("FAXを送信する際に番号を誤り、別の事業者に送信しました。", {"misoperation"}),
+    ("ホームページに掲載した表計算ファイルの非表示シートに、申込者の住所が残っていました。", {"misoperation"}),
     # unauthorized access
     ("当社サーバーが外部からの不正アクセスを受けました。", {"unauthorized_access"}),
     ("リスト型攻撃による不正ログインが確認されました。", {"unauthorized_access"}),
     ("当社の業務システムがサイバー攻撃を受け、一部のデータが外部に送信されました。", {"unauthorized_access"}),
     ("元職員が他人のIDとパスワードを使用してシステムにログインしていた。", {"unauthorized_access"}),
+    ("調査の結果、ファイルサーバーに外部からの侵入の痕跡が見つかりました。", {"unauthorized_access"}),
     ("職員のメールアカウントが乗っ取られ、外部に大量のメールが送信されました。", {"unauthorized_access"}),
     # mismanagement
     ("委託先が契約終了後もデータを回収せず、保管していた。", {"mismanagement"}),
@@ -53,9 +57,11 @@ def found(make_ctx):
     # unauthorized takeout
     ("職員が内規に反して名簿を無断で持ち出していた。", {"unauthorized_takeout"}),
     ("教員が生徒の成績データを自宅に持ち帰り、私物のパソコンで作業していました。", {"unauthorized_takeout"}),
+    ("職員が業務用パソコンから私用のメールアドレスに住民情報を送信していました。", {"unauthorized_takeout"}),
     # theft
     ("駐車中の車両で車上荒らしに遭い、書類が盗まれました。", {"theft"}),
     ("自転車のかごに入れていた鞄をひったくりに遭い、訪問記録を奪われました。", {"theft"}),
+    ("営業所が事務所荒らしに遭い、顧客台帳を保存したパソコンが持ち去られました。", {"theft"}),
     # insider fraud
     ("元社員が顧客データを名簿業者に売却していた。", {"insider_fraud"}),
     ("派遣社員が管理者権限を悪用して顧客情報を不正に持ち出し、転売していた。", {"insider_fraud"}),
@@ -66,6 +72,7 @@ def found(make_ctx):
     ("管理画面が認証なしでアクセスできる状態になっていました。", {"misconfiguration"}),
     # bugs and vulnerabilities
     ("予約システムのプログラムの不具合により他人の情報が表示された。", {"bug_vulnerability"}),
+    ("システム改修の不備により、ログインした会員に他の会員の情報が表示されました。", {"bug_vulnerability"}),
     ("VPN機器の脆弱性を悪用されました。", {"bug_vulnerability"}),
     ("原因:ソフトウェア不良", {"bug_vulnerability"}),
     # malware
@@ -75,6 +82,7 @@ def found(make_ctx):
     ("店員が顧客の連絡先を私的に利用して連絡していた。", {"misuse"}),
     ("取得した個人情報を目的外利用していたことが判明した。", {"misuse"}),
     ("職員が住民の課税情報を業務外で閲覧していました。", {"misuse"}),
+    ("アルバイト店員が来店した客の個人情報をSNSに投稿していました。", {"misuse"}),
     ("元指定管理者が在任中に入手した名簿を不正使用し、営業はがきを送付しました。", {"misuse"}),
 ])
 def test_causes_classes(found, text, expected):
@@ -108,6 +116,10 @@ def test_causes_several_per_incident(found, text, expected):
     # prevention, plans and advice
     "再発防止策として、全社員のパスワードを変更し、不正アクセス対策を強化してまいります。",
     "ウイルス対策ソフトを最新の状態に更新しました。",
+    "なお、本件に関して、不正アクセスやウイルス感染の事実は確認されておりません。",
+    "当社公式Xでお知らせを発信しています。",
+    # a lost USB memory without a password: the loss is the cause, the password a detail
+    "同USBメモリにはパスワードが設定されていませんでした。",
     "今後も情報の取扱いに関する教育を徹底してまいります。",
     "今後、同様の誤送信が発生しないよう、送信前のダブルチェックを徹底いたします。",
     "当社を装ったなりすましログインの誘導メールにご注意ください。",
