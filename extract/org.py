@@ -241,16 +241,10 @@ def _skip_legal(norm: str, pos: int) -> int:
     return pos + m.end() if m else pos
 
 
-def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
-    """The organisation the notice is about (None when no candidate survives)."""
-    r, w = org_rules(), org_rules().score
-    norm = ctx.norm.text
-    self_words = {it.name for it in items if it.label == "self_ref"}
-    main_title, site = _title_parts(ctx)
-    cands = [it for it in items if it.label != "self_ref" and _valid(it.name)]
-    if not cands:
-        return None
-    canon = _canon(sorted({core(it.name) for it in cands}, key=len), int(w["pool_chars"]))
+def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """(key of each candidate core → pooled key, pooled key → the forms it is written in)."""
+    r, norm = org_rules(), ctx.norm.text
+    canon = _canon(sorted({core(it.name) for it in cands}, key=len), int(r.score["pool_chars"]))
     forms: dict[str, set[str]] = {}
     for short, long in canon.items():
         forms.setdefault(long, set()).add(short)
@@ -263,35 +257,64 @@ def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
                 alias = m.group(1)
                 forms[key] |= forms.pop(canon.get(alias, alias), {alias})
                 canon.update({k: key for k, v in canon.items() if v == alias or k == alias})
-    lines = _nonblank_lines(norm)
-    edge = set(lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:])
-    firsts = {k: min((main_title.find(f) for f in fs if f in main_title), default=-1) for k, fs in forms.items()}
-    first_in_title = min((k for k, v in firsts.items() if v >= 0), key=lambda k: firsts[k], default=None)
-    scores: dict[str, tuple[float, int, int]] = {}
-    for key, fs in forms.items():
-        names = [it.name for it in cands if canon[core(it.name)] == key]
-        spans = {(m.start(), m.end()) for f in fs for m in re.finditer(re.escape(f), norm)}
-        spans = {sp for sp in spans if not ctx.skipped(ctx.norm.span(*sp)[0])} or spans
+    return canon, forms
+
+
+@dataclass
+class _Evidence:
+    """What one document offers as evidence about each candidate (see rules/org.toml [score])."""
+
+    ctx: DocContext
+    self_words: set[str]
+    main_title: str
+    site: str
+    edge: set[tuple[int, int]]
+    first_in_title: str | None = None
+
+    def score(self, key: str, forms: set[str], names: list[str]) -> tuple[float, int, int]:
+        r, w, norm = org_rules(), org_rules().score, self.ctx.norm.text
+        spans = {(m.start(), m.end()) for f in forms for m in re.finditer(re.escape(f), norm)}
+        spans = {sp for sp in spans if not self.ctx.skipped(self.ctx.norm.span(*sp)[0])} or spans
+        ends = [_skip_legal(norm, b) for _, b in spans]
+        before = [_LEGAL_TAIL.sub("", norm[max(0, a - 30):a]) for a, _ in spans]
+        fits = any(_fits(n, self.self_words) for n in names)
+        in_title = any(f in self.main_title for f in forms)
         s = min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]
         s += w["legal"] if any(r.legal_words.search(n) for n in names) else 0
-        s += w["title"] if firsts[key] >= 0 else 0
-        s += w["title_first"] if key == first_in_title else 0
-        ends = [_skip_legal(norm, b) for _, b in spans]
-        if not self_words:
+        s += w["title"] if in_title else 0
+        s += w["title_first"] if key == self.first_in_title else 0
+        if not self.self_words:  # news and regulator texts: the body acted on is the subject
             s += w["target"] if any(r.target.match(norm[e:e + 80]) for e in ends) else 0
-        elif any(r.third_party.search(_LEGAL_TAIL.sub("", norm[max(0, a - 30):a])) for a, _ in spans):
+        elif any(r.third_party.search(b) for b in before):  # first person: a contractor
             s += w["third_party"]
-        linked = any(r.link_after.match(norm[e:e + 40]) for e in ends) or any(
-            r.link_before.search(_LEGAL_TAIL.sub("", norm[max(0, a - 30):a])) for a, _ in spans)
-        s += w["self_link"] if linked else 0
-        s += w["own_line"] if any(_own_line(norm, a, b, edge, w) for a, b in spans) else 0
-        s += w["self_kind"] if any(_fits(n, self_words) for n in names) else 0
+        if any(r.link_after.match(norm[e:e + 40]) for e in ends) or any(r.link_before.search(b) for b in before):
+            s += w["self_link"]
+        s += w["own_line"] if any(_own_line(norm, a, b, self.edge, w) for a, b in spans) else 0
+        s += w["self_kind"] if fits else 0
         s += w["not_subject"] if _not_subject(key) else 0
-        if site and any(f in site for f in fs) and firsts[key] < 0 and not any(_fits(n, self_words) for n in names):
+        if self.site and any(f in self.site for f in forms) and not in_title and not fits:
             s += w["publisher"]
-        scores[key] = (s, len(spans), len(key))
+        return s, len(spans), len(key)
+
+
+def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
+    """The organisation the notice is about (None when no candidate survives)."""
+    r = org_rules()
+    cands = [it for it in items if it.label != "self_ref" and _valid(it.name)]
+    if not cands:
+        return None
+    canon, forms = _forms(ctx, cands)
+    main_title, site = _title_parts(ctx)
+    lines = _nonblank_lines(ctx.norm.text)
+    ev = _Evidence(ctx, {it.name for it in items if it.label == "self_ref"}, main_title, site,
+                   set(lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]))
+    firsts = {k: min(main_title.find(f) for f in fs if f in main_title)
+              for k, fs in forms.items() if any(f in main_title for f in fs)}
+    ev.first_in_title = min(firsts, key=lambda k: firsts[k], default=None)
+    names = {key: [it.name for it in cands if canon[core(it.name)] == key] for key in forms}
+    scores = {key: ev.score(key, fs, names[key]) for key, fs in forms.items()}
     best = max(scores, key=lambda k: scores[k])
-    return max((it.name for it in cands if canon[core(it.name)] == best), key=len, default=best)
+    return max(names[best], key=len, default=best)
 
 
 def _own_line(norm: str, a: int, b: int, edge: set[tuple[int, int]], w: dict[str, float]) -> bool:
