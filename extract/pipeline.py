@@ -127,7 +127,9 @@ class Pipeline:
             inc.causes = self._causes.resolve(inc.causes)
             org = doc_org
             if len(groups) > 1:
-                org = self._org.incident_org(ctx, inc.orgs, inc.start, inc.end) or doc_org
+                # an untitled section (split off by "これとは別に") continues the post before it
+                prev = out[-1]["organization"] if out else doc_org
+                org = self._org.incident_org(ctx, inc.orgs, inc.start, inc.end) or prev
             out.append(record.incident_json(inc, org, self._status.decide(inc.statuses)))
         if self.cache and set(ctx._parses) - set(cached):
             self.cache.save(text, ctx._parses)  # after every step that may parse
