@@ -228,7 +228,7 @@ def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
     if hit.excepted:  # judged by the parse of its sentence, or not at all
         hit.mode = "sentence"
         return bool(r.leak.search(sentence))
-    if r.value_none.match(norm, hit.ne):
+    if r.value_none.match(norm[hit.ne:hit.ne + 30]):
         hit.mode, hit.leaked = "value", False
         return True
     label = _label_before(r, norm, hit.sent, hit.ns)

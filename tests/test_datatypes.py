@@ -104,6 +104,7 @@ def test_datatypes_lists_under_headings(make_ctx, text, leaked):
      {"name", "gender"}, {"credit_card"}),
     ("流出していない情報:パスワード、クレジットカード番号", set(), {"password", "credit_card"}),
     ("■クレジットカード情報:なし", set(), {"credit_card"}),
+    ("項目\t流出の有無\n氏名\tあり\n口座番号\tなし", {"name"}, {"bank_account"}),
     # negations that deny something else
     ("流出したクレジットカード情報の不正利用は現時点で確認されておりません。", {"credit_card"}, set()),
     ("氏名、住所が流出した可能性を否定できません。", {"name", "address"}, set()),
@@ -165,6 +166,8 @@ def test_datatypes_same_type_in_both_lists(make_ctx):
     # look-alikes and descriptors
     "年間パスポート購入者に営業案内が届いた。",
     "氏名を騙った不審なメールが送信されている事案が確認されています。",
+    "個人情報の漏えいが発生した場合、氏名や住所などが悪用されるおそれがあります。",
+    "トップページ\nサービス内容\n会員ID・パスワードをお忘れの方\nよくある質問",
     "名前の出た生徒は登校できなくなっている。",
     "逮捕されたのは住所不定、無職の男。",
     "担任するクラスの生徒の答案が流出した。",
