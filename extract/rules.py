@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -68,11 +69,23 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return _compiled(pattern, flags)
 
 
+# How often a long-lived process looks at rules/ again for edits (seconds).
+RECHECK_SECONDS = 2.0
+_last_check: dict[str, tuple[float, str]] = {}
+
+
 def rules_hash_cached() -> str:
-    """rules_hash() of the files as they are now, recomputed only when a file's mtime changes."""
-    root = rules_dir()
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()))
-    return _hash_for(stamp)
+    """rules_hash() of rules/ as it is now. Extractors call this on every use to key their
+    compiled patterns, so it looks at the files' mtimes at most every RECHECK_SECONDS."""
+    root = str(rules_dir())
+    now = time.monotonic()
+    seen = _last_check.get(root)
+    if seen and now - seen[0] < RECHECK_SECONDS:
+        return seen[1]
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in Path(root).rglob("*") if p.is_file()))
+    digest = _hash_for(stamp)
+    _last_check[root] = (now, digest)
+    return digest
 
 
 @cache

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 # Characters NFKC would fold that we keep: circled numbers mark list items (①氏名 ②住所) and
@@ -27,6 +28,10 @@ _EXTRA = {
 }
 
 
+_COMBINING = ("\u3099", "\u309a")
+
+
+@cache
 def _fold_char(ch: str) -> str:
     if ch in _KEEP:
         return ch
@@ -46,13 +51,17 @@ class Normalized:
 
     @classmethod
     def of(cls, original: str) -> Normalized:
+        folds = [_fold_char(ch) for ch in original]
+        if all(len(f) == 1 for f in folds) and not any(f in _COMBINING for f in folds):
+            # the common case: one copy character per original character
+            n = len(original)
+            return cls(original, "".join(folds), list(range(n)), list(range(1, n + 1)))
         parts: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
-        for i, ch in enumerate(original):
-            folded = _fold_char(ch)
+        for i, folded in enumerate(folds):
             # Half-width ﾄﾞ folds to ト + a combining voiced mark; join them into ド.
-            if folded in ("\u3099", "\u309a") and parts and parts[-1]:
+            if folded in _COMBINING and parts and parts[-1]:
                 composed = unicodedata.normalize("NFC", parts[-1][-1] + folded)
                 if len(composed) == 1:
                     parts[-1] = parts[-1][:-1] + composed
