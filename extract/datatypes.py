@@ -25,6 +25,8 @@ _SHORT_HEADING = 50  # a heading this short needs no 「以下のとおり」
 _MAX_WRAPS = 3
 _MIN_WRAPPED = 15  # a line shorter than this is a heading or an item, not a wrapped sentence
 _CLOSING = set("。.!?！？:：】」』)）")
+# where a clause ends when there is no parse: 「…含まれていますが、」「…含まれており、」「…のみで、」
+_CLAUSE_END = re.compile(r"が、|けれど|一方|(?:おり|あり|いて|であり|で|し|て)、")
 _BRACKETED = re.compile(r"[((][^()()]*[))]")
 
 
@@ -78,12 +80,17 @@ def _compiled(_stamp: str) -> _Rules:
         return re.compile(cx[key]["regex"])
 
     return _Rules(
-        lexicon, category, rx("leak_sentence"), rx("heading"), rx("strong_heading"),
-        rx("heading_exclude"),
-        rx("exclude_sentence"), rx("exception_after"), rx("after_term"), rx("after_term_direct"), rx("before_term"),
-        rx("before_term_contact"), frozenset(cx["before_term_contact"]["categories"]),
-        rx("value_none"), rx("item_marker"), rx("section_heading"), rx("list_intro"),
-        rx("data_words"), rx("list_separator"), rx("wrapped_line"), negation.config(),
+        lexicon, category,
+        leak=rx("leak_sentence"), heading=rx("heading"), strong_heading=rx("strong_heading"),
+        heading_exclude=rx("heading_exclude"), exclude=rx("exclude_sentence"),
+        exception_after=rx("exception_after"), after=rx("after_term"),
+        after_direct=rx("after_term_direct"), before=rx("before_term"),
+        before_contact=rx("before_term_contact"),
+        contact_categories=frozenset(cx["before_term_contact"]["categories"]),
+        value_none=rx("value_none"), item_marker=rx("item_marker"),
+        section_heading=rx("section_heading"), list_intro=rx("list_intro"),
+        data_words=rx("data_words"), separator=rx("list_separator"),
+        wrapped=rx("wrapped_line"), neg=negation.config(),
     )
 
 
@@ -235,7 +242,9 @@ def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
     if label is not None:
         hit.mode = "label"
         inner = negation.paren_negated(sentence, hit.ns - hit.sent[0], hit.ne - hit.sent[0], r.neg)
-        hit.leaked = not (inner if inner is not None else negation.text_negated(_unbracketed(label), r.neg))
+        if inner is None:
+            inner = negation.text_negated(_unbracketed(label), r.neg)
+        hit.leaked = not inner
         return True
     ls, le = _line_at(norm, hit.ns)
     line = norm[ls:le]
@@ -270,7 +279,7 @@ def _groups(r: _Rules, norm: str, hits: list[_Hit]) -> list[list[_Hit]]:
 def _fallback_negated(r: _Rules, norm: str, hit: _Hit) -> bool:
     """Without a model: does the clause after the word deny it?"""
     rest = norm[hit.ne:hit.sent[1]]
-    rest = re.split(r"(?:ます|です|した)?が、|けれど|一方", rest, maxsplit=1)[0]
+    rest = _CLAUSE_END.split(_unbracketed(rest), maxsplit=1)[0]
     return negation.text_negated(rest, r.neg)
 
 
@@ -298,9 +307,11 @@ def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
             verdict = negation.judge(doc, ls - ss, le - ss, r.neg)
         else:
             verdict = None if last.excepted else _fallback_negated(r, norm, last)
+        sent_text = norm[g[0].sent[0]:g[0].sent[1]]
         for h in g:
-            s, e, _ = ctx.span_of_norm(h.ns, h.ne)
-            inner = None if doc is None else negation.paren_negated(doc.text, s - ss, e - ss, r.neg)
+            # a bracketed remark is its own scope: 「氏名(住所や電話番号はありません。)」
+            at = h.ns - g[0].sent[0]
+            inner = negation.paren_negated(sent_text, at, at + h.ne - h.ns, r.neg)
             if inner is not None:
                 h.leaked = not inner
             elif verdict is None:
