@@ -52,6 +52,7 @@ class _Rules:
     data_words: re.Pattern[str]
     separator: re.Pattern[str]
     wrapped: re.Pattern[str]
+    link_list: re.Pattern[str]
     neg: negation.NegationRules
 
 
@@ -90,7 +91,7 @@ def _compiled(_stamp: str) -> _Rules:
         value_none=rx("value_none"), item_marker=rx("item_marker"),
         section_heading=rx("section_heading"), list_intro=rx("list_intro"),
         data_words=rx("data_words"), separator=rx("list_separator"),
-        wrapped=rx("wrapped_line"), neg=negation.config(),
+        wrapped=rx("wrapped_line"), link_list=rx("link_list_heading"), neg=negation.config(),
     )
 
 
@@ -157,6 +158,24 @@ def _heading_above(r: _Rules, norm: str, line_start: int) -> tuple[int, int] | N
             continue  # an item outside the lexicon, or a sub-heading (1)キャンペーン参加者の情報)
         return None
     return None
+
+
+def _in_link_list(r: _Rules, norm: str, line_start: int) -> bool:
+    """Is the line one of a list of links (関連記事, 人気記事) whose lines are headlines of other
+    incidents? Walk up over short lines to such a heading."""
+    pos = line_start
+    for _ in range(_MAX_WALK):
+        if pos <= 0:
+            return False
+        end = pos - 1
+        start = norm.rfind("\n", 0, end) + 1
+        pos = start
+        line = norm[start:end].strip()
+        if r.link_list.match(line):
+            return True
+        if line and not _is_item_line(r, line):
+            return False
+    return False
 
 
 def _introducing_sentence(r: _Rules, heading: str) -> str:
@@ -248,6 +267,8 @@ def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
         return True
     ls, le = _line_at(norm, hit.ns)
     line = norm[ls:le]
+    if _is_item_line(r, line) and _in_link_list(r, norm, ls):
+        return False
     bullet = bool(r.item_marker.match(line))
     heading = _heading_above(r, norm, ls) if bullet or _is_item_line(r, line) else None
     own_verdict = bool(r.leak.search(sentence)) and bool(r.neg.cue.search(sentence))

@@ -200,6 +200,12 @@ def test_datatypes_contact_block_under_a_leak_section(make_ctx):
     assert all(i.start < text.index("5.") for i in items)
 
 
+def test_datatypes_headlines_in_a_link_list_are_other_incidents(make_ctx):
+    text = ("流出したのは会員の氏名とメールアドレスで、約1万件に上る。\n\n"
+            "関連記事\n・A社、顧客の住所や電話番号が流出か\n・B市、マイナンバー記載の書類を誤送付")
+    assert _types(make_ctx(text)) == ({"name", "email_address"}, set())
+
+
 def test_datatypes_offsets_point_into_the_original_text(make_ctx):
     text = "漏えい情報:ﾒｰﾙｱﾄﾞﾚｽ、患者 ＩＤ、ご住所"
     ctx = make_ctx(text)
