@@ -26,6 +26,7 @@ class ParseCache:
         self.root = Path(root)
         self.salt = f"{model_id}\0{settings_key}"
         self.hits = self.misses = self.corrupt = 0
+        self._vocab: Vocab | None = None  # one shared vocabulary: building one per load is slow
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.salt}\0{text}".encode()).hexdigest()
@@ -46,7 +47,11 @@ class ParseCache:
             self.misses += 1
             return {}
         try:
-            docs = list(DocBin(store_user_data=True).from_bytes(data).get_docs(vocab or Vocab()))
+            if vocab is None:
+                if self._vocab is None:
+                    self._vocab = Vocab()
+                vocab = self._vocab
+            docs = list(DocBin(store_user_data=True).from_bytes(data).get_docs(vocab))
             out = {}
             for doc in docs:
                 s, e = doc.user_data.pop(SPAN_KEY)

@@ -67,7 +67,7 @@ def _compiled(_stamp: str) -> OrgRules:
         labels=frozenset(ner["labels"]), title_labels=frozenset(ner["title_labels"]),
         place_labels=frozenset(ner["place_labels"]), place_suffix=re.compile(ner["place_suffix"]),
         third_party=re.compile(cfg["third_party"]["before"]),
-        zones={k: ner[k] for k in ("lines", "lead_sentences", "footer_lines", "max_chars")},
+        zones={k: ner[k] for k in ("lines", "lead_sentences", "footer_lines", "max_chars", "budget_chars")},
         alias=re.compile(cfg["alias"]["regex"]),
         target=re.compile(cfg["target"]["regex"]),
         link_after=re.compile(cfg["self_link"]["after"].replace("{self}", self_re)),
@@ -164,11 +164,24 @@ def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) 
 
 
 def _zones(ctx: DocContext) -> list[tuple[int, int]]:
-    """The parts of a notice that name its author: first lines, lead sentences, last lines."""
+    """The parts of a notice that name its author, most telling first: the title, the first
+    lead sentence, the first lines, the other lead sentences, the last lines. Parsing is the
+    expensive step, so they are taken in that order until ``budget_chars`` are used."""
     z = org_rules().zones
     lines = _nonblank_lines(ctx.text)
     lead = [sp for sp in ctx.sentences if sp[1] - sp[0] >= 40][: z["lead_sentences"]]
-    return sorted(set(lines[: z["lines"]] + lead + lines[-z["footer_lines"]:]))
+    ordered = lines[:1] + lead[:1] + lines[1: z["lines"]] + lead[1:] + lines[-z["footer_lines"]:]
+    out: list[tuple[int, int]] = []
+    used = 0
+    for s, e in ordered:
+        e = min(e, s + z["max_chars"])
+        if (s, e) in out or any(a <= s and e <= b for a, b in out):
+            continue
+        if used + (e - s) > z["budget_chars"] and out:
+            continue
+        out.append((s, e))
+        used += e - s
+    return sorted(out)
 
 
 def extract(ctx: DocContext) -> list[OrgItem]:

@@ -6,6 +6,7 @@ import hashlib
 import importlib
 import logging
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from . import __version__, incidents, record, rules
@@ -78,12 +79,7 @@ class Pipeline:
             from .nlp import model_id
 
             return model_id(self.nlp)
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return f"{self.settings.model} {version(self.settings.model.replace('_', '-'))}"
-        except PackageNotFoundError:
-            return self.settings.model
+        return _package_model_id(self.settings.model)
 
     @property
     def extractor_info(self) -> dict:
@@ -134,6 +130,16 @@ class Pipeline:
         if self.cache and set(ctx._parses) - set(cached):
             self.cache.save(text, ctx._parses)  # after every step that may parse
         return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info)
+
+
+@cache
+def _package_model_id(model: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{model} {version(model.replace('_', '-'))}"
+    except PackageNotFoundError:
+        return model
 
 
 def _first_line(text: str) -> str | None:

@@ -16,7 +16,11 @@ from .errors import RoueiError
 
 def rules_dir() -> Path:
     """rules/ of this checkout, or $ROUEI_RULES when a researcher points at their own copy."""
-    env = os.environ.get("ROUEI_RULES")
+    return _rules_dir(os.environ.get("ROUEI_RULES"))
+
+
+@cache
+def _rules_dir(env: str | None) -> Path:
     if env:
         return Path(env)
     return Path(__file__).resolve().parent.parent / "rules"
