@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+import threading
 from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
@@ -25,6 +25,7 @@ from .feeds import Entry, Feed, FeedError, looks_like_feed, matching, parse_feed
 from .stats import Stats
 from .store import Corpus, Doc
 from .urls import host_key, is_fetchable, normalize_url
+from .workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,7 @@ class Crawler:
         self._seen: set[str] = set()
         self._pending: dict[str, deque[Task]] = {}
         self._queued = 0
+        self._stopping = threading.Event()
         self._handled = 0
 
     # -- queueing --------------------------------------------------------------------------
@@ -190,34 +192,35 @@ class Crawler:
     def _crawl(self) -> None:
         concurrency = max(1, self.client.settings.concurrency)
         busy: set[str] = set()
-        inflight: dict[Future, Task] = {}
-        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="rouei-fetch")
+        inflight = 0
+        workers: Workers[Task, Result] = Workers(concurrency, self._work)
+        self._stopping = workers.stopping
         try:
             while True:
                 for host, queue in list(self._pending.items()):
-                    if len(inflight) >= concurrency:
+                    if inflight >= concurrency:
                         break
                     if host in busy or not queue:
                         continue
-                    task = queue.popleft()
                     busy.add(host)
-                    inflight[pool.submit(self._work, task)] = task
+                    workers.submit(queue.popleft())
+                    inflight += 1
                 if not inflight:
                     break
-                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    task = inflight.pop(fut)
-                    busy.discard(host_key(task.url))
-                    self._handle(fut.result())
+                result = workers.next_result()
+                inflight -= 1
+                busy.discard(host_key(result.task.url))
+                self._handle(result)
         finally:
-            pool.shutdown(wait=not inflight, cancel_futures=True)
+            workers.close()  # on Ctrl-C, requests in flight are abandoned, not waited for
 
     def _work(self, task: Task) -> Result:
         """Fetch and convert one URL (in a worker thread); never raises."""
         try:
             return self._fetch_and_convert(task)
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the run
-            log.exception("internal error on %s", task.url)
+            if not self._stopping.is_set():  # after Ctrl-C the closed client fails: say nothing
+                log.exception("internal error on %s", task.url)
             doc = Doc(task.url, task.url, now_iso(), error=f"internal error: {type(exc).__name__}: {exc}",
                       source=task.source)
             return Result(task, "failed", doc, reason="internal")
