@@ -28,9 +28,19 @@ log = logging.getLogger(__name__)
 _WORKER: Pipeline | None = None
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, eager: bool = False) -> None:
     global _WORKER
     _WORKER = Pipeline(settings)
+    if eager:  # load the model now, so a document's time limit does not pay for it
+        _WORKER._model()
+
+
+def _ready(settings: Settings) -> bool:
+    """A task that returns once this worker's pipeline (and model) is loaded."""
+    if _WORKER is None:
+        _init_worker(settings, eager=True)
+    time.sleep(0.2)  # hold the worker so the next ping goes to another one
+    return True
 
 
 def _work(settings: Settings, doc: InputDoc) -> dict:
@@ -47,15 +57,19 @@ def run_inline(settings: Settings, docs: Iterable[InputDoc]) -> Iterator[dict]:
 
 
 class _PoolBackend:
-    def __init__(self, settings: Settings, jobs: int) -> None:
-        self.settings, self.jobs = settings, jobs
+    def __init__(self, settings: Settings, jobs: int, eager: bool = False) -> None:
+        self.settings, self.jobs, self.eager = settings, jobs, eager
         self._start()
 
     def _start(self) -> None:
         import multiprocessing
 
         self.ex = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=_init_worker, initargs=(self.settings,))
+                                      initializer=_init_worker, initargs=(self.settings, self.eager))
+
+    def wait_ready(self) -> None:
+        for f in [self.ex.submit(_ready, self.settings) for _ in range(self.jobs)]:
+            f.result()
 
     def submit(self, doc: InputDoc):
         return self.ex.submit(_work, self.settings, doc)
@@ -70,6 +84,8 @@ class _PoolBackend:
             proc.kill()
         self.ex.shutdown(wait=False, cancel_futures=True)
         self._start()
+        if self.eager:
+            self.wait_ready()
 
     def close(self) -> None:
         self.ex.shutdown(wait=True, cancel_futures=True)
@@ -91,12 +107,17 @@ class _DaskBackend:
     def submit(self, doc: InputDoc):
         return self.client.submit(_work, self.settings, doc, pure=False)
 
+
     @staticmethod
     def result(handle, timeout: float | None) -> dict:
         return handle.result(timeout=timeout)
 
+    def wait_ready(self) -> None:
+        self.client.run(_init_worker, self.settings, True)
+
     def reset(self) -> None:
         self.client.restart()
+        self.wait_ready()
 
     def close(self) -> None:
         self.client.close()
@@ -109,7 +130,9 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                  doc_timeout: float | None = None, window: int | None = None) -> Iterator[dict]:
     """Records in input order from a pool of workers, at most ``window`` documents in flight."""
     backend = (_DaskBackend(settings, jobs, scheduler) if engine == "dask"
-               else _PoolBackend(settings, jobs))
+               else _PoolBackend(settings, jobs, eager=doc_timeout is not None))
+    if doc_timeout is not None:
+        backend.wait_ready()  # time limits count from a loaded worker, not from start-up
     window = window or max(4, 4 * jobs)
     inflight: deque[tuple[InputDoc, object, float]] = deque()
     it = iter(docs)
