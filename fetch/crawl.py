@@ -241,7 +241,8 @@ class Crawler:
         ctype = resp.headers.get("content-type")
         if task.depth <= self.max_feed_depth and looks_like_feed(resp.body, ctype):
             try:
-                return Result(task, "feed", feed=parse_feed(resp.body, resp.final_url, ctype))
+                return Result(task, "feed", feed=parse_feed(resp.body, resp.final_url, ctype,
+                                                           self.client.settings.max_bytes))
             except FeedError as exc:
                 doc = Doc(task.url, resp.final_url, resp.fetched_at, resp.status,
                           error=f"feed: {exc}", source=task.source)
@@ -346,7 +347,7 @@ class Crawler:
 
     def _local_feed(self, path: Path) -> None:
         try:
-            feed = parse_feed(path.read_bytes(), "")
+            feed = parse_feed(path.read_bytes(), "", max_bytes=self.client.settings.max_bytes)
         except (OSError, FeedError) as exc:
             log.warning("%s: %s", path, exc)
             self.stats.inc("fetch/failed/feed_invalid")

@@ -91,6 +91,19 @@ def test_fetch_feeds_entity_expansion_refused(server, tmp_path, capsys):
     assert "EntitiesForbidden" in manifest(tmp_path)[0]["error"]
 
 
+def test_fetch_feeds_gzipped_sitemap_bomb_stops_at_the_cap(server, tmp_path, capsys):
+    # served as a gzip file (no Content-Encoding), so the client's own cap does not see it
+    urls = "".join(f"<url><loc>{server.url_for('/p')}/{n}</loc></url>" for n in range(40000))
+    body = gzip.compress(f"<urlset>{urls}</urlset>".encode())
+    assert len(body) < 2**20 < len(gzip.decompress(body))
+    server.expect_request("/sitemap.xml.gz").respond_with_data(body, content_type="application/x-gzip")
+    code, out = run_fetch(capsys, server.url_for("/sitemap.xml.gz"), "--out", tmp_path, *FAST,
+                          "--max-bytes", "1M")
+    assert code == 1 and "failed: feed_invalid 1" in out
+    assert "exceeds 1048576 bytes" in manifest(tmp_path)[0]["error"]
+    assert requested(server, "/p/1") == 0
+
+
 def test_fetch_feeds_rss1_in_shift_jis():
     data = ('<?xml version="1.0" encoding="Shift_JIS"?>'
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"'
