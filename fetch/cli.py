@@ -12,7 +12,7 @@ from pathlib import Path
 from .client import USER_AGENT, Client, Settings
 from .crawl import Crawler, UsageError, plan_sources
 from .stats import Stats
-from .store import Corpus, CorpusBusy
+from .store import Corpus, CorpusBusy, CorpusInvalid
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     stats = Stats()
     try:
         corpus = Corpus(args.out)
-    except (CorpusBusy, OSError) as exc:
+    except (CorpusBusy, CorpusInvalid, OSError) as exc:
         print(f"rouei fetch: {exc}", file=sys.stderr)
         return 2
     bar = tqdm(total=0, unit="url", file=sys.stderr, disable=args.quiet, dynamic_ncols=True)

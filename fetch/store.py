@@ -30,6 +30,11 @@ class CorpusBusy(RuntimeError):
     """Another ``rouei fetch`` holds the corpus directory."""
 
 
+class CorpusInvalid(ValueError):
+    """A manifest line that is not an entry (a hand edit): the run stops rather than drop it
+    when the manifest is rewritten."""
+
+
 def doc_id_for(url: str) -> str:
     return hashlib.sha256(normalize_url(url).encode("utf-8")).hexdigest()[:16]
 
@@ -88,7 +93,12 @@ class Corpus:
         self.entries: dict[str, dict] = {}
         self.by_url: dict[str, list[str]] = {}
         self.by_sha: dict[str, str] = {}
-        self._load()
+        try:
+            self._load()
+        except (CorpusInvalid, UnicodeDecodeError) as exc:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+            self._lock_fh.close()
+            raise CorpusInvalid(str(exc)) from exc
         self.dirty = False
 
     def close(self) -> None:
@@ -106,23 +116,30 @@ class Corpus:
         path = self.root / MANIFEST
         if not path.exists():
             return
-        with open(path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        last = max((n for n, ln in enumerate(lines, 1) if ln.strip()), default=0)
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError as exc:
+                if n == last:  # a torn last line, appended by something other than rouei
                     log.warning("%s:%d is not JSON; dropped", path, n)
                     continue
-                self._index(entry)
+                raise CorpusInvalid(f"{path}:{n}: not JSON ({exc.msg}); fix or remove the line") from exc
+            if not isinstance(entry, dict) or not isinstance(entry.get("doc_id"), str):
+                raise CorpusInvalid(f"{path}:{n}: not a manifest entry (an object with a doc_id); "
+                                    "fix or remove the line")
+            self._index(entry)
 
     def _index(self, entry: dict) -> None:
         doc_id = entry["doc_id"]
         self.entries[doc_id] = entry
-        ids = self.by_url.setdefault(normalize_url(entry["url"]), [])
-        if doc_id not in ids:
-            ids.append(doc_id)
+        if isinstance(entry.get("url"), str):  # entries added by hand may have no URL
+            ids = self.by_url.setdefault(normalize_url(entry["url"]), [])
+            if doc_id not in ids:
+                ids.append(doc_id)
         if entry.get("sha256") and not entry.get("error"):
             self.by_sha.setdefault(entry["sha256"], doc_id)
 
@@ -130,7 +147,7 @@ class Corpus:
         entry = self.entries.pop(doc_id, None)
         if entry is None:
             return None
-        key = normalize_url(entry["url"])
+        key = normalize_url(entry["url"]) if isinstance(entry.get("url"), str) else ""
         if doc_id in self.by_url.get(key, []):
             self.by_url[key].remove(doc_id)
         if self.by_sha.get(entry.get("sha256") or "") == doc_id:

@@ -9,6 +9,7 @@ import re
 import pytest
 from werkzeug import Response
 
+from extract.cli import main
 from fetch.store import Corpus, CorpusBusy, doc_id_for
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
@@ -155,6 +156,23 @@ def test_fetch_store_corpus_is_locked_while_in_use(tmp_path):
             Corpus(tmp_path)
     with Corpus(tmp_path):  # released on close
         pass
+
+
+def test_fetch_store_hand_edited_manifest_is_kept_or_refused(server, tmp_path, capsys):
+    server.expect_request("/n").respond_with_response(respond(PAGE))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    hand = '{"doc_id": "memo", "title": "added by hand", "text_path": "text/memo.txt", "error": null}'
+    (corpus / "manifest.jsonl").write_text(f'{hand}\n[1, 2]\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["fetch", server.url_for("/n"), "--out", str(corpus), *FAST]) == 2
+    assert "manifest.jsonl:2: not a manifest entry" in capsys.readouterr().err
+    assert requested(server, "/n") == 0  # refused before any request, the line not dropped
+    # an entry without a URL is kept; a torn last line (not written by rouei) is dropped
+    (corpus / "manifest.jsonl").write_text(f'{hand}\n{{"doc_id": "half', encoding="utf-8")
+    code, out = run_fetch(capsys, server.url_for("/n"), "--out", corpus, *FAST)
+    assert code == 0 and "1 fetched" in out
+    assert [e["doc_id"] for e in manifest(corpus)] == ["memo", doc_id_for(server.url_for("/n"))]
 
 
 def test_fetch_store_local_folder(tmp_path, capsys):
