@@ -73,14 +73,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"tries per request on connection errors, 429 and 5xx (default {d.max_tries})")
     g.add_argument("--backoff", type=_nonneg, default=d.backoff, metavar="SECONDS",
                    help=f"first retry wait, doubled each try, with jitter (default {d.backoff})")
-    g.add_argument("--backoff-max", type=_nonneg, default=d.backoff_max, metavar="SECONDS")
+    g.add_argument("--backoff-max", type=_nonneg, default=d.backoff_max, metavar="SECONDS",
+                   help=f"longest wait between tries (default {d.backoff_max:g})")
     g.add_argument("--max-retry-after", type=_nonneg, default=d.max_retry_after, metavar="SECONDS",
                    help=f"give up when Retry-After asks for longer (default {d.max_retry_after:g})")
-    g.add_argument("--connect-timeout", type=_nonneg, default=d.connect_timeout, metavar="SECONDS")
-    g.add_argument("--read-timeout", type=_nonneg, default=d.read_timeout, metavar="SECONDS")
+    g.add_argument("--connect-timeout", type=_nonneg, default=d.connect_timeout, metavar="SECONDS",
+                   help=f"(default {d.connect_timeout:g})")
+    g.add_argument("--read-timeout", type=_nonneg, default=d.read_timeout, metavar="SECONDS",
+                   help=f"longest silence while reading (default {d.read_timeout:g})")
     g.add_argument("--max-time", type=_nonneg, default=d.max_time, metavar="SECONDS",
                    help=f"for a whole response (default {d.max_time:g})")
-    g.add_argument("--max-redirects", type=_nonneg_int, default=d.max_redirects, metavar="N")
+    g.add_argument("--max-redirects", type=_nonneg_int, default=d.max_redirects, metavar="N",
+                   help=f"per URL; never to a scheme other than http(s) (default {d.max_redirects})")
     g.add_argument("--max-bytes", type=_size, default=d.max_bytes, metavar="SIZE",
                    help="cap on a body, received and decompressed (default 20M)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
