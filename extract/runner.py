@@ -23,6 +23,8 @@ from .record import error_record
 
 log = logging.getLogger(__name__)
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
 # The pipeline of a worker process, built once by the pool initializer (or on first use in a
 # Dask worker) so the model loads once per worker, not per document.
 _WORKER: Pipeline | None = None
@@ -64,6 +66,9 @@ class _PoolBackend:
     def _start(self) -> None:
         import multiprocessing
 
+        # one BLAS thread per worker: N workers on N cores, not N x cores threads fighting
+        for var in _THREAD_VARS:
+            os.environ.setdefault(var, "1")
         self.ex = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                       initializer=_init_worker, initargs=(self.settings, self.eager))
 
@@ -100,6 +105,8 @@ class _DaskBackend:
             self.cluster = None
             self.client = Client(scheduler)
         else:
+            for var in _THREAD_VARS:
+                os.environ.setdefault(var, "1")
             self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
