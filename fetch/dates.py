@@ -53,9 +53,19 @@ def iso_date(value: str | None) -> str | None:
     return first_date(value)
 
 
-def first_date(text: str) -> str | None:
-    """The first valid calendar date written in ``text``, as ``YYYY-MM-DD``."""
-    folded = unicodedata.normalize("NFKC", text)
+# Labels pages write before (掲載日：…) or after (… 更新) a date. 更新日 is the CMS's stamp
+# of the last edit, which moves with every correction; 掲載日/公開日/発表日 name the day the
+# notice went out, which is what ``published`` means.
+_PUBLISHED_BEFORE = re.compile(r"(?:掲載|公開|公表|発表|発行|作成|登録|投稿|配信|リリース)(?:日|日時)?\s*[:]?\s*$")
+_PUBLISHED_AFTER = re.compile(r"^\s*(?:\([^)]{1,3}\))?\s*(?:掲載|公開|公表|発表|発行|作成|登録|投稿|配信)")
+_UPDATED_BEFORE = re.compile(r"(?:更新|改訂|修正|改定)(?:日|日時)?\s*[:]?\s*$")
+_UPDATED_AFTER = re.compile(r"^\s*(?:\([^)]{1,3}\))?\s*(?:更新|改訂|修正|改定)")
+# What may stand beside a dateline's date: a weekday, a time, brackets, spaces.
+_DATELINE_REST = re.compile(r"[\s()\[\]【】\u3000]*(?:[月火水木金土日](?:曜日?)?[)\]]?)?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*")
+
+
+def _dates(folded: str):
+    """(match, ISO date) for each valid calendar date written in NFKC-folded text."""
     for m in _WRITTEN.finditer(folded):
         if m.group("era"):
             ey = m.group("ey")
@@ -68,14 +78,45 @@ def first_date(text: str) -> str | None:
         else:
             found = _valid(int(m.group("y3")), int(m.group("m3")), int(m.group("d3")))
         if found:
-            return found
+            yield m, found
+
+
+def first_date(text: str) -> str | None:
+    """The first valid calendar date written in ``text``, as ``YYYY-MM-DD``."""
+    for _, found in _dates(unicodedata.normalize("NFKC", text)):
+        return found
     return None
 
 
+def publication_date(text: str) -> str | None:
+    """The date ``text`` was published: one labelled 掲載日/公開日/発表日; else a dateline (a
+    date alone on its line, as under a notice's title); else one labelled 更新日 (last edited,
+    yet closer to the notice than a date in its prose, which tells when things happened);
+    else the first date."""
+    folded = unicodedata.normalize("NFKC", text)
+    dateline = updated = other = None
+    for m, found in _dates(folded):
+        line_start = folded.rfind("\n", 0, m.start()) + 1
+        line_end = folded.find("\n", m.end())
+        line_end = len(folded) if line_end < 0 else line_end
+        before = folded[max(line_start, m.start() - 12): m.start()]
+        after = folded[m.end(): min(line_end, m.end() + 8)]
+        if _PUBLISHED_BEFORE.search(before) or _PUBLISHED_AFTER.search(after):
+            return found
+        if _UPDATED_BEFORE.search(before) or _UPDATED_AFTER.search(after):
+            updated = updated or found
+        elif _DATELINE_REST.fullmatch(folded[line_start:m.start()] + " " + folded[m.end():line_end]):
+            dateline = dateline or found
+        else:
+            other = other or found
+    return dateline or updated or other
+
+
 def date_near(lines: list[str], anchor: int | None, before: int = 2, after: int = 8) -> str | None:
-    """The first date on the lines around line ``anchor`` (the title), else in the first lines."""
+    """The publication date on the lines around line ``anchor`` (the title), else in the
+    first lines."""
     if anchor is None:
         window = lines[: before + after]
     else:
         window = lines[max(0, anchor - before): anchor + after + 1]
-    return first_date("\n".join(window))
+    return publication_date("\n".join(window))

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from fetch.dates import first_date, iso_date
+from fetch.dates import first_date, iso_date, publication_date
 from fetch.html import guess_title, parse_html
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
@@ -52,6 +52,23 @@ def test_fetch_html_line_break_between_japanese_is_not_a_space():
 def test_fetch_html_published(head, body, expected):
     (page,) = parse_html(f"<html><head><title>お知らせ</title>{head}</head><body><h1>お知らせ</h1>{body}</body></html>")
     assert page.published == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # 掲載日 (went out) beats 更新日 (last edited), whichever comes first
+    ("更新日：2024年6月1日\n掲載日：2024年5月10日\n本文", "2024-05-10"),
+    ("2024年6月1日（土）公開\n2024年6月5日 更新", "2024-06-01"),
+    ("公開日時：２０２４-０５-１０ 10:00", "2024-05-10"),
+    # a dateline under the title beats an update stamp; the stamp beats a date in the prose,
+    # which tells when the leak happened, not when the notice went out
+    ("2024年6月1日 更新\n2024年5月10日（金）\nお詫び", "2024-05-10"),
+    ("最終更新日 2024/06/01\n当社は2024年5月10日、不正アクセスを確認しました。", "2024-06-01"),
+    ("当社は2024年5月1日に不正アクセスを確認し、\n【令和6年5月10日】\n", "2024-05-10"),
+    ("当社は2024年5月1日に不正アクセスを確認しました。", "2024-05-01"),
+    ("本文だけ", None),
+])
+def test_fetch_html_publication_date_prefers_labels_and_datelines(text, expected):
+    assert publication_date(text) == expected
 
 
 def test_fetch_html_published_ignores_sidebar_dates():
