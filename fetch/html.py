@@ -195,9 +195,35 @@ def _metas(soup: BeautifulSoup) -> dict[str, str]:
     return found
 
 
+# Separators between a page's own title and the site's name in <title>: 「お詫び｜〇〇市」.
+_TITLE_SEP = "|｜-‐–—:：/／<>＜＞«»"
+
+
+def _without_site(title: str, part: str | None) -> str | None:
+    """What is left of ``title`` when ``part`` (the site's name) is one side of it,
+    joined by a separator; None when it is not."""
+    if not part or part == title:
+        return None
+    if title.startswith(part):
+        rest = title[len(part):].strip()
+        sep = rest[:1]
+    elif title.endswith(part):
+        rest = title[: -len(part)].strip()
+        sep = rest[-1:]
+    else:
+        return None
+    if not sep or sep not in _TITLE_SEP:
+        return None
+    return rest.strip(_TITLE_SEP + " \u3000") or None
+
+
 def _title(soup: BeautifulSoup, metas: dict[str, str]) -> str | None:
-    if soup.title and _clean(soup.title.get_text()):
-        return _clean(soup.title.get_text())
+    """<title> (without the site's name when og:site_name shows which side it is), else
+    og:title, else the first <h1>. og:title is no guide to the sides: many sites set it to
+    the site's name on every page."""
+    full = _clean(soup.title.get_text()) if soup.title else None
+    if full:
+        return _without_site(full, _clean(metas.get("og:site_name"))) or full
     og = _clean(metas.get("og:title") or metas.get("twitter:title"))
     if og:
         return og

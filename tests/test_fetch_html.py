@@ -81,6 +81,14 @@ def test_fetch_html_published_ignores_sidebar_dates():
     ("<title>情報流出のお詫び | サンプル</title>", "<h1>見出し</h1>", "情報流出のお詫び | サンプル"),
     ('<meta property="og:title" content="OGの題">', "<h1>見出し</h1>", "OGの題"),
     ("", "<h1>見出しだけ</h1><p>本文</p>", "見出しだけ"),
+    # og:site_name says which side of <title> is the site's name
+    ('<title>情報流出のお詫び｜サンプル株式会社</title><meta property="og:site_name" content="サンプル株式会社">',
+     "", "情報流出のお詫び"),
+    ('<title>〇〇市 - 個人情報の漏えいについて</title><meta property="og:site_name" content="〇〇市">',
+     "", "個人情報の漏えいについて"),
+    ('<title>〇〇市の個人情報の漏えいについて</title><meta property="og:site_name" content="〇〇市">',
+     "", "〇〇市の個人情報の漏えいについて"),
+    ('<title>お詫び｜サンプル</title><meta property="og:title" content="サンプル">', "", "お詫び｜サンプル"),
 ])
 def test_fetch_html_title(head, body, expected):
     assert parse_html(f"<html><head>{head}</head><body>{body}</body></html>")[0].title == expected
