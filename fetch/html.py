@@ -301,7 +301,8 @@ def _post_of(el: Tag) -> Page | None:
 def _split_posts(body: Tag) -> list[Page]:
     """Posts of an archive or listing page: top-level <article>s, else sibling containers
     whose class says post/entry/news and that each carry a heading and a date."""
-    articles = [a for a in body.find_all("article") if a.find_parent("article") is None]
+    articles = [a for a in body.find_all("article") if a.find_parent("article") is None
+                and len(a.get_text()) >= MIN_POST_CHARS]  # cheap test first: listings are long
     posts = [p for p in map(_post_of, articles) if p is not None]
     if len(posts) >= 2:
         return posts
@@ -317,11 +318,16 @@ def _split_posts(body: Tag) -> list[Page]:
         for els in groups.values():
             if len(els) < 2:
                 continue
-            found = [_post_of(e) for e in els]
-            # sections of a single notice have headings too, but not a date each
-            if all(p is not None and p.published for p in found):
+            found: list[Page] = []
+            for e in els:  # stops at the first that is no post: a list of 20,000 links is quick
+                post = _post_of(e) if len(e.get_text()) >= MIN_POST_CHARS else None
+                # sections of a single notice have headings too, but not a date each
+                if post is None or not post.published:
+                    break
+                found.append(post)
+            else:
                 if sum(len(p.text) for p in found) > sum(len(p.text) for p in best):
-                    best = found  # type: ignore[assignment]
+                    best = found
     return best
 
 
@@ -341,8 +347,10 @@ def parse_html(html: str, split: bool = True) -> list[Page]:
                 post.part = i
             return posts
     main = body.find("main") or body.find(attrs={"role": "main"})
-    root = main if main is not None and len(element_text(main)) >= 100 else body
-    text = element_text(root)
+    text = element_text(main) if main is not None else ""
+    root = main if main is not None and len(text) >= 100 else body
+    if root is body:
+        text = element_text(body)
     lines = text.splitlines()
     # a <time> in the content beats generic date metas, which CMSs fill with the edit date
     published = (article_meta or _time_published(root) or other_meta

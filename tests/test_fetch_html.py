@@ -196,6 +196,18 @@ def test_fetch_html_deep_nesting_is_fast():
     assert time.monotonic() - start < 2.0
 
 
+def test_fetch_html_long_listing_is_one_notice_and_fast():
+    # a news index of 3,000 dated links in post-like containers: no posts to split, and the
+    # search for them gives up at the first container rather than testing every one
+    items = "".join(f"<li class='news-item'><a href='/n/{i}'>お知らせ{i}</a>"
+                    f"<span class='date'>2024/01/{i % 28 + 1:02d}</span></li>" for i in range(3000))
+    html = f"<html><body><main><h1>お知らせ一覧</h1><ul>{items}</ul></main></body></html>"
+    start = time.monotonic()
+    (page,) = parse_html(html)
+    assert time.monotonic() - start < 3.0
+    assert page.title == "お知らせ一覧" and "お知らせ2999" in page.text
+
+
 @pytest.mark.parametrize("text,title", [
     ("2024年1月9日\nメール誤送信に関するお詫び\n本文", "メール誤送信に関するお詫び"),
     ("令和6年2月14日\nお客様各位\n株式会社サンプル\n個人情報の漏えいに関するお詫び\n本文",
