@@ -12,8 +12,11 @@ from spacy.tokens import Doc
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "ja_ginza"
-# SudachiPy refuses input over 49,149 bytes; stay well below it.
-MAX_BYTES = 40_000
+# SudachiPy refuses input over 49,149 bytes; and GiNZA's NER and bunsetu steps slow down
+# more than linearly on long inputs (a 4,400-character line without 。 takes ~50 s), so text
+# is parsed in pieces of at most this many bytes (about 500 characters), cut at paragraph,
+# sentence, then clause (、) boundaries. A notice's sentences are almost always shorter.
+MAX_BYTES = 1_500
 # Components rouei reads: the parser (dependencies, bunsetu) and NER (organisations).
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
 
@@ -82,6 +85,36 @@ def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> li
     for i, t in enumerate(texts):
         if out[i] is None:
             parts = [t[s:e] for s, e in split_for_sudachi(t)]
-            docs = list(nlp.pipe(parts, batch_size=batch_size))
-            out[i] = Doc.from_docs(docs, ensure_whitespace=False)
+            out[i] = join_docs(list(nlp.pipe(parts, batch_size=batch_size)))
     return [d for d in out if d is not None]
+
+
+# GiNZA keeps its bunsetu and clause analysis in Doc.user_data, which Doc.from_docs drops:
+# per-token lists are concatenated, token indices shifted.
+_PER_TOKEN = ("sub_tokens", "bunsetu_bi_labels", "bunsetu_position_types")
+_INDEX_LISTS = ("bunsetu_heads", "clause_heads")
+
+
+def join_docs(docs: list[Doc]) -> Doc:
+    """One Doc from parses of consecutive pieces of a text, GiNZA's user data included."""
+    saved = [{k: d.user_data.pop(k) for k in list(d.user_data) if isinstance(k, str)} for d in docs]
+    joined = Doc.from_docs(docs, ensure_whitespace=False)
+    merged: dict = {}
+    offset = 0
+    for doc, data in zip(docs, saved):
+        for key, value in data.items():
+            if key in _PER_TOKEN:
+                merged.setdefault(key, []).extend(value)
+            elif key in _INDEX_LISTS:
+                merged.setdefault(key, []).extend(i + offset for i in value)
+            elif key == "clauses":
+                clauses = merged.setdefault(key, {})
+                for head, members in value.items():
+                    clauses[head + offset] = [i + offset for i in members]
+        doc.user_data.update(data)
+        offset += len(doc)
+    for key in _INDEX_LISTS:
+        if key in merged and key == "bunsetu_heads":
+            merged[key] = tuple(merged[key])
+    joined.user_data.update(merged)
+    return joined
