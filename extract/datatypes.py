@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 _MAX_WALK = 25  # lines a list may run below its heading
 _SHORT_HEADING = 50  # a heading this short needs no 「以下のとおり」
+_MAX_PARSE = 600  # longer sentences are parsed only around the list being judged
+_WINDOW_BEFORE, _WINDOW_AFTER = 80, 150
 _MAX_WRAPS = 3
 _MIN_WRAPPED = 15  # a line shorter than this is a heading or an item, not a wrapped sentence
 _CLOSING = set("。.!?！？:：】」』)）")
@@ -246,20 +248,32 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
     return hits
 
 
-def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
+def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, bool]:
+    """(excluded, talks of leaked data, holds a negation cue) for the hit's sentence — or, in
+    an overlong sentence, for the clauses around it. Computed once per span."""
+    span = _parse_window(norm, [hit])
+    if span not in memo:
+        text = norm[span[0]:span[1]]
+        memo[span] = (bool(r.exclude.search(text)), bool(r.leak.search(text)),
+                      bool(r.neg.cue.search(text)))
+    return memo[span]
+
+
+def _place(r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
     """Set the hit's mode (and, outside sentences, its verdict); False drops it."""
-    sentence = norm[hit.sent[0]:hit.sent[1]]
-    if r.exclude.search(sentence):
+    excluded, leak, cue = _facts(r, norm, hit, memo)
+    if excluded:
         return False
     if hit.excepted:  # judged by the parse of its sentence, or not at all
         hit.mode = "sentence"
-        return bool(r.leak.search(sentence))
+        return leak
     if r.value_none.match(norm[hit.ne:hit.ne + 30]):
         hit.mode, hit.leaked = "value", False
         return True
     label = _label_before(r, norm, hit.sent, hit.ns)
     if label is not None:
         hit.mode = "label"
+        sentence = norm[hit.sent[0]:hit.sent[1]]
         inner = negation.paren_negated(sentence, hit.ns - hit.sent[0], hit.ne - hit.sent[0], r.neg)
         if inner is None:
             inner = negation.text_negated(_unbracketed(label), r.neg)
@@ -271,13 +285,12 @@ def _place(r: _Rules, norm: str, hit: _Hit) -> bool:
         return False
     bullet = bool(r.item_marker.match(line))
     heading = _heading_above(r, norm, ls) if bullet or _is_item_line(r, line) else None
-    own_verdict = bool(r.leak.search(sentence)) and bool(r.neg.cue.search(sentence))
-    if heading is not None and not own_verdict and (bullet or not r.leak.search(sentence)):
+    if heading is not None and not (leak and cue) and (bullet or not leak):
         hit.mode = "heading"
         intro = _introducing_sentence(r, norm[heading[0]:heading[1]])
         hit.leaked = not negation.text_negated(_unbracketed(intro), r.neg)
         return True
-    if r.leak.search(sentence):
+    if leak:
         hit.mode = "sentence"
         return True
     return False
@@ -297,6 +310,17 @@ def _groups(r: _Rules, norm: str, hits: list[_Hit]) -> list[list[_Hit]]:
     return groups
 
 
+def _parse_window(norm: str, group: list[_Hit]) -> tuple[int, int]:
+    """What to parse for a list: its sentence, or in an overlong sentence (a PDF page without
+    。) the clauses around the list, cut at commas so that the piece still parses."""
+    ss, se = group[0].sent
+    if se - ss <= _MAX_PARSE:
+        return ss, se
+    start = norm.rfind("、", ss, max(ss, group[0].ns - _WINDOW_BEFORE)) + 1 or ss
+    end = norm.find("、", min(se, group[-1].ne + _WINDOW_AFTER), se)
+    return max(ss, start), (se if end < 0 else end + 1)
+
+
 def _fallback_negated(r: _Rules, norm: str, hit: _Hit) -> bool:
     """Without a model: does the clause after the word deny it?"""
     rest = norm[hit.ne:hit.sent[1]]
@@ -309,19 +333,20 @@ def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
     of the sentence when the sentence holds a negation cue. Hits that cannot be judged (an
     exception such as 「住所以外」 that is not denied) get the mode "drop"."""
     norm = ctx.norm.text
-    cue = r.neg.cue
+    windows: dict[int, tuple[int, int]] = {}  # id(group) -> analysed span to parse
     groups = []
     for g in _groups(r, norm, hits):
-        if cue.search(norm[g[0].sent[0]:g[0].sent[1]]):
+        ws, we = _parse_window(norm, g)
+        if r.neg.cue.search(norm, ws, we):
             groups.append(g)
+            windows[id(g)] = ctx.norm.span(ws, we)
         elif any(h.excepted for h in g):
             for h in g:
                 h.mode = "drop"
-    spans = {g[0].sent: ctx.norm.span(*g[0].sent) for g in groups}
-    ctx.prefetch(sorted(set(spans.values())))
+    ctx.prefetch(sorted(set(windows.values())))
     for g in groups:
-        ss, _ = spans[g[0].sent]
-        doc = ctx.parse(*spans[g[0].sent])
+        ss, _ = windows[id(g)]
+        doc = ctx.parse(*windows[id(g)])
         last = g[-1]
         ls, le, _ = ctx.span_of_norm(last.ns, last.ne)
         if doc is not None:
@@ -344,7 +369,8 @@ def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
 def extract(ctx: DocContext) -> list[DataTypeItem]:
     r = _rules()
     norm = ctx.norm.text
-    hits = [h for h in _candidates(ctx, r) if _place(r, norm, h)]
+    memo: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
+    hits = [h for h in _candidates(ctx, r) if _place(r, norm, h, memo)]
     _decide_sentences(ctx, r, hits)
     items = []
     for h in hits:

@@ -242,5 +242,21 @@ def test_datatypes_parses_only_sentences_with_a_negation_cue(nlp):
     ("録音データを消去し、外部への流出は確認されていない。", {"other"}, set()),
     ("住所以外の情報は含まれていません。", set(), set()),  # an exception needs the parse
 ])
+def test_datatypes_overlong_sentence_is_parsed_only_around_the_negation(nlp):
+    from extract.nlp import parse_texts
+
+    parsed: list[str] = []
+
+    def parse(texts):
+        parsed.extend(texts)
+        return parse_texts(nlp, texts)
+
+    # a PDF page with no 。: only the clauses near the negation are worth a parse
+    text = "、".join(["会員の氏名と住所が流出した可能性があります"] * 200) + "、なお口座番号は含まれておりません\n"
+    ctx = DocContext("t", text, parse_fn=parse)
+    assert _types(ctx) == ({"name", "address"}, {"bank_account"})
+    assert sum(map(len, parsed)) < 2_000
+
+
 def test_datatypes_without_a_model_falls_back_to_the_clause_text(text, leaked, not_leaked):
     assert _types(DocContext("t", text)) == (leaked, not_leaked)
