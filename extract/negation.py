@@ -198,7 +198,7 @@ def paren_negated(text: str, char_start: int, char_end: int, c: NegationRules | 
     rest = text[char_end:inner[1]]
     c = c or _c()
     if c.cue.search(rest):
-        return _text_negated(c, rest) or bool(re.search(r"(ありません|ない|なし)", rest))
+        return _text_negated(c, rest)
     return None
 
 
