@@ -36,6 +36,7 @@ class NegationRules:
     reason: frozenset[str]
     fact_nouns: frozenset[str]
     exceptions: frozenset[str]
+    containment: frozenset[str]
     text_negation: re.Pattern[str]
     text_exception: re.Pattern[str]
 
@@ -54,6 +55,7 @@ def _cfg(_stamp: str) -> NegationRules:
         reason=frozenset(cfg["reason"]["lemmas"]),
         fact_nouns=frozenset(cfg["fact_nouns"]["lemmas"]),
         exceptions=frozenset(cfg["exceptions"]["lemmas"]),
+        containment=frozenset(cfg["containment"]["lemmas"]),
         text_negation=re.compile(cfg["text_negation"]["regex"]),
         text_exception=re.compile(cfg["text_exception"]["regex"]),
     )
@@ -90,7 +92,13 @@ def _is_predicate(tok: Token) -> bool:
     if tok.pos_ in _PREDICATE_POS or tok.head.i == tok.i:
         return True
     # 「氏名のみで、」「対象外です」: a noun with a copula is a predicate of its own
-    return any(ch.dep_ in _CLAUSE_CHILD_DEPS and ch.i > tok.i for ch in tok.children)
+    if any(ch.dep_ in _CLAUSE_CHILD_DEPS and ch.i > tok.i for ch in tok.children):
+        return True
+    # 「…電話番号の3点で、金融機関の情報は含まれません」: the parser often reads this で as a
+    # case particle; before a comma it ends a clause just the same
+    doc = tok.doc
+    return any(ch.dep_ == "case" and ch.text == "で" and ch.i > tok.i and ch.i + 1 < len(doc)
+               and doc[ch.i + 1].text in ("、", ",") for ch in tok.children)
 
 
 def governing_predicate(tok: Token) -> tuple[Token, list[Token]]:
@@ -226,6 +234,15 @@ def judge(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = No
 
 def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
     pred, path = governing_predicate(tok)
+    for _ in range(3):
+        # 「マイナンバーを含む特定個人情報の漏えいは発生していません」: the word is part of
+        # the thing the relative clause describes, and that thing's predicate decides
+        if (is_negated_predicate(pred, c) or pred.dep_ != "acl" or pred.head.i == pred.i
+                or pred.lemma_ not in c.containment):
+            break
+        path = [*path, pred, pred.head]
+        pred, more = governing_predicate(pred.head)
+        path += more
     if not is_negated_predicate(pred, c) and pred.head.i != pred.i:
         if pred.dep_ == "acl" and pred.head.lemma_ in c.fact_nouns:
             # 「口座番号が漏れた事実はございません」: the clause names a fact that is denied

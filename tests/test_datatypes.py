@@ -44,6 +44,13 @@ def _types(ctx):
     ("購入履歴と口座番号が流出した可能性があります。", {"usage_history", "bank_account"}),
     ("会話の録音データが複数の生徒に共有され流出した。", {"other"}),
     ("送信先のメールアドレス計125件が、受信者全員に表示される形で送信されました。", {"email_address"}),
+    ("個人情報の内訳は、氏名が1万件、メールアドレスが8千件です。", {"name", "email_address"}),
+    ("漏洩したのは「氏名」「住所」「電話番号」の3項目。", {"name", "address", "phone_number"}),
+    ("被害に遭ったのは、会員登録時に入力された氏名、生年月日、メールアドレスなど。",
+     {"name", "birth_date", "email_address"}),
+    ("ID、パスワードの組み合わせによる不正ログインが行われ、氏名、住所等が閲覧されました。", {"name", "address"}),
+    ("当該ファイルには、従業員の氏名、所属、役職のほか、人事評価の結果が含まれていた。",
+     {"name", "affiliation", "other"}),
 ])
 def test_datatypes_list_shapes(make_ctx, text, leaked):
     assert _types(make_ctx(text)) == (leaked, set())
@@ -112,6 +119,12 @@ def test_datatypes_lists_under_headings(make_ctx, text, leaked):
     ("本件による、他のお客様の個人情報(氏名、住所など)への影響はございません。", set(), {"name", "address"}),
     ("口座番号が外部に漏れた事実はございません。", set(), {"bank_account"}),
     ("氏名と住所は流出していないが、メールアドレスが流出した。", {"email_address"}, {"name", "address"}),
+    ("流出した可能性のある個人情報は、住所・氏名・電話番号の3点で、金融機関の情報等は含まれておりません。",
+     {"address", "name", "phone_number"}, {"bank_account"}),
+    ("今回の事案では、マイナンバーを含む特定個人情報の漏えいは発生していません。", set(), {"my_number"}),
+    ("氏名が記載された書類は含まれておりません。", set(), {"name"}),
+    ("流出した情報にはお客様の電話番号が含まれていた可能性があるが、住所は含まれていなかった。",
+     {"phone_number"}, {"address"}),
     # an exception: a denial of everything else names the word as involved
     ("氏名、住所以外の個人情報は含まれておりません。", {"name", "address"}, set()),
     ("メールアドレスを除き、個人情報の流出はありません。", {"email_address"}, set()),
