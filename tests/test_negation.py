@@ -33,6 +33,13 @@ def _neg(nlp, sentence, word, nth=0):
     ("流出したカード番号の不正使用は確認されていません。", "カード番号", False),
     ("氏名と住所が漏えいした可能性は否定できません。", "住所", False),
     ("保険証の写しが外部に出ていないか調査中です。", "保険証", False),
+    # a relative clause of containment is judged by its noun's predicate
+    ("暗証番号を含む情報の流出はありません。", "暗証番号", True),
+    ("暗証番号を含む情報が流出しました。", "暗証番号", False),
+    ("暗証番号を含まない情報が流出しました。", "暗証番号", True),
+    # で before a comma ends the clause even when parsed as a case particle
+    ("対象は氏名・住所の2点で、口座番号は含まれません。", "住所", False),
+    ("対象は氏名・住所の2点で、口座番号は含まれません。", "口座番号", True),
     # a topic reaches past a reason clause to the main predicate
     ("暗証番号はハッシュ化して保管しているため、漏えいのおそれはありません。", "暗証番号", True),
 ])
