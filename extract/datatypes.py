@@ -123,11 +123,12 @@ def _line_at(text: str, pos: int) -> tuple[int, int]:
 
 
 def _is_item_line(r: _Rules, line: str) -> bool:
-    """A list line: it starts with a bullet or number, or is a short line with no sentence in it."""
+    """A list line: it starts with a bullet or number, or is a short line that is not a
+    sentence (a sentence ends with 。)."""
     line = line.strip()
     if r.item_marker.match(line):
         return True
-    return len(line) <= 80 and "。" not in line.rstrip("。")
+    return len(line) <= 80 and "。" not in line
 
 
 def _heading_above(r: _Rules, norm: str, line_start: int) -> tuple[int, int] | None:
