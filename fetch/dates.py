@@ -12,16 +12,32 @@ import re
 import unicodedata
 from datetime import date
 from email.utils import parsedate_to_datetime
+from functools import cache
 
-# First year of each era in the Gregorian calendar (year N of the era = start + N - 1).
-ERAS = {"令和": 2019, "平成": 1989, "昭和": 1926}
+
+@cache
+def _era_starts() -> dict[str, int]:
+    """First western year of each era (year N of the era = start + N - 1), from rules/eras.toml."""
+    from extract import rules
+
+    return {e["name"]: e["start"] for e in rules.load("eras")["era"]}
+
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 _SLASHED = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\D|$)")
-# Written dates inside text, after NFKC (full-width digits become ASCII).
-_WRITTEN = re.compile(
-    r"(?:(?P<era>令和|平成|昭和)\s*(?P<ey>\d{1,2}|元)|(?P<y>(?:19|20)\d{2}))\s*年\s*"
+
+
+@cache
+def _written() -> re.Pattern[str]:
+    """Written dates inside text; the era names come from rules/eras.toml."""
+    eras = "|".join(map(re.escape, _era_starts()))
+    return re.compile(_WRITTEN.replace("ERAS", eras))
+
+
+# Written dates inside text, after NFKC (full-width digits become ASCII); ERAS is filled in.
+_WRITTEN = (
+    r"(?:(?P<era>ERAS)\s*(?P<ey>\d{1,2}|元)|(?P<y>(?:19|20)\d{2}))\s*年\s*"
     r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
     r"|(?<![\d/.])(?P<y2>(?:19|20)\d{2})\s*[/.]\s*(?P<m2>\d{1,2})\s*[/.]\s*(?P<d2>\d{1,2})(?![\d/.])"
     r"|(?<![\d-])(?P<y3>(?:19|20)\d{2})-(?P<m3>\d{1,2})-(?P<d3>\d{1,2})(?![\d-])"
@@ -66,10 +82,10 @@ _DATELINE_REST = re.compile(r"[\s()\[\]【】\u3000]*(?:[月火水木金土日](
 
 def _dates(folded: str):
     """(match, ISO date) for each valid calendar date written in NFKC-folded text."""
-    for m in _WRITTEN.finditer(folded):
+    for m in _written().finditer(folded):
         if m.group("era"):
             ey = m.group("ey")
-            year = ERAS[m.group("era")] + (1 if ey == "元" else int(ey)) - 1
+            year = _era_starts()[m.group("era")] + (1 if ey == "元" else int(ey)) - 1
             found = _valid(year, int(m.group("m")), int(m.group("d")))
         elif m.group("y"):
             found = _valid(int(m.group("y")), int(m.group("m")), int(m.group("d")))
