@@ -37,6 +37,7 @@ class NegationRules:
     fact_nouns: frozenset[str]
     exceptions: frozenset[str]
     containment: frozenset[str]
+    info_nouns: frozenset[str]
     text_negation: re.Pattern[str]
     text_exception: re.Pattern[str]
 
@@ -56,6 +57,7 @@ def _cfg(_stamp: str) -> NegationRules:
         fact_nouns=frozenset(cfg["fact_nouns"]["lemmas"]),
         exceptions=frozenset(cfg["exceptions"]["lemmas"]),
         containment=frozenset(cfg["containment"]["lemmas"]),
+        info_nouns=frozenset(cfg["containment"]["info_nouns"]),
         text_negation=re.compile(cfg["text_negation"]["regex"]),
         text_exception=re.compile(cfg["text_exception"]["regex"]),
     )
@@ -238,7 +240,7 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
         # 「マイナンバーを含む特定個人情報の漏えいは発生していません」: the word is part of
         # the thing the relative clause describes, and that thing's predicate decides
         if (is_negated_predicate(pred, c) or pred.dep_ != "acl" or pred.head.i == pred.i
-                or pred.lemma_ not in c.containment):
+                or (pred.lemma_ not in c.containment and pred.head.lemma_ not in c.info_nouns)):
             break
         path = [*path, pred, pred.head]
         pred, more = governing_predicate(pred.head)

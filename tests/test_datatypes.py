@@ -51,6 +51,8 @@ def _types(ctx):
     ("ID、パスワードの組み合わせによる不正ログインが行われ、氏名、住所等が閲覧されました。", {"name", "address"}),
     ("当該ファイルには、従業員の氏名、所属、役職のほか、人事評価の結果が含まれていた。",
      {"name", "affiliation", "other"}),
+    ("男は勤務先の病院で電子カルテを不正に閲覧し、知人の病状を第三者に漏らした。", {"health"}),
+    ("総務省は、同社が通信の秘密を侵害したとして行政指導を行った。", {"communication"}),
 ])
 def test_datatypes_list_shapes(make_ctx, text, leaked):
     assert _types(make_ctx(text)) == (leaked, set())
@@ -123,6 +125,8 @@ def test_datatypes_lists_under_headings(make_ctx, text, leaked):
      {"address", "name", "phone_number"}, {"bank_account"}),
     ("今回の事案では、マイナンバーを含む特定個人情報の漏えいは発生していません。", set(), {"my_number"}),
     ("氏名が記載された書類は含まれておりません。", set(), {"name"}),
+    ("会員番号が閲覧できる状態でした。氏名、住所等の個人を特定できる情報は含まれておりません。",
+     {"account_id"}, {"name", "address"}),
     ("流出した情報にはお客様の電話番号が含まれていた可能性があるが、住所は含まれていなかった。",
      {"phone_number"}, {"address"}),
     # an exception: a denial of everything else names the word as involved
@@ -180,6 +184,7 @@ def test_datatypes_same_type_in_both_lists(make_ctx):
     "年間パスポート購入者に営業案内が届いた。",
     "氏名を騙った不審なメールが送信されている事案が確認されています。",
     "情報を流出させた委託先の会社名は公表していない。",
+    "当該USBメモリにはパスワードが設定されておらず、暗号化もされていませんでした。",
     "担当者が送信先のメールアドレスを誤って入力したため、別の事業者に送信されました。",
     "FAX番号の押し間違いにより、書類が別の事業所に送信された。",
     "個人情報の漏えいが発生した場合、氏名や住所などが悪用されるおそれがあります。",
