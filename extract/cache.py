@@ -21,6 +21,22 @@ log = logging.getLogger(__name__)
 SPAN_KEY = "rouei_span"
 
 
+def _cache_msgpack_extensions() -> None:
+    """srsly looks up msgpack extension entry points on every (un)pack, an importlib.metadata
+    scan of every installed package; DocBin unpacks once per document and per user-data
+    record, which made that scan most of a warm run. The registries are read once instead."""
+    from functools import cache
+
+    import srsly.msgpack as mp
+
+    for registry in (mp.msgpack_encoders, mp.msgpack_decoders):
+        if not getattr(registry.get_all, "cache_info", None):
+            registry.get_all = cache(registry.get_all)
+
+
+_cache_msgpack_extensions()
+
+
 class ParseCache:
     def __init__(self, root: Path, model_id: str, settings_key: str) -> None:
         self.root = Path(root)

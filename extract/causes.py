@@ -49,6 +49,7 @@ class CauseRules:
     bare_chars: int
     section_chars: int
     silent: frozenset[str]
+    any_cue: re.Pattern[str] | None = None  # every cue at once: most sentences name no cause
 
 
 def expand_local(pattern: str, defs: dict[str, str]) -> str:
@@ -78,6 +79,10 @@ def _compiled(_stamp: str) -> CauseRules:
         for c in lex["cue"])
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
     shape = cx["heading_shape"]
+    try:
+        any_cue = re.compile("|".join(f"(?:{c.regex.pattern})" for c in cues))
+    except re.error:  # named groups repeated across cues: no prefilter
+        any_cue = None
     return CauseRules(
         cues=cues, suppress=suppress,
         marker=_union(cx["marker"]),
@@ -87,7 +92,7 @@ def _compiled(_stamp: str) -> CauseRules:
         headings=tuple((h["kind"], rules.compile_pattern(h["pattern"])) for h in cx["heading"]),
         heading_marks=tuple((rules.compile_pattern(m["pattern"]), m["level"]) for m in cx["heading_mark"]),
         max_chars=shape["max_chars"], bare_chars=shape["bare_chars"],
-        section_chars=shape["section_chars"], silent=frozenset(shape["silent"]))
+        section_chars=shape["section_chars"], silent=frozenset(shape["silent"]), any_cue=any_cue)
 
 
 def cause_rules() -> CauseRules:
@@ -164,7 +169,7 @@ def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tupl
     """(start, end, category) of the causes a sentence states, offsets within ``sent``.
 
     ``stated``: the sentence sits under a cause heading, so ambiguous cues count."""
-    if r.sentence.search(sent):
+    if (r.any_cue is not None and not r.any_cue.search(sent)) or r.sentence.search(sent):
         return []
     stated = stated or bool(r.marker.search(sent))
     hits: list[tuple[int, int, Cue]] = []

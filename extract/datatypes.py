@@ -77,7 +77,11 @@ def _compiled(_stamp: str) -> _Rules:
         for term in entry["terms"]:
             category[re.sub(r"\s", "", term).upper()] = cat
     terms = sorted({t for e in lex.values() for t in e["terms"]}, key=len, reverse=True)
-    lexicon = re.compile("|".join(_term_regex(t) for t in terms), re.IGNORECASE)
+    # The lookahead on the terms' first characters lets the scan skip most positions at once
+    # (the regex engine would otherwise try every alternative at every character).
+    firsts = "".join(sorted({c for t in terms for c in (t[0].lower(), t[0].upper())}))
+    lexicon = re.compile(f"(?=[{re.escape(firsts)}])(?:" + "|".join(_term_regex(t) for t in terms) + ")",
+                         re.IGNORECASE)
 
     def rx(key: str) -> re.Pattern[str]:
         return re.compile(cx[key]["regex"])

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain, repeat
 from pathlib import Path
 
 # Characters NFKC would fold that we keep: circled numbers mark list items (①氏名 ②住所) and
@@ -46,16 +48,23 @@ class Normalized:
     original: str
     text: str = ""
     # starts[i] = index in original of the char that produced text[i]; ends[i] its end.
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
+    starts: Sequence[int] = field(default_factory=list)
+    ends: Sequence[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, original: str) -> Normalized:
-        folds = [_fold_char(ch) for ch in original]
-        if all(len(f) == 1 for f in folds) and not any(f in _COMBINING for f in folds):
-            # the common case: one copy character per original character
+        table = {c: _fold_char(c) for c in set(original)}
+        if all(len(f) == 1 and f not in _COMBINING for f in table.values()):
+            # the common case: one copy character per original character, an identity map
             n = len(original)
-            return cls(original, "".join(folds), list(range(n)), list(range(1, n + 1)))
+            trans = {ord(c): f for c, f in table.items() if f != c}
+            return cls(original, original.translate(trans), range(n), range(1, n + 1))
+        folds = [table[ch] for ch in original]
+        if not any(f in _COMBINING for f in table.values()):
+            # some characters expand (… to ...): positions repeat for each copy character
+            starts = list(chain.from_iterable(repeat(i, len(f)) for i, f in enumerate(folds)))
+            ends = [i + 1 for i in starts]
+            return cls(original, "".join(folds), starts, ends)
         parts: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
