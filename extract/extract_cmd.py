@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
                 bar.update(1)
         except RoueiError as exc:  # an unreadable manifest line in the middle of a corpus
             print(f"rouei extract: {exc}", file=sys.stderr)
+            writer.close(finished=False)  # keep OUT.jsonl.part for --resume, publish nothing
             return 2
         finally:
             bar.close()

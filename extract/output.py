@@ -54,6 +54,8 @@ class RecordWriter:
         self.done.add(rec["doc_id"])
 
     def close(self, finished: bool = True) -> None:
+        if self._fh.closed:
+            return
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()

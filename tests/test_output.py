@@ -59,3 +59,11 @@ def test_output_resume_from_finished_file_appends_new_docs(tmp_path):
         assert w.done == {"d1"}
         w.write(_rec(2))
     assert [json.loads(x)["doc_id"] for x in out.read_text().splitlines()] == ["d1", "d2"]
+
+
+def test_output_close_unfinished_then_exit_keeps_part(tmp_path):
+    out = tmp_path / "o.jsonl"
+    with RecordWriter(out) as w:
+        w.write(_rec(1))
+        w.close(finished=False)  # the run stopped on an error: nothing is published
+    assert not out.exists() and part_path(out).exists()
