@@ -67,7 +67,8 @@ def _compiled(_stamp: str) -> OrgRules:
         labels=frozenset(ner["labels"]), title_labels=frozenset(ner["title_labels"]),
         place_labels=frozenset(ner["place_labels"]), place_suffix=re.compile(ner["place_suffix"]),
         third_party=re.compile(cfg["third_party"]["before"]),
-        zones={k: ner[k] for k in ("lines", "lead_sentences", "footer_lines", "max_chars", "budget_chars")},
+        zones={k: ner[k] for k in ("lines", "lead_sentences", "footer_lines", "max_chars", "budget_chars",
+                                   "found_budget_chars")},
         alias=re.compile(cfg["alias"]["regex"]),
         target=re.compile(cfg["target"]["regex"]),
         link_after=re.compile(cfg["self_link"]["after"].replace("{self}", self_re)),
@@ -163,11 +164,13 @@ def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) 
     return out
 
 
-def _zones(ctx: DocContext) -> list[tuple[int, int]]:
+def _zones(ctx: DocContext, found: bool = False) -> list[tuple[int, int]]:
     """The parts of a notice that name its author, most telling first: the title, the first
     lead sentence, the first lines, the other lead sentences, the last lines. Parsing is the
-    expensive step, so they are taken in that order until ``budget_chars`` are used."""
+    expensive step, so they are taken in that order until ``budget_chars`` are used, or only
+    ``found_budget_chars`` when the patterns already found an organisation near the top."""
     z = org_rules().zones
+    budget = z["found_budget_chars"] if found else z["budget_chars"]
     lines = _nonblank_lines(ctx.text)
     lead = [sp for sp in ctx.sentences if sp[1] - sp[0] >= 40][: z["lead_sentences"]]
     ordered = lines[:1] + lead[:1] + lines[1: z["lines"]] + lead[1:] + lines[-z["footer_lines"]:]
@@ -177,7 +180,7 @@ def _zones(ctx: DocContext) -> list[tuple[int, int]]:
         e = min(e, s + z["max_chars"])
         if (s, e) in out or any(a <= s and e <= b for a, b in out):
             continue
-        if used + (e - s) > z["budget_chars"] and out:
+        if used + (e - s) > budget and out:
             continue
         out.append((s, e))
         used += e - s
@@ -194,7 +197,9 @@ def extract(ctx: DocContext) -> list[OrgItem]:
         m = r.own_line.match(ctx.norm.text[ns:ne])
         if m and not any(it.start <= s and e <= it.end for it in items) and _valid(m.group()):
             items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
-    for ent in _ner(ctx, _zones(ctx), r.labels):
+    top = lines[r.zones["lines"] - 1][1] if len(lines) >= r.zones["lines"] else len(ctx.text)
+    found = any(it.label == "legal" and it.start < top for it in items)
+    for ent in _ner(ctx, _zones(ctx, found), r.labels):
         inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
         if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
                 and r.legal_words.search(ent.name):
