@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
+
+from .output import atomic_output
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +92,5 @@ class ParseCache:
             doc.user_data[SPAN_KEY] = (s, e)
             db.add(doc)
             doc.user_data.pop(SPAN_KEY, None)
-        path = self.path(text)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".spacy")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(db.to_bytes())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        with atomic_output(self.path(text), "wb") as fh:
+            fh.write(db.to_bytes())

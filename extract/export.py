@@ -7,17 +7,15 @@ One row per incident. Each date role becomes a column holding its earliest value
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
-import os
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import RoueiError
 from .evaluate import load_pred
+from .output import atomic_output
 
 ROLES = ("occurred", "discovered", "announced", "reported", "notified",
          "period_start", "period_end", "other")
@@ -42,29 +40,6 @@ def read_records(path: Path | str) -> list[dict]:
 
 def is_error(rec: dict) -> bool:
     return "error" in rec or "incidents" not in rec
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path | str, mode: str = "w", **kw) -> Iterator:
-    """Open a temp file beside ``path``; it replaces ``path`` only when the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, **kw) as fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def parse_iso(value: str | None) -> tuple[dt.date | None, str | None]:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from .errors import RoueiError
 from .evaluate import ACCURACY_FIELDS, SET_FIELDS, gold_sets, load_gold, score
-from .export import atomic_output, is_error, largest_count, read_records, unique
+from .export import is_error, largest_count, read_records, unique
 from .inputs import SUFFIXES
+from .output import atomic_output
 from .text import read_document
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from .errors import RoueiError
-from .export import atomic_output, is_error, parse_iso, read_records, unique
+from .export import is_error, parse_iso, read_records, unique
+from .output import atomic_output
 
 log = logging.getLogger(__name__)
 

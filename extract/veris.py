@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 
 from . import rules
-from .export import atomic_output, earliest_by_role, is_error, largest_count, parse_iso, unique
+from .export import earliest_by_role, is_error, largest_count, parse_iso, unique
+from .output import atomic_output
 
 log = logging.getLogger(__name__)
 
