@@ -200,20 +200,15 @@ def build(ctx: DocContext, items: list[Item]) -> list[Incident]:
             inside = [inc for inc in incidents if inc.start <= it.start < inc.end]
             targets = inside or [min(incidents, key=lambda inc: abs(inc.start - it.start))]
         for inc in targets:
-            _add(inc, it)
+            add(inc, it)
     return incidents
 
 
-def _add(inc: Incident, it: Item) -> None:
-    if isinstance(it, DateItem):
-        inc.dates.append(it)
-    elif isinstance(it, CountItem):
-        inc.counts.append(it)
-    elif isinstance(it, DataTypeItem):
-        inc.data_types.append(it)
-    elif isinstance(it, CauseItem):
-        inc.causes.append(it)
-    elif isinstance(it, StatusItem):
-        inc.statuses.append(it)
-    elif isinstance(it, OrgItem):
-        inc.orgs.append(it)
+# Which list of an incident holds each kind of item.
+_FIELD_OF = {DateItem: "dates", CountItem: "counts", DataTypeItem: "data_types", CauseItem: "causes",
+             StatusItem: "statuses", OrgItem: "orgs"}
+
+
+def add(inc: Incident, it: Item) -> None:
+    """Put ``it`` in the incident's list for its kind."""
+    getattr(inc, _FIELD_OF[type(it)]).append(it)

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__, incidents, record, rules
 from .context import DocContext
 from .errors import RoueiError
-from .items import Item
+from .items import Item, OrgItem
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +112,11 @@ class Pipeline:
         cached = self.cache.load(text) if self.cache else {}
         ctx._parses.update(cached)
         found = self.items(ctx)
-        doc_org = self._org.document_org(ctx, [i for i in found if type(i).__name__ == "OrgItem"])
+        doc_org = self._org.document_org(ctx, [i for i in found if isinstance(i, OrgItem)])
         if self.settings.incidents == "flat":
             groups = [incidents.Incident(0, len(text))]
             for it in found:
-                incidents._add(groups[0], it)
+                incidents.add(groups[0], it)
         else:
             groups = incidents.build(ctx, found)
         out = []
