@@ -75,17 +75,38 @@ def _pack(text: str, bounds: list[int], limit: int) -> list[tuple[int, int]] | N
     return [(s, e) for s, e in pieces if e > s]
 
 
-def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> list[Doc]:
+def pipe(nlp: Language, texts: Sequence[str], batch_size: int = 64, fast_ner: bool = True) -> list[Doc]:
+    """``nlp.pipe`` over ``texts``, with the NER step decoded by extract.fastner (same
+    entities, several times faster) unless ``fast_ner`` is False."""
+    if not fast_ner or "ner" not in nlp.pipe_names:
+        return list(nlp.pipe(texts, batch_size=batch_size))
+    from . import fastner
+
+    out: list[Doc] = []
+    for i in range(0, len(texts), batch_size):
+        docs = [nlp.make_doc(t) for t in texts[i:i + batch_size]]
+        for name, proc in nlp.pipeline:
+            if name == "ner":
+                fastner.annotate(proc, docs)
+            elif hasattr(proc, "pipe"):
+                docs = list(proc.pipe(docs, batch_size=batch_size))
+            else:
+                docs = [proc(doc) for doc in docs]
+        out.extend(docs)
+    return out
+
+
+def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int = 64, fast_ner: bool = True) -> list[Doc]:
     """Parse each text; a text over the byte limit is parsed in pieces and joined."""
     texts = list(texts)
     out: list[Doc | None] = [None] * len(texts)
     short_idx = [i for i, t in enumerate(texts) if len(t.encode("utf-8")) <= MAX_BYTES]
-    for i, doc in zip(short_idx, nlp.pipe((texts[i] for i in short_idx), batch_size=batch_size)):
+    for i, doc in zip(short_idx, pipe(nlp, [texts[i] for i in short_idx], batch_size, fast_ner)):
         out[i] = doc
     for i, t in enumerate(texts):
         if out[i] is None:
             parts = [t[s:e] for s, e in split_for_sudachi(t)]
-            out[i] = join_docs(list(nlp.pipe(parts, batch_size=batch_size)))
+            out[i] = join_docs(pipe(nlp, parts, batch_size, fast_ner))
     return [d for d in out if d is not None]
 
 

@@ -1,4 +1,5 @@
-"""Every speed-up leaves the output unchanged: numpy matmul, the parse cache, worker processes.
+"""Every speed-up leaves the output unchanged: numpy matmul, the numpy NER decoder, the parse
+cache, worker processes.
 
 Records are compared line by line after sorting, as JSON text (byte for byte)."""
 
@@ -24,13 +25,18 @@ def _lines(records) -> list[str]:
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):
-    """Seed records with blis (no matmul swap), no cache, in process."""
-    return _lines(run_inline(Settings(matmul=False), iter_inputs(SEEDS)))
+    """Seed records with no speed-up: blis, spaCy's NER decoder, no cache, in process."""
+    return _lines(run_inline(Settings(matmul=False, fast_ner=False), iter_inputs(SEEDS)))
 
 
 @pytest.mark.slow
 def test_speedups_matmul_ops_same_output(baseline):
-    assert _lines(run_inline(Settings(matmul=True), iter_inputs(SEEDS))) == baseline
+    assert _lines(run_inline(Settings(matmul=True, fast_ner=False), iter_inputs(SEEDS))) == baseline
+
+
+@pytest.mark.slow
+def test_speedups_fast_ner_same_output(baseline):
+    assert _lines(run_inline(Settings(matmul=False, fast_ner=True), iter_inputs(SEEDS))) == baseline
 
 
 @pytest.mark.slow
