@@ -28,11 +28,24 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option)."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser. When ``argv`` names a subcommand, only that subcommand's module is
+    imported (``rouei eval`` need not load spaCy, nor ``rouei extract`` the fetcher); the
+    others stay bare entries; without one (``rouei --help``) all are loaded for their help."""
     parser = _Parser(prog="rouei", description="Structured records from Japanese data-leak notices.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    wanted = _command(sys.argv[1:] if argv is None else argv)
     for name, module in COMMANDS.items():
+        if wanted is not None and name != wanted:
+            sub.add_parser(name)
+            continue
         try:
             mod = importlib.import_module(module)
         except ImportError as exc:  # a subcommand whose module is not there yet
@@ -43,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.verbose, 2),
