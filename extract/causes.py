@@ -80,7 +80,7 @@ def _compiled(_stamp: str) -> CauseRules:
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
     shape = cx["heading_shape"]
     try:
-        any_cue = re.compile("|".join(f"(?:{c.regex.pattern})" for c in cues))
+        any_cue = rules.guarded("|".join(f"(?:{c.regex.pattern})" for c in cues))
     except re.error:  # named groups repeated across cues: no prefilter
         any_cue = None
     return CauseRules(

@@ -65,12 +65,132 @@ def expand(pattern: str) -> str:
 
 @cache
 def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
-    return re.compile(expand(pattern), flags)
+    return guarded(expand(pattern), flags)
 
 
 def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """Compile a rule pattern with fragments expanded (cached; fragments are read once per run)."""
     return _compiled(pattern, flags)
+
+
+# -- a first-character guard -------------------------------------------------------------------
+# Python's regex engine tries every alternative of a pattern at every position of the text,
+# unless the pattern starts with a literal or a character class (then it skips ahead to the
+# candidates in C). Rule patterns often start with an optional group or an alternation of
+# groups (「(?:令和|平成)?\d+年」), so every position pays for every alternative. When the set
+# of characters a match can start with is known, a lookahead on that set in front lets the
+# engine give up on almost every position after one test. Matches are the same.
+
+def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """The characters a match of ``pattern`` can start with (\\d, \\s, \\w stand for their
+    classes); None when any character can, the pattern can match nothing, or it ignores case."""
+    from re import _constants as c
+    from re import _parser
+
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    found = _first(list(parsed), c)
+    if found is None or found[1]:
+        return None
+    return frozenset(found[0])
+
+
+def _first(items: list, c) -> tuple[set[str], bool] | None:
+    """(first characters, can be empty) of a parsed sequence; None: unknown (any character)."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            return chars | {chr(av)}, False
+        if op is c.IN:
+            got = _class(av, c)
+            return None if got is None else (chars | got, False)
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero-width: the next item consumes the first character
+        if op is c.BRANCH:
+            sub = [_first(list(b), c) for b in av[1]]
+            if any(s is None for s in sub):
+                return None
+            chars |= set().union(*(s[0] for s in sub))
+            nullable = any(s[1] for s in sub)
+        elif op is c.SUBPATTERN:
+            if av[1] & re.IGNORECASE:
+                return None
+            sub1 = _first(list(av[3]), c)
+            if sub1 is None:
+                return None
+            chars |= sub1[0]
+            nullable = sub1[1]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            sub1 = _first(list(av[2]), c)
+            if sub1 is None:
+                return None
+            chars |= sub1[0]
+            nullable = av[0] == 0 or sub1[1]
+        elif op is c.ATOMIC_GROUP:
+            sub1 = _first(list(av), c)
+            if sub1 is None:
+                return None
+            chars |= sub1[0]
+            nullable = sub1[1]
+        else:  # ANY, NOT_LITERAL, group references, conditionals
+            return None
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+_CATEGORIES = {"CATEGORY_DIGIT": "\\d", "CATEGORY_SPACE": "\\s", "CATEGORY_WORD": "\\w"}
+
+
+def _class(items: list, c) -> set[str] | None:
+    """Members of a character class: characters, and \\d \\s \\w kept as escapes."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            out.add(chr(av))
+        elif op is c.RANGE and av[1] - av[0] <= 512:
+            out.update(chr(i) for i in range(av[0], av[1] + 1))
+        elif op is c.CATEGORY and str(av) in _CATEGORIES:
+            out.add(_CATEGORIES[str(av)])
+        else:  # a negated class, \\D and the like, a wide range
+            return None
+    return out
+
+
+def _fast_start(pattern: str, flags: int) -> bool:
+    """Does the engine already skip ahead for this pattern (a literal or class first), or
+    reject a position with one test anyway ([0-9]+)?"""
+    from re import _constants as c
+    from re import _parser
+
+    items = list(_parser.parse(pattern, flags))
+    while items and items[0][0] is c.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3])
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
+        op, av = list(av[2])[0]  # [0-9]+: one test per position already
+    if op in (c.LITERAL, c.IN):
+        return True
+    return op is c.BRANCH and all(b and list(b)[0][0] is c.LITERAL for b in av[1])
+
+
+def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, with a lookahead on the possible first characters in
+    front when that lets searches skip positions. Same matches, same groups."""
+    chars = first_chars(pattern, flags)
+    if chars is None or _fast_start(pattern, flags):
+        return re.compile(pattern, flags)
+    klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars))
+    try:
+        return re.compile(f"(?=[{klass}])(?:{pattern})", flags)
+    except re.error:  # global inline flags such as (?x) must stay first: leave it as it is
+        return re.compile(pattern, flags)
 
 
 # How often a long-lived process looks at rules/ again for edits (seconds).
