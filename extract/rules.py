@@ -196,19 +196,25 @@ def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
 # How often a long-lived process looks at rules/ again for edits (seconds).
 RECHECK_SECONDS = 2.0
 _last_check: dict[str, tuple[float, str]] = {}
+_hot: list = []  # [ROUEI_RULES, valid until, digest] of the last answer
 
 
 def rules_hash_cached() -> str:
     """rules_hash() of rules/ as it is now. Extractors call this on every use to key their
     compiled patterns, so it looks at the files' mtimes at most every RECHECK_SECONDS."""
-    root = str(rules_dir())
     now = time.monotonic()
+    env = os.environ.get("ROUEI_RULES")
+    if _hot and _hot[0] == env and now < _hot[1]:
+        return _hot[2]  # the common case, called thousands of times per document
+    root = str(_rules_dir(env))
     seen = _last_check.get(root)
     if seen and now - seen[0] < RECHECK_SECONDS:
+        _hot[:] = [env, seen[0] + RECHECK_SECONDS, seen[1]]
         return seen[1]
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in Path(root).rglob("*") if p.is_file()))
     digest = _hash_for(stamp)
     _last_check[root] = (now, digest)
+    _hot[:] = [env, now + RECHECK_SECONDS, digest]
     return digest
 
 

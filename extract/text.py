@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain, repeat
+from itertools import repeat
 from pathlib import Path
 
 # Characters NFKC would fold that we keep: circled numbers mark list items (①氏名 ②住所) and
@@ -59,12 +59,21 @@ class Normalized:
             n = len(original)
             trans = {ord(c): f for c, f in table.items() if f != c}
             return cls(original, original.translate(trans), range(n), range(1, n + 1))
-        folds = [table[ch] for ch in original]
         if not any(f in _COMBINING for f in table.values()):
-            # some characters expand (… to ...): positions repeat for each copy character
-            starts = list(chain.from_iterable(repeat(i, len(f)) for i, f in enumerate(folds)))
-            ends = [i + 1 for i in starts]
-            return cls(original, "".join(folds), starts, ends)
+            # some characters expand (… to ...) or vanish: positions repeat for each copy
+            # character; between such characters the map is the identity
+            odd = "".join(re.escape(c) for c, f in table.items() if len(f) != 1)
+            starts: list[int] = []
+            prev = 0
+            for m in re.finditer(f"[{odd}]", original):
+                i = m.start()
+                starts.extend(range(prev, i))
+                starts.extend(repeat(i, len(table[original[i]])))
+                prev = i + 1
+            starts.extend(range(prev, len(original)))
+            trans = {ord(c): f for c, f in table.items() if f != c}
+            return cls(original, original.translate(trans), starts, [i + 1 for i in starts])
+        folds = [table[ch] for ch in original]
         parts: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
@@ -133,6 +142,7 @@ def read_document(path: Path) -> tuple[str, str]:
 
 _SENT_END = re.compile(r"[。！？!?]+[」』]*|\n+")
 _OPEN, _CLOSE = "(（「『", ")）」』"
+_BRACKET = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -145,10 +155,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
     depth = 0
     scanned = 0
     for m in _SENT_END.finditer(text):
-        for ch in text[scanned:m.start()]:
-            if ch in _OPEN:
+        for b in _BRACKET.finditer(text, scanned, m.start()):
+            if b.group() in _OPEN:
                 depth += 1
-            elif ch in _CLOSE and depth:
+            elif depth:
                 depth -= 1
         scanned = m.start()
         if depth and "\n" not in m.group():
