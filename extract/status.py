@@ -25,6 +25,7 @@ class StatusRules:
     after: tuple[tuple[frozenset[str], re.Pattern[str]], ...]
     order: tuple[str, ...]
     default: str
+    any_cue: re.Pattern[str] | None = None  # one pass that rules out most sentences
 
 
 @cache
@@ -37,7 +38,11 @@ def _compiled(_stamp: str) -> StatusRules:
     after = tuple((frozenset(a.get("applies_to", STATUSES)), rules.compile_pattern(expand_local(a["pattern"], defs)))
                   for a in cfg.get("after", []))
     dec = cfg["decide"]
-    return StatusRules(cues, after, tuple(dec["order"]), dec["default"])
+    try:
+        any_cue = rules.guarded("|".join(f"(?:{pat.pattern})" for _, pat in cues))
+    except re.error:  # a group name used by two cues: no prefilter
+        any_cue = None
+    return StatusRules(cues, after, tuple(dec["order"]), dec["default"], any_cue)
 
 
 def status_rules() -> StatusRules:
@@ -47,6 +52,8 @@ def status_rules() -> StatusRules:
 def find_status(sent: str, r: StatusRules | None = None) -> list[tuple[int, int, str]]:
     """(start, end, status) evidence within one normalised sentence."""
     r = r or status_rules()
+    if r.any_cue is not None and not r.any_cue.search(sent):
+        return []
     out = []
     for status, pat in r.cues:
         for m in pat.finditer(sent):
