@@ -48,10 +48,6 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _blank(ctx: DocContext, span: tuple[int, int]) -> bool:
-    return not ctx.norm.text[ctx.norm.to_norm(span[0]):ctx.norm.to_norm(span[1])].strip()
-
-
 def _norm_line(ctx: DocContext, span: tuple[int, int]) -> str:
     return ctx.norm.text[ctx.norm.to_norm(span[0]):ctx.norm.to_norm(span[1])]
 
@@ -73,18 +69,19 @@ def archive_titles(ctx: DocContext) -> list[int]:
     not_title = rules.compile_pattern(cfg["title_not"]["regex"])
     need_blank = cfg["settings"]["title_blank_lines"]
     lines = _lines(ctx.text)
+    texts = [_norm_line(ctx, span).strip() for span in lines]
     cands: list[tuple[int, str, bool]] = []  # (start, normalised line, names a leak)
     for i, span in enumerate(lines):
-        if _blank(ctx, span) or ctx.skipped(span[0]):
+        line = texts[i]
+        if not line or ctx.skipped(span[0]):
             continue
-        line = _norm_line(ctx, span).strip()
         if len(line) < 12 or not_title.search(line):
             continue
-        if i > 0 and not _blank(ctx, lines[i - 1]):
+        if i > 0 and texts[i - 1]:
             continue  # a title starts a block
         blanks = 0
-        for nxt in lines[i + 1:]:
-            if not _blank(ctx, nxt):
+        for nxt in texts[i + 1:]:
+            if nxt:
                 break
             blanks += 1
         labelled = _series_label(line) is not None
