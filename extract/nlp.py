@@ -24,7 +24,10 @@ DEFAULT_EXCLUDE: tuple[str, ...] = ()
 def load_model(name: str = MODEL_NAME, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Language:
     import spacy
 
-    nlp = spacy.load(name, exclude=list(exclude))
+    # "strings": the model's 600,000-entry string table (vocab/strings.json) is half of the
+    # load time and no parse reads it: the static vectors are keyed by hash, and the tokenizer
+    # and the components add every string a parse uses (tests/test_speedups.py compares).
+    nlp = spacy.load(name, exclude=[*exclude, "strings"])
     log.debug("loaded %s %s with %s", name, nlp.meta.get("version"), nlp.pipe_names)
     return nlp
 

@@ -100,3 +100,19 @@ def test_speedups_cache_entries_written_atomically(nlp, tmp_path):
     assert files == [cache.path(text)]  # the entry, and no temp file left beside it
     (got,) = cache.load(text).values()
     assert [t.dep_ for t in got] == [t.dep_ for t in nlp(text)]
+
+
+@pytest.mark.slow
+def test_speedups_model_without_string_table_parses_the_same(nlp):
+    """load_model skips the model's string table; a model loaded with it parses the same."""
+    import spacy
+
+    from extract.nlp import pipe
+
+    full = spacy.load("ja_ginza", exclude=["compound_splitter"])
+    assert len(nlp.vocab.strings) < len(full.vocab.strings) // 2  # the table was not loaded
+    texts = [ln for p in sorted((CORPUS / "seeds").glob("*.txt"))
+             for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()][:200]
+    ours, theirs = pipe(nlp, texts), list(full.pipe(texts))
+    assert [d.to_bytes() for d in ours] == [d.to_bytes() for d in theirs]
+    assert [[t.lemma_ for t in d] for d in ours] == [[t.lemma_ for t in d] for d in theirs]
