@@ -6,11 +6,10 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
-
+from .parsed import ParsedDoc
 from .text import Normalized, repeated_regions, sentences
 
-ParseFn = Callable[[list[str]], list[Doc]]
+ParseFn = Callable[[list[str]], list[ParsedDoc]]
 
 
 @dataclass
@@ -26,7 +25,7 @@ class DocContext:
     norm: Normalized = field(init=False)
     sentences: list[tuple[int, int]] = field(init=False)
     skip: list[tuple[int, int]] = field(init=False)
-    _parses: dict[tuple[int, int], Doc] = field(init=False, default_factory=dict)
+    _parses: dict[tuple[int, int], ParsedDoc] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.norm = Normalized.of(self.text)
@@ -56,7 +55,7 @@ class DocContext:
         return self.norm.to_norm(s), self.norm.to_norm(e)
 
     # -- parses ----------------------------------------------------------------------
-    def parse(self, start: int, end: int) -> Doc | None:
+    def parse(self, start: int, end: int) -> ParsedDoc | None:
         """GiNZA parse of ``text[start:end]`` (token.idx + start = analysed-text offset).
 
         Parsed lazily and once; None when the pipeline runs without a model."""

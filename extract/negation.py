@@ -14,10 +14,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ginza import bunsetu_span
-from spacy.tokens import Doc, Token
-
 from . import rules
+from .parsed import ParsedDoc as Doc
+from .parsed import Token, bunsetu_end
 
 _PREDICATE_POS = frozenset({"VERB", "ADJ", "AUX"})
 # dependency labels that end a noun phrase's climb: the token heads a clause of its own
@@ -128,7 +127,7 @@ def _bunsetu_tail(pred: Token) -> tuple[list[Token], Token | None]:
     A line break inside the predicate (PDF text wraps 「含まれて\nおりません」) splits the
     bunsetu; the auxiliaries on the next line still belong to it."""
     doc = pred.doc
-    end = bunsetu_span(pred).end
+    end = bunsetu_end(pred)
     tail = list(doc[pred.i + 1:end])
     if end < len(doc) and doc[end].is_space:
         k = end

@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
-from spacy.tokens import Doc
+from .parsed import ParsedDoc
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +117,11 @@ def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int = 64, fast_
     return [d for d in out if d is not None]
 
 
+def parse_for_rules(nlp: Language, texts: Iterable[str], fast_ner: bool = True) -> list[ParsedDoc]:
+    """parse_texts, each result as the rules read it (extract.parsed; the spaCy Doc kept)."""
+    return [ParsedDoc.from_spacy(doc) for doc in parse_texts(nlp, texts, fast_ner=fast_ner)]
+
+
 # GiNZA keeps its bunsetu and clause analysis in Doc.user_data, which Doc.from_docs drops:
 # per-token lists are concatenated, token indices shifted.
 _PER_TOKEN = ("sub_tokens", "bunsetu_bi_labels", "bunsetu_position_types")
@@ -121,6 +130,8 @@ _INDEX_LISTS = ("bunsetu_heads", "clause_heads")
 
 def join_docs(docs: list[Doc]) -> Doc:
     """One Doc from parses of consecutive pieces of a text, GiNZA's user data included."""
+    from spacy.tokens import Doc
+
     saved = [{k: d.user_data.pop(k) for k in list(d.user_data) if isinstance(k, str)} for d in docs]
     joined = Doc.from_docs(docs, ensure_whitespace=False)
     merged: dict = {}

@@ -69,10 +69,10 @@ class Pipeline:
         return self.nlp
 
     def parse_fn(self, texts: list[str]) -> list:
-        from .nlp import parse_texts
+        from .nlp import parse_for_rules
 
         self.parsed_chars += sum(len(t) for t in texts)
-        return parse_texts(self._model(), texts, fast_ner=self.settings.fast_ner)
+        return parse_for_rules(self._model(), texts, fast_ner=self.settings.fast_ner)
 
     @property
     def model_id(self) -> str:

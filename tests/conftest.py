@@ -25,10 +25,10 @@ def nlp():
 @pytest.fixture(scope="session")
 def make_ctx(nlp):
     """Build a DocContext whose parses come from the real model."""
-    from extract.nlp import parse_texts
+    from extract.nlp import parse_for_rules
 
     def make(text: str, doc_id: str = "t", **kw) -> DocContext:
-        return DocContext(doc_id, text, parse_fn=lambda ts: parse_texts(nlp, ts), **kw)
+        return DocContext(doc_id, text, parse_fn=lambda ts: parse_for_rules(nlp, ts), **kw)
 
     return make
 

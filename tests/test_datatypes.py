@@ -237,13 +237,13 @@ def test_datatypes_offsets_point_into_the_original_text(make_ctx):
 
 
 def test_datatypes_parses_only_sentences_with_a_negation_cue(nlp):
-    from extract.nlp import parse_texts
+    from extract.nlp import parse_for_rules
 
     parsed: list[str] = []
 
     def parse(texts):
         parsed.extend(texts)
-        return parse_texts(nlp, texts)
+        return parse_for_rules(nlp, texts)
 
     text = ("当社サーバーが不正アクセスを受けました。流出した情報は氏名と住所です。"
             "なお、クレジットカード情報は含まれておりません。再発防止に努めます。")
@@ -253,13 +253,13 @@ def test_datatypes_parses_only_sentences_with_a_negation_cue(nlp):
 
 
 def test_datatypes_overlong_sentence_is_parsed_only_around_the_negation(nlp):
-    from extract.nlp import parse_texts
+    from extract.nlp import parse_for_rules
 
     parsed: list[str] = []
 
     def parse(texts):
         parsed.extend(texts)
-        return parse_texts(nlp, texts)
+        return parse_for_rules(nlp, texts)
 
     # a PDF page with no 。: only the clauses near the negation are worth a parse
     text = "、".join(["会員の氏名と住所が流出した可能性があります"] * 200) + "、なお口座番号は含まれておりません\n"

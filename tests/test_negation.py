@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from extract import negation
+from extract.parsed import ParsedDoc
 
 
 def _neg(nlp, sentence, word, nth=0):
-    doc = nlp(sentence)
+    doc = ParsedDoc.from_spacy(nlp(sentence))
     start = -1
     for _ in range(nth + 1):
         start = sentence.index(word, start + 1)

@@ -79,11 +79,11 @@ def test_speedups_cache_key_changes_with_model_and_settings(tmp_path):
 
 
 def test_speedups_corrupt_cache_entry_is_reparsed(nlp, tmp_path):
-    from extract.nlp import parse_texts
+    from extract.nlp import parse_for_rules
 
     text = "なお、クレジットカード情報は含まれておりません。"
     cache = ParseCache(tmp_path, "m", "s")
-    cache.save(text, {(0, len(text)): parse_texts(nlp, [text])[0]})
+    cache.save(text, {(0, len(text)): parse_for_rules(nlp, [text])[0]})
     assert cache.load(text)
     cache.path(text).write_bytes(b"not a docbin")
     assert cache.load(text) == {}
@@ -91,11 +91,11 @@ def test_speedups_corrupt_cache_entry_is_reparsed(nlp, tmp_path):
 
 
 def test_speedups_cache_entries_written_atomically(nlp, tmp_path):
-    from extract.nlp import parse_texts
+    from extract.nlp import parse_for_rules
 
     text = "氏名が流出しました。"
     cache = ParseCache(tmp_path, "m", "s")
-    cache.save(text, {(0, len(text)): parse_texts(nlp, [text])[0]})
+    cache.save(text, {(0, len(text)): parse_for_rules(nlp, [text])[0]})
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert files == [cache.path(text)]  # the entry, and no temp file left beside it
     (got,) = cache.load(text).values()
