@@ -57,9 +57,9 @@ def _compiled(_stamp: str) -> OrgRules:
     ner = cfg["ner"]
     return OrgRules(
         legal_words=re.compile("|".join(re.escape(w) for w in words)),
-        finders=(("legal", re.compile(cfg["legal_prefix"]["regex"])), ("legal", re.compile(cfg["legal_suffix"]["regex"])),
-                 ("government", re.compile(cfg["government"]["regex"])), ("body", re.compile(cfg["body"]["regex"])),
-                 ("place", re.compile(cfg["place"]["regex"]))),
+        finders=tuple((label, rules.guarded(cfg[key]["regex"])) for label, key in (
+            ("legal", "legal_prefix"), ("legal", "legal_suffix"), ("government", "government"),
+            ("body", "body"), ("place", "place"))),
         own_line=re.compile(cfg["own_line"]["regex"]),
         prefectures=re.compile(cfg["prefectures"]["regex"]),
         name_tail=re.compile(cfg["name_tail"]["regex"]),
@@ -329,7 +329,8 @@ def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
     firsts = {k: min(main_title.find(f) for f in fs if f in main_title)
               for k, fs in forms.items() if any(f in main_title for f in fs)}
     ev.first_in_title = min(firsts, key=lambda k: firsts[k], default=None)
-    names = {key: [it.name for it in cands if canon[core(it.name)] == key] for key in forms}
+    pooled = [(canon[core(it.name)], it.name) for it in cands]
+    names = {key: [name for k, name in pooled if k == key] for key in forms}
     scores = {key: ev.score(key, fs, names[key]) for key, fs in forms.items()}
     best = max(scores, key=lambda k: scores[k])
     return max(names[best], key=len, default=best)

@@ -82,8 +82,9 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
 # engine give up on almost every position after one test. Matches are the same.
 
 def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """The characters a match of ``pattern`` can start with (\\d, \\s, \\w stand for their
-    classes); None when any character can, the pattern can match nothing, or it ignores case."""
+    """The characters a match of ``pattern`` can start with (single characters, or class syntax
+    for ranges and \\d \\s \\w); None when any character can, the pattern can match nothing, or
+    it ignores case."""
     from re import _constants as c
     from re import _parser
 
@@ -147,16 +148,16 @@ _CATEGORIES = {"CATEGORY_DIGIT": "\\d", "CATEGORY_SPACE": "\\s", "CATEGORY_WORD"
 
 
 def _class(items: list, c) -> set[str] | None:
-    """Members of a character class: characters, and \\d \\s \\w kept as escapes."""
+    """Members of a character class: characters; ranges, \\d, \\s and \\w as class syntax."""
     out: set[str] = set()
     for op, av in items:
         if op is c.LITERAL:
             out.add(chr(av))
-        elif op is c.RANGE and av[1] - av[0] <= 512:
-            out.update(chr(i) for i in range(av[0], av[1] + 1))
+        elif op is c.RANGE:
+            out.add(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")  # kept as a range
         elif op is c.CATEGORY and str(av) in _CATEGORIES:
             out.add(_CATEGORIES[str(av)])
-        else:  # a negated class, \\D and the like, a wide range
+        else:  # a negated class, \\D and the like
             return None
     return out
 
@@ -187,10 +188,15 @@ def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
     if chars is None or _fast_start(pattern, flags):
         return re.compile(pattern, flags)
     klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars))
+    lead = _GLOBAL_FLAGS.match(pattern)  # (?m) and the like must stay first
+    head, body = (lead.group(), pattern[lead.end():]) if lead else ("", pattern)
     try:
-        return re.compile(f"(?=[{klass}])(?:{pattern})", flags)
-    except re.error:  # global inline flags such as (?x) must stay first: leave it as it is
+        return re.compile(f"{head}(?=[{klass}])(?:{body})", flags)
+    except re.error:
         return re.compile(pattern, flags)
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
 # How often a long-lived process looks at rules/ again for edits (seconds).

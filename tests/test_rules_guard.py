@@ -70,6 +70,7 @@ def test_guard_same_matches_for_every_rule_pattern(texts):
     (r"(?<!見)落とし", {"落"}),
     (r"(?:ab)*c|d", {"a", "c", "d"}),
     (r"\s*(?:第)?[一二]", {"\\s", "第", "一", "二"}),
+    (r"(?<![一-龥])[ぁ-ん]{2,5}(?:市|町)", {"ぁ-ん"}),  # a range stays a range
 ])
 def test_first_chars(pattern, firsts):
     assert rules.first_chars(pattern) == frozenset(firsts)
