@@ -6,6 +6,7 @@ Records are compared line by line after sorting, as JSON text (byte for byte).""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -116,3 +117,24 @@ def test_speedups_model_without_string_table_parses_the_same(nlp):
     ours, theirs = pipe(nlp, texts), list(full.pipe(texts))
     assert [d.to_bytes() for d in ours] == [d.to_bytes() for d in theirs]
     assert [[t.lemma_ for t in d] for d in ours] == [[t.lemma_ for t in d] for d in theirs]
+
+
+def test_speedups_one_blas_thread_per_process_unless_the_user_sets_it():
+    """run_inline (like the worker pools) keeps OpenBLAS to one thread: no spinning helper
+    threads appear when numpy loads; a user's own setting is respected."""
+    import subprocess
+    import sys
+
+    code = ("import os\n"
+            "from extract.runner import run_inline\n"
+            "from extract.pipeline import Settings\n"
+            "list(run_inline(Settings(), iter(())))\n"
+            "import numpy\n"
+            "numpy.ones((64, 64)) @ numpy.ones((64, 64))\n"
+            "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))\n")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "1"]
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[0] == "2"
