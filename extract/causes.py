@@ -33,6 +33,8 @@ class Cue:
     requires: re.Pattern[str] | None
     not_after: re.Pattern[str] | None
     yields_to: frozenset[str]
+    # characters a match must start with (None: not known); a sentence without any is skipped
+    firsts: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,12 @@ def expand_local(pattern: str, defs: dict[str, str]) -> str:
                   else m.group(0), pattern)
 
 
+def _plain_firsts(pattern: str) -> frozenset[str] | None:
+    """The pattern's possible first characters when they are all plain characters."""
+    firsts = rules.first_chars(rules.expand(pattern))
+    return firsts if firsts is not None and all(len(ch) == 1 for ch in firsts) else None
+
+
 def _union(entries: list[dict]) -> re.Pattern[str]:
     return rules.compile_pattern("|".join(f"(?:{e['pattern']})" for e in entries))
 
@@ -75,7 +83,8 @@ def _compiled(_stamp: str) -> CauseRules:
             c.get("needs") == "cause",
             rules.compile_pattern(expand_local(c["requires"], defs)) if c.get("requires") else None,
             rules.compile_pattern(c["not_after"]) if c.get("not_after") else None,
-            frozenset(c.get("yields_to", ())))
+            frozenset(c.get("yields_to", ())),
+            _plain_firsts(expand_local(c["pattern"], defs)))
         for c in lex["cue"])
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
     shape = cx["heading_shape"]
@@ -172,8 +181,11 @@ def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tupl
     if (r.any_cue is not None and not r.any_cue.search(sent)) or r.sentence.search(sent):
         return []
     stated = stated or bool(r.marker.search(sent))
+    chars = set(sent)
     hits: list[tuple[int, int, Cue]] = []
     for cue in r.cues:
+        if cue.firsts is not None and cue.firsts.isdisjoint(chars):
+            continue
         if (cue.needs_cause and not stated) or (cue.requires and not cue.requires.search(sent)):
             continue
         hits.extend((m.start(), m.end(), cue) for m in cue.regex.finditer(sent)
