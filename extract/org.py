@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from . import rules
 from .context import DocContext
@@ -96,18 +96,28 @@ def _valid(name: str) -> bool:
 
 # -- candidates ---------------------------------------------------------------------------------
 
-def _nonblank_lines(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of the non-blank lines of text[start:end], stripped."""
-    end = len(text) if end is None else end
+def _nonblank_lines(text: str, start: int = 0, end: int | None = None,
+                    limit: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the non-blank lines of text[start:end], stripped; the first ``limit``
+    only when given."""
+    return list(_lines(text, start, end, limit))
+
+
+@lru_cache(maxsize=16)  # a document asks for its lines several times
+def _lines(text: str, start: int, end: int | None, limit: int | None) -> tuple[tuple[int, int], ...]:
     out = []
-    pos = start
-    for ln in text[start:end].splitlines(keepends=True):
-        body = ln.rstrip("\r\n")
+    for m in _LINE.finditer(text, start, len(text) if end is None else end):
+        if limit is not None and len(out) >= limit:
+            break
+        a, b = m.span()
+        body = text[a:b]
         if body.strip():
-            lead = len(body) - len(body.lstrip())
-            out.append((pos + lead, pos + len(body.rstrip())))
-        pos += len(ln)
-    return out
+            out.append((a + len(body) - len(body.lstrip()), a + len(body.rstrip())))
+    return tuple(out)
+
+
+# a run of characters between line breaks, as str.splitlines breaks lines
+_LINE = re.compile("[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
 def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[OrgItem]:
@@ -356,7 +366,7 @@ def incident_org(ctx: DocContext, items: list[OrgItem], start: int, end: int) ->
     Looks at the first lines of the incident: a pattern candidate anywhere on the line, or a
     named entity that opens the title and ends at a space or particle (東京電力 組織的…)."""
     r = org_rules()
-    for ls, le in _nonblank_lines(ctx.text, start, end)[:4]:
+    for ls, le in _nonblank_lines(ctx.text, start, end, 4):
         ns, ne = ctx.norm.to_norm(ls), ctx.norm.to_norm(le)
         line = ctx.norm.text[ns:ne]
         found = [it for it in _pattern_items(ctx, ns, ne) if not _excluded(ctx, it.name)]

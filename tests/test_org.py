@@ -129,3 +129,29 @@ def test_org_numbered_item_is_not_an_organisation(make_ctx):
 ])
 def test_org_core(name, core):
     assert org.core(name) == core
+
+
+def test_nonblank_lines_break_where_splitlines_does():
+    """Lines are found by regex; they must be the lines str.splitlines gives (form feeds from
+    PDF page breaks and U+2028 included), stripped, blank ones left out."""
+    import random
+
+    from extract.org import _nonblank_lines
+
+    def by_splitlines(text, start, end):
+        out, pos = [], start
+        for ln in text[start:end].splitlines(keepends=True):
+            body = ln.rstrip("\r\n")
+            if body.strip():
+                out.append((pos + len(body) - len(body.lstrip()), pos + len(body.rstrip())))
+            pos += len(ln)
+        return out
+
+    rng = random.Random(0)
+    alphabet = ["氏", "a", " ", "\n", "\r", "\r\n", "\x0c", "\x85", "\u2028", "\u3000", "\t"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
+        s = rng.randrange(len(text) + 1)
+        e = rng.randrange(s, len(text) + 1)
+        assert _nonblank_lines(text, s, e) == by_splitlines(text, s, e), repr(text)
+        assert _nonblank_lines(text, 0, None, 2) == by_splitlines(text, 0, len(text))[:2]
