@@ -53,9 +53,25 @@ def process_one(pipeline, doc: InputDoc) -> dict:
         return error_record(doc.doc_id, "extract", f"[E004] {type(exc).__name__}: {exc}", doc.source)
 
 
-def run(args: argparse.Namespace) -> int:
+class _NoBar:
+    """Stands in for the progress bar under --quiet (tqdm need not even be imported)."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _bar(quiet: bool):
+    if quiet:
+        return _NoBar()
     from tqdm import tqdm
 
+    return tqdm(unit="doc", file=sys.stderr, delay=2)
+
+
+def run(args: argparse.Namespace) -> int:
     from .pipeline import Settings
     from .runner import run_inline, run_parallel
 
@@ -83,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             records = run_parallel(settings, todo(), jobs=args.jobs, engine=args.engine,
                                    scheduler=args.scheduler, doc_timeout=args.doc_timeout)
-        bar = tqdm(unit="doc", file=sys.stderr, disable=args.quiet, delay=2)
+        bar = _bar(args.quiet)
         try:
             for rec in records:
                 if "error" in rec:
