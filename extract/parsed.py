@@ -37,7 +37,7 @@ class ParsedDoc:
         for name in _FIELDS:
             setattr(self, name, fields[name])
         self.spacy_doc = None  # the spaCy Doc of a fresh parse, kept for the parse cache
-        self._tokens = [Token(self, i) for i in range(len(self.words))]
+        self._tokens: list[Token] | None = None  # made on first use: most parses give only ents
         self._children: list[list[int]] | None = None
 
     # -- conversions -------------------------------------------------------------------------
@@ -67,17 +67,23 @@ class ParsedDoc:
 
     # -- the Doc interface the rules use -------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._tokens)
+        return len(self.words)
 
     def __iter__(self) -> Iterator[Token]:
-        return iter(self._tokens)
+        return iter(self.tokens)
 
     def __getitem__(self, key):
-        return self._tokens[key]
+        return self.tokens[key]
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = [Token(self, i) for i in range(len(self.words))]
+        return self._tokens
 
     def children_of(self, i: int) -> list[int]:
         if self._children is None:
-            kids: list[list[int]] = [[] for _ in self._tokens]
+            kids: list[list[int]] = [[] for _ in self.words]
             for j, h in enumerate(self.head):
                 if h != j:
                     kids[h].append(j)
@@ -86,7 +92,7 @@ class ParsedDoc:
 
     def _token_at(self, char: int) -> int:
         """The token whose text or trailing white space holds ``char`` (-1: none), as spaCy."""
-        lo, hi = 0, len(self._tokens) - 1
+        lo, hi = 0, len(self.words) - 1
         while lo <= hi:
             mid = (lo + hi) // 2
             start = self.idx[mid]
