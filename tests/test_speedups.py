@@ -15,7 +15,7 @@ from extract.inputs import iter_inputs
 from extract.pipeline import Pipeline, Settings
 from extract.runner import run_inline, run_parallel
 
-from .conftest import CORPUS
+from .conftest import CORPUS, ROOT
 
 SEEDS = [str(CORPUS / "seeds")]
 
@@ -138,3 +138,31 @@ def test_speedups_one_blas_thread_per_process_unless_the_user_sets_it():
     env["OPENBLAS_NUM_THREADS"] = "2"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split()[0] == "2"
+
+
+def test_speedups_pool_worker_skips_interpreter_shutdown_but_not_its_output(tmp_path):
+    """A pool worker leaves by os._exit once the pool is done with it: exit hooks registered
+    before it started (standing for the interpreter's own shutdown work) never run, and what
+    it printed still comes out."""
+    import subprocess
+    import sys
+
+    code = ("import atexit, multiprocessing, pathlib\n"
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "from extract.pipeline import Settings\n"
+            "from extract.runner import _init_pool_worker\n"
+            "def init(settings):\n"
+            "    atexit.register(pathlib.Path('finalized').write_text, 'yes')\n"
+            "    _init_pool_worker(settings)\n"
+            "if __name__ == '__main__':\n"
+            "    ex = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'),\n"
+            "                             initializer=init, initargs=(Settings(),))\n"
+            "    ex.submit(print, 'written-by-the-worker', end='').result()\n"
+            "    ex.shutdown(wait=True)\n"
+            "    print(' parent-done')\n")
+    (tmp_path / "pool.py").write_text(code, encoding="utf-8")
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "pool.py"], cwd=tmp_path, capture_output=True, text=True,
+                         env=env, check=True)
+    assert out.stdout == "written-by-the-worker parent-done\n"
+    assert not (tmp_path / "finalized").exists()
