@@ -60,10 +60,18 @@ def expand_local(pattern: str, defs: dict[str, str]) -> str:
                   else m.group(0), pattern)
 
 
-def _plain_firsts(pattern: str) -> frozenset[str] | None:
+def _plain_firsts(regex: re.Pattern[str]) -> frozenset[str] | None:
     """The pattern's possible first characters when they are all plain characters."""
-    firsts = rules.first_chars(rules.expand(pattern))
+    firsts = rules.first_chars(regex.pattern)
     return firsts if firsts is not None and all(len(ch) == 1 for ch in firsts) else None
+
+
+def _cue(c: dict, defs: dict[str, str]) -> Cue:
+    regex = rules.compile_pattern(expand_local(c["pattern"], defs))
+    return Cue(c["class"], regex, c.get("needs") == "cause",
+               rules.compile_pattern(expand_local(c["requires"], defs)) if c.get("requires") else None,
+               rules.compile_pattern(c["not_after"]) if c.get("not_after") else None,
+               frozenset(c.get("yields_to", ())), _plain_firsts(regex))
 
 
 def _union(entries: list[dict]) -> re.Pattern[str]:
@@ -78,20 +86,10 @@ def _compiled(_stamp: str) -> CauseRules:
     unknown = {c["class"] for c in lex["cue"]} - set(CLASSES)
     if unknown:
         log.warning("rules/causes.toml: unknown classes %s", sorted(unknown))
-    cues = tuple(
-        Cue(c["class"], rules.compile_pattern(expand_local(c["pattern"], defs)),
-            c.get("needs") == "cause",
-            rules.compile_pattern(expand_local(c["requires"], defs)) if c.get("requires") else None,
-            rules.compile_pattern(c["not_after"]) if c.get("not_after") else None,
-            frozenset(c.get("yields_to", ())),
-            _plain_firsts(expand_local(c["pattern"], defs)))
-        for c in lex["cue"])
+    cues = tuple(_cue(c, defs) for c in lex["cue"])
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
     shape = cx["heading_shape"]
-    try:
-        any_cue = rules.guarded("|".join(f"(?:{c.regex.pattern})" for c in cues))
-    except re.error:  # named groups repeated across cues: no prefilter
-        any_cue = None
+    any_cue = rules.union([c.regex for c in cues])
     return CauseRules(
         cues=cues, suppress=suppress,
         marker=_union(cx["marker"]),

@@ -36,14 +36,12 @@ class _Actions:
     closed: numpy.ndarray  # (8, n_moves) valid with no open entity, by _closed_row()
 
 
-def _actions(ner) -> _Actions:
-    moves = ner.moves
+def _actions(names: tuple[str, ...], strings) -> _Actions:
     kind, label = [], []
-    for i in range(moves.n_moves):
-        name = moves.get_class_name(i)
+    for name in names:
         k, _, lab = name.partition("-")
         kind.append(_KINDS[k])
-        label.append(ner.vocab.strings.add(lab) if lab else 0)
+        label.append(strings.add(lab) if lab else 0)
     kind_a = numpy.array(kind, dtype="i")
     label_a = numpy.array(label, dtype="uint64")
     closed = numpy.zeros((8, len(kind)), dtype=bool)
@@ -63,14 +61,16 @@ def _closed_row(two, next_starts, space):
     return two * 4 + next_starts * 2 + space
 
 
-_CACHE: dict[int, _Actions] = {}
+_CACHE: dict[tuple[str, ...], _Actions] = {}
 
 
 def _actions_for(ner) -> _Actions:
-    key = id(ner)
-    if key not in _CACHE:
-        _CACHE[key] = _actions(ner)
-    return _CACHE[key]
+    # keyed by the action names themselves (a model's id could be reused after it is freed)
+    moves = ner.moves
+    names = tuple(moves.get_class_name(i) for i in range(moves.n_moves))
+    if names not in _CACHE:
+        _CACHE[names] = _actions(names, ner.vocab.strings)
+    return _CACHE[names]
 
 
 def decode(ner, docs: list[Doc]) -> list[list[tuple[int, int, int]]]:
@@ -137,9 +137,10 @@ def decode(ner, docs: list[Doc]) -> list[list[tuple[int, int, int]]]:
 def annotate(ner, docs: list[Doc]) -> list[Doc]:
     """Set ``doc.ents`` on each doc as the NER component would (spaCy's decoder for a doc
     that already has entities)."""
-    fresh = [d for d in docs if not d.to_array([ENT_IOB]).any()]
-    if len(fresh) < len(docs):
-        preset = [d for d in docs if d.to_array([ENT_IOB]).any()]
+    has_ents = [bool(d.to_array([ENT_IOB]).any()) for d in docs]
+    fresh = [d for d, has in zip(docs, has_ents) if not has]
+    preset = [d for d, has in zip(docs, has_ents) if has]
+    if preset:
         ner.set_annotations(preset, ner.predict(preset))
     for doc, ents in zip(fresh, decode(ner, fresh)):
         doc.set_ents([Span(doc, s, e, label=lab) for s, e, lab in ents], default="outside")

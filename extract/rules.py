@@ -9,6 +9,8 @@ import time
 import tomllib
 from functools import cache
 from pathlib import Path
+from re import _constants as _op  # the regex parser's op codes, read by first_chars
+from re import _parser
 from typing import Any
 
 from .errors import RoueiError
@@ -85,58 +87,44 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """The characters a match of ``pattern`` can start with (single characters, or class syntax
     for ranges and \\d \\s \\w); None when any character can, the pattern can match nothing, or
     it ignores case."""
-    from re import _constants as c
-    from re import _parser
-
     try:
         parsed = _parser.parse(pattern, flags)
     except re.error:
         return None
     if parsed.state.flags & re.IGNORECASE:
         return None
-    found = _first(list(parsed), c)
+    found = _first(list(parsed))
     if found is None or found[1]:
         return None
     return frozenset(found[0])
 
 
-def _first(items: list, c) -> tuple[set[str], bool] | None:
+def _first(items: list) -> tuple[set[str], bool] | None:
     """(first characters, can be empty) of a parsed sequence; None: unknown (any character)."""
     chars: set[str] = set()
     for op, av in items:
-        if op is c.LITERAL:
+        if op is _op.LITERAL:
             return chars | {chr(av)}, False
-        if op is c.IN:
-            got = _class(av, c)
+        if op is _op.IN:
+            got = _class(av)
             return None if got is None else (chars | got, False)
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        if op in (_op.AT, _op.ASSERT, _op.ASSERT_NOT):
             continue  # zero-width: the next item consumes the first character
-        if op is c.BRANCH:
-            sub = [_first(list(b), c) for b in av[1]]
+        if op is _op.BRANCH:
+            sub = [_first(list(b)) for b in av[1]]
             if any(s is None for s in sub):
                 return None
             chars |= set().union(*(s[0] for s in sub))
             nullable = any(s[1] for s in sub)
-        elif op is c.SUBPATTERN:
-            if av[1] & re.IGNORECASE:
+        elif op in _GROUPS:
+            if op is _op.SUBPATTERN and av[1] & re.IGNORECASE:
                 return None
-            sub1 = _first(list(av[3]), c)
+            inner, optional = _GROUPS[op](av)
+            sub1 = _first(list(inner))
             if sub1 is None:
                 return None
             chars |= sub1[0]
-            nullable = sub1[1]
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            sub1 = _first(list(av[2]), c)
-            if sub1 is None:
-                return None
-            chars |= sub1[0]
-            nullable = av[0] == 0 or sub1[1]
-        elif op is c.ATOMIC_GROUP:
-            sub1 = _first(list(av), c)
-            if sub1 is None:
-                return None
-            chars |= sub1[0]
-            nullable = sub1[1]
+            nullable = optional or sub1[1]
         else:  # ANY, NOT_LITERAL, group references, conditionals
             return None
         if not nullable:
@@ -144,18 +132,27 @@ def _first(items: list, c) -> tuple[set[str], bool] | None:
     return chars, True
 
 
+# the items a group wraps, and whether it may match nothing by itself
+_GROUPS = {
+    _op.SUBPATTERN: lambda av: (av[3], False),
+    _op.ATOMIC_GROUP: lambda av: (av, False),
+    _op.MAX_REPEAT: lambda av: (av[2], av[0] == 0),
+    _op.MIN_REPEAT: lambda av: (av[2], av[0] == 0),
+    _op.POSSESSIVE_REPEAT: lambda av: (av[2], av[0] == 0),
+}
+
 _CATEGORIES = {"CATEGORY_DIGIT": "\\d", "CATEGORY_SPACE": "\\s", "CATEGORY_WORD": "\\w"}
 
 
-def _class(items: list, c) -> set[str] | None:
+def _class(items: list) -> set[str] | None:
     """Members of a character class: characters; ranges, \\d, \\s and \\w as class syntax."""
     out: set[str] = set()
     for op, av in items:
-        if op is c.LITERAL:
+        if op is _op.LITERAL:
             out.add(chr(av))
-        elif op is c.RANGE:
+        elif op is _op.RANGE:
             out.add(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")  # kept as a range
-        elif op is c.CATEGORY and str(av) in _CATEGORIES:
+        elif op is _op.CATEGORY and str(av) in _CATEGORIES:
             out.add(_CATEGORIES[str(av)])
         else:  # a negated class, \\D and the like
             return None
@@ -165,20 +162,17 @@ def _class(items: list, c) -> set[str] | None:
 def _fast_start(pattern: str, flags: int) -> bool:
     """Does the engine already skip ahead for this pattern (a literal or class first), or
     reject a position with one test anyway ([0-9]+)?"""
-    from re import _constants as c
-    from re import _parser
-
     items = list(_parser.parse(pattern, flags))
-    while items and items[0][0] is c.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+    while items and items[0][0] is _op.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
         items = list(items[0][1][3])
     if not items:
         return False
     op, av = items[0]
-    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
+    if op in (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
         op, av = list(av[2])[0]  # [0-9]+: one test per position already
-    if op in (c.LITERAL, c.IN):
+    if op in (_op.LITERAL, _op.IN):
         return True
-    return op is c.BRANCH and all(b and list(b)[0][0] is c.LITERAL for b in av[1])
+    return op is _op.BRANCH and all(b and list(b)[0][0] is _op.LITERAL for b in av[1])
 
 
 def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -199,9 +193,17 @@ def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
+def union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One guarded pattern matching wherever any of ``patterns`` matches: a one-pass prefilter
+    for a list of cues. None when they cannot be joined (a group name used twice)."""
+    try:
+        return guarded("|".join(f"(?:{p.pattern})" for p in patterns))
+    except re.error:
+        return None
+
+
 # How often a long-lived process looks at rules/ again for edits (seconds).
 RECHECK_SECONDS = 2.0
-_last_check: dict[str, tuple[float, str]] = {}
 _hot: list = []  # [ROUEI_RULES, valid until, digest] of the last answer
 
 
@@ -212,14 +214,9 @@ def rules_hash_cached() -> str:
     env = os.environ.get("ROUEI_RULES")
     if _hot and _hot[0] == env and now < _hot[1]:
         return _hot[2]  # the common case, called thousands of times per document
-    root = str(_rules_dir(env))
-    seen = _last_check.get(root)
-    if seen and now - seen[0] < RECHECK_SECONDS:
-        _hot[:] = [env, seen[0] + RECHECK_SECONDS, seen[1]]
-        return seen[1]
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in Path(root).rglob("*") if p.is_file()))
+    root = _rules_dir(env)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()))
     digest = _hash_for(stamp)
-    _last_check[root] = (now, digest)
     _hot[:] = [env, now + RECHECK_SECONDS, digest]
     return digest
 

@@ -38,11 +38,8 @@ def _compiled(_stamp: str) -> StatusRules:
     after = tuple((frozenset(a.get("applies_to", STATUSES)), rules.compile_pattern(expand_local(a["pattern"], defs)))
                   for a in cfg.get("after", []))
     dec = cfg["decide"]
-    try:
-        any_cue = rules.guarded("|".join(f"(?:{pat.pattern})" for _, pat in cues))
-    except re.error:  # a group name used by two cues: no prefilter
-        any_cue = None
-    return StatusRules(cues, after, tuple(dec["order"]), dec["default"], any_cue)
+    return StatusRules(cues, after, tuple(dec["order"]), dec["default"],
+                       rules.union([pat for _, pat in cues]))
 
 
 def status_rules() -> StatusRules:
