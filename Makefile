@@ -46,10 +46,10 @@ test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser"
 
 bench: setup
-	$(BIN)/python -m extract.bench
+	$(BIN)/python -m rouei.extract.bench
 
 lint: setup
-	$(BIN)/ruff check extract fetch tests
+	$(BIN)/ruff check rouei extract fetch tests
 
 clean:
 	rm -rf out .rouei-cache test-artifacts

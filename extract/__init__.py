@@ -1,3 +1,1 @@
-"""rouei: structured, evidence-linked records from Japanese personal-data leak notices."""
-
-__version__ = "0.1.0"
+"""rouei.extract: the extraction pipeline, in layers (core, doc, nlp, fields, run, reports)."""

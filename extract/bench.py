@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUEI = [sys.executable, "-m", "extract.cli"]
+ROUEI = [sys.executable, "-m", "rouei.extract.cli"]
 
 _ORGS = ["株式会社サンプル商事", "みどり運輸株式会社", "テスト電機株式会社", "青空市", "北川町", "東都大学",
          "ひかり通信株式会社", "さくら生命保険株式会社", "港南病院", "ABCマート株式会社"]

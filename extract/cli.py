@@ -13,12 +13,12 @@ import sys
 
 # subcommand name -> module that implements it
 COMMANDS = {
-    "fetch": "fetch.cli",
-    "extract": "extract.extract_cmd",
-    "eval": "extract.evaluate",
-    "review": "extract.review",
-    "export": "extract.export",
-    "stats": "extract.stats",
+    "fetch": "rouei.fetch.cli",
+    "extract": "rouei.extract.run.command",
+    "eval": "rouei.extract.reports.evaluate",
+    "review": "rouei.extract.reports.review",
+    "export": "rouei.extract.reports.export",
+    "stats": "rouei.extract.reports.stats",
 }
 
 

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from extract import __version__
+from rouei import __version__
 
 from .robots import Robots
 from .stats import Stats

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from extract.errors import RoueiError
+from rouei.extract.core.errors import RoueiError
 
 from .dates import date_near
 from .encoding import decode

@@ -18,7 +18,7 @@ from functools import cache
 @cache
 def _era_starts() -> dict[str, int]:
     """First western year of each era (year N of the era = start + N - 1), from rules/eras.toml."""
-    from extract import rules
+    from rouei.extract.core import rules
 
     return {e["name"]: e["start"] for e in rules.load("eras")["era"]}
 

@@ -10,7 +10,7 @@ import logging
 import re
 from io import BytesIO
 
-from extract.errors import RoueiError
+from rouei.extract.core.errors import RoueiError
 
 log = logging.getLogger(__name__)
 

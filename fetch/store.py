@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.output import atomic_output
+from rouei.extract.core.io import atomic_output
 
 from .urls import normalize_url
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.context import DocContext
+from rouei.extract.doc.context import DocContext
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -14,8 +14,8 @@ CORPUS = ROOT / "corpus"
 
 @pytest.fixture(scope="session")
 def nlp():
-    from extract.nlp import load_model
-    from extract.ops import use_matmul_ops
+    from rouei.extract.nlp.model import load_model
+    from rouei.extract.nlp.ops import use_matmul_ops
 
     model = load_model()
     use_matmul_ops(model)
@@ -25,7 +25,7 @@ def nlp():
 @pytest.fixture(scope="session")
 def make_ctx(nlp):
     """Build a DocContext whose parses come from the real model."""
-    from extract.nlp import parse_for_rules
+    from rouei.extract.nlp.model import parse_for_rules
 
     def make(text: str, doc_id: str = "t", **kw) -> DocContext:
         return DocContext(doc_id, text, parse_fn=lambda ts: parse_for_rules(nlp, ts), **kw)
@@ -36,6 +36,6 @@ def make_ctx(nlp):
 @pytest.fixture(scope="session")
 def pipeline(nlp):
     """The real pipeline (model shared with the other fixtures), no parse cache."""
-    from extract.pipeline import Pipeline, Settings
+    from rouei.extract.run.pipeline import Pipeline, Settings
 
     return Pipeline(Settings(), nlp=nlp)

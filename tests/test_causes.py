@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract import causes
-from extract.context import DocContext
+from rouei.extract.doc.context import DocContext
+from rouei.extract.fields import causes
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract import datatypes
-from extract.context import DocContext
+from rouei.extract.doc.context import DocContext
+from rouei.extract.fields import datatypes
 
 
 def _types(ctx):
@@ -237,7 +237,7 @@ def test_datatypes_offsets_point_into_the_original_text(make_ctx):
 
 
 def test_datatypes_parses_only_sentences_with_a_negation_cue(nlp):
-    from extract.nlp import parse_for_rules
+    from rouei.extract.nlp.model import parse_for_rules
 
     parsed: list[str] = []
 
@@ -253,7 +253,7 @@ def test_datatypes_parses_only_sentences_with_a_negation_cue(nlp):
 
 
 def test_datatypes_overlong_sentence_is_parsed_only_around_the_negation(nlp):
-    from extract.nlp import parse_for_rules
+    from rouei.extract.nlp.model import parse_for_rules
 
     parsed: list[str] = []
 

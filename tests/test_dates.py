@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract import dates
-from extract.context import DocContext
+from rouei.extract.doc.context import DocContext
+from rouei.extract.fields import dates
 
 
 def _items(text: str, published: str | None = None):

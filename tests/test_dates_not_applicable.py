@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract import dates
-from extract.context import DocContext
+from rouei.extract.doc.context import DocContext
+from rouei.extract.fields import dates
 
 NOT_DATES = [
     # law and notice numbers

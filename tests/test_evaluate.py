@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from extract.cli import main
-from extract.evaluate import norm_org, parse_floors, score
+from rouei.extract.cli import main
+from rouei.extract.reports.evaluate import norm_org, parse_floors, score
 
 GOLD = {
     "a": {"doc_id": "a", "incidents": 2, "organization": "株式会社テスト",

@@ -11,15 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from extract.cli import main
-from extract.export import (
-    ROLES,
-    atomic_output,
-    earliest_by_role,
-    incident_rows,
-    parse_iso,
-    read_records,
-)
+from rouei.extract.cli import main
+from rouei.extract.core.io import atomic_output
+from rouei.extract.reports.export import ROLES, incident_rows
+from rouei.extract.reports.records import earliest_by_role, parse_iso, read_records
 
 FIX = Path(__file__).parent / "fixtures" / "review"
 PRED = FIX / "pred.jsonl"

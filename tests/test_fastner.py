@@ -1,14 +1,15 @@
-"""extract.fastner decodes ja_ginza's NER exactly as spaCy's own greedy decoder does."""
+"""rouei.extract.nlp.fastner decodes ja_ginza's NER exactly as spaCy's own greedy decoder does."""
 
 from __future__ import annotations
 
 import pytest
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 
-from extract import fastner
-from extract.nlp import parse_texts, pipe
+from rouei.extract.nlp import fastner
+from rouei.extract.nlp.model import parse_texts, pipe
 
 from .conftest import CORPUS
+from .parse_compare import assert_same_parse, assert_same_parses
 
 
 def _before_ner(nlp, texts):
@@ -86,8 +87,8 @@ def test_fastner_pipe_same_docs_as_nlp_pipe(nlp):
     texts = _corpus_lines(60)
     slow = list(nlp.pipe(texts))
     fast = pipe(nlp, texts, batch_size=16)
-    assert [d.to_bytes() for d in fast] == [d.to_bytes() for d in slow]
+    assert_same_parses(fast, slow)
     # and through the piecewise parse of a long text
     long = "。".join(texts)[:3000]
     a, b = parse_texts(nlp, [long]), parse_texts(nlp, [long], fast_ner=False)
-    assert a[0].to_bytes() == b[0].to_bytes()
+    assert_same_parse(a[0], b[0])

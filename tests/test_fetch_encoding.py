@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fetch.encoding import codec_for, declared_charset, decode, http_charset
+from rouei.fetch.encoding import codec_for, declared_charset, decode, http_charset
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

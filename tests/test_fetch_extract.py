@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from extract.errors import RoueiError
-from extract.inputs import iter_inputs
+from rouei.extract.core.errors import RoueiError
+from rouei.extract.run.inputs import iter_inputs
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

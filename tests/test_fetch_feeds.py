@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from fetch.feeds import FeedError, looks_like_feed, matching, parse_feed
+from rouei.fetch.feeds import FeedError, looks_like_feed, matching, parse_feed
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from fetch.dates import first_date, iso_date, publication_date
-from fetch.html import guess_title, parse_html
+from rouei.fetch.dates import first_date, iso_date, publication_date
+from rouei.fetch.html import guess_title, parse_html
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

@@ -14,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from fetch.convert import sniff_kind
+from rouei.fetch.convert import sniff_kind
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

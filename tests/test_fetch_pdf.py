@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract.errors import RoueiError
-from fetch.pdf import pdf_title, pdf_to_text
+from rouei.extract.core.errors import RoueiError
+from rouei.fetch.pdf import pdf_title, pdf_to_text
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

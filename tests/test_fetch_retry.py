@@ -12,7 +12,7 @@ from email.utils import formatdate
 import pytest
 from pytest_httpserver import HTTPServer
 
-from fetch.client import parse_retry_after
+from rouei.fetch.client import parse_retry_after
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

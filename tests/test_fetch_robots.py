@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fetch.robots import Robots
+from rouei.fetch.robots import Robots
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

@@ -9,8 +9,8 @@ import re
 import pytest
 from werkzeug import Response
 
-from extract.cli import main
-from fetch.store import Corpus, CorpusBusy, doc_id_for
+from rouei.extract.cli import main
+from rouei.fetch.store import Corpus, CorpusBusy, doc_id_for
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

@@ -14,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from extract.cli import main
+from rouei.extract.cli import main
 
 # Short waits so the whole fetch suite stays well under a minute.
 FAST = ["--delay", "0", "--backoff", "0.01", "--connect-timeout", "2", "--read-timeout", "2",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fetch.store import doc_id_for
+from rouei.fetch.store import doc_id_for
 
 from .test_fetch_support import (
     NOTICE_BODY,

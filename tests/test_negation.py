@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract import negation
-from extract.parsed import ParsedDoc
+from rouei.extract.doc.parsed import ParsedDoc
+from rouei.extract.fields import negation
 
 
 def _neg(nlp, sentence, word, nth=0):

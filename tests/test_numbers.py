@@ -2,7 +2,7 @@
 
 import pytest
 
-from extract.numbers import kanji_to_int, parse_number
+from rouei.extract.doc.numbers import kanji_to_int, parse_number
 
 
 @pytest.mark.parametrize("text,value", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract import org
+from rouei.extract.fields import org
 
 
 def _items(make_ctx, text, title=None):
@@ -136,7 +136,7 @@ def test_nonblank_lines_break_where_splitlines_does():
     PDF page breaks and U+2028 included), stripped, blank ones left out."""
     import random
 
-    from extract.org import _nonblank_lines
+    from rouei.extract.fields.org import _nonblank_lines
 
     def by_splitlines(text, start, end):
         out, pos = [], start

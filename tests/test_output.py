@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from extract.output import RecordWriter, part_path
+from rouei.extract.run.output import RecordWriter, part_path
 
 
 def _rec(i):

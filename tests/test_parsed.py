@@ -1,4 +1,4 @@
-"""extract.parsed answers as spaCy and GiNZA do, survives the parse cache, and lets a warm run
+"""rouei.extract.doc.parsed answers as spaCy and GiNZA do, survives the parse cache, and lets a warm run
 go without spaCy."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import msgpack
 import pytest
 from ginza import bunsetu_span
 
-from extract import cache as cache_mod
-from extract.cache import ParseCache
-from extract.nlp import parse_for_rules
-from extract.parsed import ParsedDoc, bunsetu_end
+from rouei.extract.doc.parsed import ParsedDoc, bunsetu_end
+from rouei.extract.nlp import cache as cache_mod
+from rouei.extract.nlp.cache import ParseCache
+from rouei.extract.nlp.model import parse_for_rules
 
 from .conftest import CORPUS, ROOT
 
@@ -131,7 +131,7 @@ def test_warm_run_never_imports_spacy(tmp_path):
     src.mkdir()
     for p in sorted((CORPUS / "seeds").glob("*.txt"))[:2]:
         (src / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
-    base = [sys.executable, "-X", "importtime", "-m", "extract.cli", "extract", str(src),
+    base = [sys.executable, "-X", "importtime", "-m", "rouei.extract.cli", "extract", str(src),
             "--cache", str(tmp_path / "cache"), "--quiet"]
     cold = subprocess.run([*base, "-o", str(tmp_path / "a.jsonl")], cwd=ROOT, capture_output=True, text=True)
     warm = subprocess.run([*base, "-o", str(tmp_path / "b.jsonl")], cwd=ROOT, capture_output=True, text=True)

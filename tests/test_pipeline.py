@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from extract.cli import main
-from extract.inputs import iter_inputs
-from extract.runner import run_inline
-from extract.text import read_document
+from rouei.extract.cli import main
+from rouei.extract.doc.text import read_document
+from rouei.extract.run.inputs import iter_inputs
+from rouei.extract.run.runner import run_inline
 
 from .conftest import CORPUS, ROOT
 
@@ -20,7 +20,7 @@ SEEDS = sorted((CORPUS / "seeds").glob("*.txt"))
 
 @pytest.fixture(scope="module")
 def corpus_records(pipeline):
-    from extract.extract_cmd import process_one
+    from rouei.extract.run.pipeline import process_one
 
     return {d.doc_id: process_one(pipeline, d) for d in iter_inputs([str(CORPUS / "seeds")])}
 
@@ -73,7 +73,7 @@ def test_pipeline_archive_page_gives_one_incident_per_post(corpus_records):
 
 
 def test_pipeline_flat_mode_is_one_incident(pipeline):
-    from extract.pipeline import Pipeline, Settings
+    from rouei.extract.run.pipeline import Pipeline, Settings
 
     flat = Pipeline(Settings(incidents="flat"), nlp=pipeline.nlp)
     text = (CORPUS / "seeds" / "000_6d3435720e61ba1b.txt").read_text(encoding="utf-8")
@@ -118,7 +118,7 @@ def test_pipeline_usage_errors_exit_2(tmp_path):
 def test_pipeline_stdin_through_the_console_script(tmp_path):
     out = tmp_path / "o.jsonl"
     text = "令和五年九月二十六日、当社は約1.2万件の顧客情報が流出したおそれがあると発表しました。"
-    proc = subprocess.run([sys.executable, "-m", "extract.cli", "extract", "-", "-o", str(out), "--quiet",
+    proc = subprocess.run([sys.executable, "-m", "rouei.extract.cli", "extract", "-", "-o", str(out), "--quiet",
                            "--no-cache"], input=text.encode(), capture_output=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
     (rec,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from extract import causes, status
-from extract.text import Normalized, sentences
+from rouei.extract.doc.text import Normalized, sentences
+from rouei.extract.fields import causes, status
 
 from .conftest import CORPUS
 

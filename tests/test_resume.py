@@ -35,7 +35,7 @@ def _corpus(root: Path, n: int) -> Path:
 
 
 def _cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "extract.cli", "extract", *args, "--quiet", "--no-cache"]
+    return [sys.executable, "-m", "rouei.extract.cli", "extract", *args, "--quiet", "--no-cache"]
 
 
 def _lines(path: Path) -> list[str]:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from extract.cli import main
-from extract.export import read_records
-from extract.review import build_page, corpus_paths, find_text, notice_spans
+from rouei.extract.cli import main
+from rouei.extract.reports.records import read_records
+from rouei.extract.reports.review import build_page, corpus_paths, find_text, notice_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).parent / "fixtures" / "review"

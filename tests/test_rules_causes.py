@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from extract import causes, org, rules, status
-from extract.context import DocContext
+from rouei.extract.core import rules
+from rouei.extract.doc.context import DocContext
+from rouei.extract.fields import causes, org, status
 
 CAUSES = rules.load("causes")
 CONTEXT = rules.load("cause_context")

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from extract import counts, rules
-from extract.context import DocContext
+from rouei.extract.core import rules
+from rouei.extract.doc.context import DocContext
+from rouei.extract.fields import counts
 
 COUNTERS = rules.load("counters")["counter"]
 PATTERNS = rules.load("count_patterns")

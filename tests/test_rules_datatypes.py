@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from extract import datatypes, rules
+from rouei.extract.core import rules
+from rouei.extract.fields import datatypes
 
 LEXICON = rules.load("datatypes")
 NEGATION = rules.load("negation")

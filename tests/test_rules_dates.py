@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from extract import dates, rules
-from extract.context import DocContext
+from rouei.extract.core import rules
+from rouei.extract.doc.context import DocContext
+from rouei.extract.fields import dates
 
 
 def _extract(text: str):

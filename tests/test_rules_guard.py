@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from extract import rules
-from extract.text import Normalized
+from rouei.extract.core import rules
+from rouei.extract.doc.text import Normalized
 
 from .conftest import CORPUS
 

@@ -10,12 +10,13 @@ import os
 
 import pytest
 
-from extract.cache import ParseCache
-from extract.inputs import iter_inputs
-from extract.pipeline import Pipeline, Settings
-from extract.runner import run_inline, run_parallel
+from rouei.extract.nlp.cache import ParseCache
+from rouei.extract.run.inputs import iter_inputs
+from rouei.extract.run.pipeline import Pipeline, Settings
+from rouei.extract.run.runner import run_inline, run_parallel
 
 from .conftest import CORPUS, ROOT
+from .parse_compare import assert_same_parses
 
 SEEDS = [str(CORPUS / "seeds")]
 
@@ -44,7 +45,7 @@ def test_speedups_fast_ner_same_output(baseline):
 def test_speedups_cache_cold_and_warm_same_output(baseline, tmp_path):
     settings = Settings(cache_dir=str(tmp_path / "cache"))
     cold = Pipeline(settings)
-    from extract.extract_cmd import process_one
+    from rouei.extract.run.pipeline import process_one
 
     cold_recs = [process_one(cold, d) for d in iter_inputs(SEEDS)]
     assert cold.cache.misses == 5 and cold.parsed_chars > 0
@@ -80,7 +81,7 @@ def test_speedups_cache_key_changes_with_model_and_settings(tmp_path):
 
 
 def test_speedups_corrupt_cache_entry_is_reparsed(nlp, tmp_path):
-    from extract.nlp import parse_for_rules
+    from rouei.extract.nlp.model import parse_for_rules
 
     text = "なお、クレジットカード情報は含まれておりません。"
     cache = ParseCache(tmp_path, "m", "s")
@@ -92,7 +93,7 @@ def test_speedups_corrupt_cache_entry_is_reparsed(nlp, tmp_path):
 
 
 def test_speedups_cache_entries_written_atomically(nlp, tmp_path):
-    from extract.nlp import parse_for_rules
+    from rouei.extract.nlp.model import parse_for_rules
 
     text = "氏名が流出しました。"
     cache = ParseCache(tmp_path, "m", "s")
@@ -108,14 +109,14 @@ def test_speedups_model_without_string_table_parses_the_same(nlp):
     """load_model skips the model's string table; a model loaded with it parses the same."""
     import spacy
 
-    from extract.nlp import pipe
+    from rouei.extract.nlp.model import pipe
 
     full = spacy.load("ja_ginza", exclude=["compound_splitter"])
     assert len(nlp.vocab.strings) < len(full.vocab.strings) // 2  # the table was not loaded
     texts = [ln for p in sorted((CORPUS / "seeds").glob("*.txt"))
              for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()][:200]
     ours, theirs = pipe(nlp, texts), list(full.pipe(texts))
-    assert [d.to_bytes() for d in ours] == [d.to_bytes() for d in theirs]
+    assert_same_parses(ours, theirs)
     assert [[t.lemma_ for t in d] for d in ours] == [[t.lemma_ for t in d] for d in theirs]
 
 
@@ -126,8 +127,8 @@ def test_speedups_one_blas_thread_per_process_unless_the_user_sets_it():
     import sys
 
     code = ("import os\n"
-            "from extract.runner import run_inline\n"
-            "from extract.pipeline import Settings\n"
+            "from rouei.extract.run.runner import run_inline\n"
+            "from rouei.extract.run.pipeline import Settings\n"
             "list(run_inline(Settings(), iter(())))\n"
             "import numpy\n"
             "numpy.ones((64, 64)) @ numpy.ones((64, 64))\n"
@@ -149,8 +150,8 @@ def test_speedups_pool_worker_skips_interpreter_shutdown_but_not_its_output(tmp_
 
     code = ("import atexit, multiprocessing, pathlib\n"
             "from concurrent.futures import ProcessPoolExecutor\n"
-            "from extract.pipeline import Settings\n"
-            "from extract.runner import _init_pool_worker\n"
+            "from rouei.extract.run.pipeline import Settings\n"
+            "from rouei.extract.run.runner import _init_pool_worker\n"
             "def init(settings):\n"
             "    atexit.register(pathlib.Path('finalized').write_text, 'yes')\n"
             "    _init_pool_worker(settings)\n"

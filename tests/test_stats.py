@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from extract.cli import main
-from extract.export import read_records
-from extract.stats import compute, incident_lag, quartiles
+from rouei.extract.cli import main
+from rouei.extract.reports.records import read_records
+from rouei.extract.reports.stats import compute, incident_lag, quartiles
 
 FIX = Path(__file__).parent / "fixtures" / "review"
 PRED = FIX / "pred.jsonl"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract import status
-from extract.items import StatusItem
+from rouei.extract.doc.items import StatusItem
+from rouei.extract.fields import status
 
 
 @pytest.fixture

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from extract.nlp import split_for_sudachi
-from extract.text import Normalized, decode_bytes, html_to_text, repeated_regions, sentences
+from rouei.extract.doc.text import (
+    Normalized,
+    decode_bytes,
+    html_to_text,
+    repeated_regions,
+    sentences,
+)
+from rouei.extract.nlp.model import split_for_sudachi
 
 SAMPLE = "令和５年９⽉２６⽇、お客様情報　約１，２００件が流出した可能性があります。"
 

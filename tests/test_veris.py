@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from extract import rules
-from extract.cli import main
-from extract.veris import action_and_actor, incident_to_veris, mapping
+from rouei.extract.cli import main
+from rouei.extract.core import rules
+from rouei.extract.reports.veris import action_and_actor, incident_to_veris, mapping
 
 FIX = Path(__file__).parent / "fixtures" / "review"
 PRED = FIX / "pred.jsonl"

@@ -1,0 +1,1 @@
+"""Errors, rule loading and atomic writes: what every other layer stands on."""

@@ -1,0 +1,246 @@
+"""Loading the rule files in rules/ (TOML), with a content hash for the record's extractor field."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from re import _constants as _op  # the regex parser's op codes, read by first_chars
+from re import _parser
+from typing import Any
+
+from rouei.extract.core.errors import RoueiError
+
+RULE_SUFFIXES = (".toml", ".yaml", ".yml", ".jsonl")
+
+
+def rules_dir() -> Path:
+    """The rule files shipped inside the package (``rouei.rules``), or $ROUEI_RULES when a
+    researcher points at their own copy."""
+    return _rules_dir(os.environ.get("ROUEI_RULES"))
+
+
+@cache
+def _rules_dir(env: str | None) -> Path:
+    if env:
+        return Path(env)
+    # an installed package, wheel or editable, keeps its data files on disk
+    return Path(str(resources.files("rouei.rules")))
+
+
+@cache
+def _load(path: str, mtime: float) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RoueiError("E006", detail=f"{path}: {exc}") from exc
+
+
+def load(name: str) -> dict[str, Any]:
+    """Parsed content of rules/NAME.toml (cached until the file changes)."""
+    path = rules_dir() / f"{name}.toml"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise RoueiError("E006", detail=f"{path}: missing") from exc
+    return _load(str(path), mtime)
+
+
+def fragments() -> dict[str, str]:
+    """Named regex fragments shared by the pattern files (rules/fragments.toml)."""
+    return {k: v["regex"] for k, v in load("fragments").items()}
+
+
+def expand(pattern: str) -> str:
+    """Replace ``{{name}}`` with the named fragment (recursively), leaving regex braces alone."""
+    frags = fragments()
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in frags:
+            raise RoueiError("E006", detail=f"unknown fragment {{{{{name}}}}}")
+        return "(?:" + expand(frags[name]) + ")"
+
+    return re.sub(r"\{\{(\w+)\}\}", sub, pattern)
+
+
+@cache
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    return guarded(expand(pattern), flags)
+
+
+def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile a rule pattern with fragments expanded (cached; fragments are read once per run)."""
+    return _compiled(pattern, flags)
+
+
+# -- a first-character guard -------------------------------------------------------------------
+# Python's regex engine tries every alternative of a pattern at every position of the text,
+# unless the pattern starts with a literal or a character class (then it skips ahead to the
+# candidates in C). Rule patterns often start with an optional group or an alternation of
+# groups (「(?:令和|平成)?\d+年」), so every position pays for every alternative. When the set
+# of characters a match can start with is known, a lookahead on that set in front lets the
+# engine give up on almost every position after one test. Matches are the same.
+
+def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """The characters a match of ``pattern`` can start with (single characters, or class syntax
+    for ranges and \\d \\s \\w); None when any character can, the pattern can match nothing, or
+    it ignores case."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    found = _first(list(parsed))
+    if found is None or found[1]:
+        return None
+    return frozenset(found[0])
+
+
+def _first(items: list) -> tuple[set[str], bool] | None:
+    """(first characters, can be empty) of a parsed sequence; None: unknown (any character)."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _op.LITERAL:
+            return chars | {chr(av)}, False
+        if op is _op.IN:
+            got = _class(av)
+            return None if got is None else (chars | got, False)
+        if op in (_op.AT, _op.ASSERT, _op.ASSERT_NOT):
+            continue  # zero-width: the next item consumes the first character
+        if op is _op.BRANCH:
+            sub = [_first(list(b)) for b in av[1]]
+            if any(s is None for s in sub):
+                return None
+            chars |= set().union(*(s[0] for s in sub))
+            nullable = any(s[1] for s in sub)
+        elif op in _GROUPS:
+            if op is _op.SUBPATTERN and av[1] & re.IGNORECASE:
+                return None
+            inner, optional = _GROUPS[op](av)
+            sub1 = _first(list(inner))
+            if sub1 is None:
+                return None
+            chars |= sub1[0]
+            nullable = optional or sub1[1]
+        else:  # ANY, NOT_LITERAL, group references, conditionals
+            return None
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+# the items a group wraps, and whether it may match nothing by itself
+_GROUPS = {
+    _op.SUBPATTERN: lambda av: (av[3], False),
+    _op.ATOMIC_GROUP: lambda av: (av, False),
+    _op.MAX_REPEAT: lambda av: (av[2], av[0] == 0),
+    _op.MIN_REPEAT: lambda av: (av[2], av[0] == 0),
+    _op.POSSESSIVE_REPEAT: lambda av: (av[2], av[0] == 0),
+}
+
+_CATEGORIES = {"CATEGORY_DIGIT": "\\d", "CATEGORY_SPACE": "\\s", "CATEGORY_WORD": "\\w"}
+
+
+def _class(items: list) -> set[str] | None:
+    """Members of a character class: characters; ranges, \\d, \\s and \\w as class syntax."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is _op.LITERAL:
+            out.add(chr(av))
+        elif op is _op.RANGE:
+            out.add(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")  # kept as a range
+        elif op is _op.CATEGORY and str(av) in _CATEGORIES:
+            out.add(_CATEGORIES[str(av)])
+        else:  # a negated class, \\D and the like
+            return None
+    return out
+
+
+def _fast_start(pattern: str, flags: int) -> bool:
+    """Does the engine already skip ahead for this pattern (a literal or class first), or
+    reject a position with one test anyway ([0-9]+)?"""
+    items = list(_parser.parse(pattern, flags))
+    while items and items[0][0] is _op.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3])
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
+        op, av = list(av[2])[0]  # [0-9]+: one test per position already
+    if op in (_op.LITERAL, _op.IN):
+        return True
+    return op is _op.BRANCH and all(b and list(b)[0][0] is _op.LITERAL for b in av[1])
+
+
+def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, with a lookahead on the possible first characters in
+    front when that lets searches skip positions. Same matches, same groups."""
+    chars = first_chars(pattern, flags)
+    if chars is None or _fast_start(pattern, flags):
+        return re.compile(pattern, flags)
+    klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars))
+    lead = _GLOBAL_FLAGS.match(pattern)  # (?m) and the like must stay first
+    head, body = (lead.group(), pattern[lead.end():]) if lead else ("", pattern)
+    try:
+        return re.compile(f"{head}(?=[{klass}])(?:{body})", flags)
+    except re.error:
+        return re.compile(pattern, flags)
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One guarded pattern matching wherever any of ``patterns`` matches: a one-pass prefilter
+    for a list of cues. None when they cannot be joined (a group name used twice)."""
+    try:
+        return guarded("|".join(f"(?:{p.pattern})" for p in patterns))
+    except re.error:
+        return None
+
+
+# How often a long-lived process looks at rules/ again for edits (seconds).
+RECHECK_SECONDS = 2.0
+_hot: list = []  # [ROUEI_RULES, valid until, digest] of the last answer
+
+
+def rules_hash_cached() -> str:
+    """rules_hash() of rules/ as it is now. Extractors call this on every use to key their
+    compiled patterns, so it looks at the files' mtimes at most every RECHECK_SECONDS."""
+    now = time.monotonic()
+    env = os.environ.get("ROUEI_RULES")
+    if _hot and _hot[0] == env and now < _hot[1]:
+        return _hot[2]  # the common case, called thousands of times per document
+    root = _rules_dir(env)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*")
+                         if p.is_file() and p.suffix in RULE_SUFFIXES))
+    digest = _hash_for(stamp)
+    _hot[:] = [env, now + RECHECK_SECONDS, digest]
+    return digest
+
+
+@cache
+def _hash_for(stamp: tuple) -> str:
+    return rules_hash()
+
+
+def rules_hash() -> str:
+    """sha256 over every rule file in rules/, names and contents, for provenance and cache keys.
+
+    Only rule data counts (TOML, YAML, JSONL): the package's ``__init__.py`` and bytecode do not."""
+    h = hashlib.sha256()
+    root = rules_dir()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in RULE_SUFFIXES:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()

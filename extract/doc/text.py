@@ -1,0 +1,224 @@
+"""Reading notices into text, normalising a copy for matching, and mapping offsets back.
+
+The analysed text is what the user sees (after HTML/PDF-to-text); every span we emit points
+into it. Matching runs on a normalised copy (NFKC and a few extras), and ``Normalized.span``
+maps a span of the copy back to the analysed text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import repeat
+from pathlib import Path
+
+# Characters NFKC would fold that we keep: circled numbers mark list items (①氏名 ②住所) and
+# NFKC turns them into bare digits that would then read as counts.
+_KEEP = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳➀➁➂➃➄➅➆➇➈➉")
+# Extra folds after NFKC: dashes and wave dashes that notices use for ranges, odd spaces.
+_EXTRA = {
+    "\u301c": "~",  # 〜 WAVE DASH
+    "\uff5e": "~",  # ～ (NFKC already gives ~)
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u30fc\u30fc": "ー",
+    "\u00a0": " ", "\u3000": " ", "\u200b": "",
+    "\u2019": "'", "\u201d": '"',
+}
+
+
+_COMBINING = ("\u3099", "\u309a")
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    if ch in _KEEP:
+        return ch
+    out = unicodedata.normalize("NFKC", ch)
+    return "".join(_EXTRA.get(c, c) for c in out)
+
+
+@dataclass
+class Normalized:
+    """A normalised copy of ``original`` with a map from copy positions to original positions."""
+
+    original: str
+    text: str = ""
+    # starts[i] = index in original of the char that produced text[i]; ends[i] its end.
+    starts: Sequence[int] = field(default_factory=list)
+    ends: Sequence[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, original: str) -> Normalized:
+        table = {c: _fold_char(c) for c in set(original)}
+        if all(len(f) == 1 and f not in _COMBINING for f in table.values()):
+            # the common case: one copy character per original character, an identity map
+            n = len(original)
+            trans = {ord(c): f for c, f in table.items() if f != c}
+            return cls(original, original.translate(trans), range(n), range(1, n + 1))
+        if not any(f in _COMBINING for f in table.values()):
+            # some characters expand (… to ...) or vanish: positions repeat for each copy
+            # character; between such characters the map is the identity
+            odd = "".join(re.escape(c) for c, f in table.items() if len(f) != 1)
+            starts: list[int] = []
+            prev = 0
+            for m in re.finditer(f"[{odd}]", original):
+                i = m.start()
+                starts.extend(range(prev, i))
+                starts.extend(repeat(i, len(table[original[i]])))
+                prev = i + 1
+            starts.extend(range(prev, len(original)))
+            trans = {ord(c): f for c, f in table.items() if f != c}
+            return cls(original, original.translate(trans), starts, [i + 1 for i in starts])
+        folds = [table[ch] for ch in original]
+        parts: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        for i, folded in enumerate(folds):
+            # Half-width ﾄﾞ folds to ト + a combining voiced mark; join them into ド.
+            if folded in _COMBINING and parts and parts[-1]:
+                composed = unicodedata.normalize("NFC", parts[-1][-1] + folded)
+                if len(composed) == 1:
+                    parts[-1] = parts[-1][:-1] + composed
+                    ends[-1] = i + 1
+                    continue
+            parts.append(folded)
+            starts.extend([i] * len(folded))
+            ends.extend([i + 1] * len(folded))
+        return cls(original, "".join(parts), starts, ends)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the copy's [start, end) to the original's [start, end)."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+    def to_norm(self, orig_pos: int) -> int:
+        """First copy position produced at or after original position ``orig_pos``."""
+        return bisect_right(self.ends, orig_pos)
+
+
+# ---------------------------------------------------------------------------------------
+# Decoding
+
+
+def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
+    """Decode notice bytes: BOM, a page's own charset declaration, then detection of the
+    Japanese legacy encodings (fetch.encoding does the work for fetched pages and files alike)."""
+    from rouei.fetch.encoding import decode
+
+    return decode(data, sniff_meta=html)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML page, one block per line, site chrome (menus, footers) dropped."""
+    from rouei.fetch.html import parse_html
+
+    pages = parse_html(html, split=False)
+    return pages[0].text if pages else ""
+
+
+def read_document(path: Path) -> tuple[str, str]:
+    """Text to analyse and the encoding it was read with, for a .txt/.html/.pdf file."""
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from rouei.fetch.pdf import pdf_to_text
+
+        return pdf_to_text(data), "pdf"
+    is_html = suffix in (".html", ".htm", ".xhtml")
+    text, enc = decode_bytes(data, html=is_html)
+    if is_html:
+        return html_to_text(text), enc
+    return text, enc
+
+
+# ---------------------------------------------------------------------------------------
+# Segmentation
+
+_SENT_END = re.compile(r"[。！？!?]+[」』]*|\n+")
+_OPEN, _CLOSE = "(（「『", ")）」』"
+_BRACKET = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: split after 。！？ and at line breaks; blank spans dropped.
+
+    A 。 inside brackets does not end the sentence: in "氏名(住所はありません。)、診療科" the
+    bracketed remark belongs to the list around it."""
+    spans = []
+    pos = 0
+    depth = 0
+    scanned = 0
+    for m in _SENT_END.finditer(text):
+        for b in _BRACKET.finditer(text, scanned, m.start()):
+            if b.group() in _OPEN:
+                depth += 1
+            elif depth:
+                depth -= 1
+        scanned = m.start()
+        if depth and "\n" not in m.group():
+            continue
+        depth = 0
+        end = m.end()
+        if text[pos:end].strip():
+            spans.append(_strip_span(text, pos, end))
+        pos = end
+    if pos < len(text) and text[pos:].strip():
+        spans.append(_strip_span(text, pos, len(text)))
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def repeated_regions(text: str, min_lines: int = 3, min_chars: int = 60) -> list[tuple[int, int]]:
+    """Regions that repeat an earlier run of lines verbatim (a body pasted twice).
+
+    A run of at least ``min_lines`` consecutive non-blank lines, ``min_chars`` long, that
+    already occurred earlier in the same order is marked; single repeated lines (the same
+    "原因:ソフトウェア不良" under two list items) are not.
+    """
+    line_spans = []
+    pos = 0
+    for ln in text.splitlines(keepends=True):
+        body = ln.strip()
+        if body:
+            line_spans.append((body, pos, pos + len(ln.rstrip("\r\n"))))
+        pos += len(ln)
+    keys = [b for b, _, _ in line_spans]
+    first_at: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        first_at.setdefault(k, []).append(i)
+    regions: list[tuple[int, int]] = []
+    i = 0
+    n = len(keys)
+    while i < n:
+        best = 0
+        for j in first_at[keys[i]]:
+            if j >= i:
+                break
+            length = 0
+            while i + length < n and j + length < i and keys[j + length] == keys[i + length]:
+                length += 1
+            best = max(best, length)
+        if best >= min_lines and sum(len(keys[i + k]) for k in range(best)) >= min_chars:
+            regions.append((line_spans[i][1], line_spans[i + best - 1][2]))
+            i += best
+        else:
+            i += 1
+    return regions
+
+
+def read_path_text(path: Path) -> str:
+    """Convenience for tests and tools: the analysed text of a file."""
+    return read_document(path)[0]

@@ -1,0 +1,188 @@
+"""Counts of leaked records, people or items: ``約1.2万件``, ``延べ3,427件(実人数2,567人)``.
+
+A number followed by a counter from rules/counters.toml is a count unless a context from
+rules/count_patterns.toml marks it as something else (incidents, staff, an audience, inquiries).
+Plain window rules on the normalised copy: no parse is needed, so counts cost almost nothing."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rouei.extract.core import rules
+from rouei.extract.doc.context import DocContext
+from rouei.extract.doc.items import CountItem
+from rouei.extract.doc.numbers import parse_number
+
+log = logging.getLogger(__name__)
+
+# How much text the exclusion contexts see on each side of a count. The after-window is long
+# enough for the rest of a link caption's line and the start of the URL line below it.
+_BEFORE_WINDOW = 20
+_AFTER_WINDOW = 80
+
+# A number must not start inside another token: after a digit, a comma group, a decimal point
+# that follows a digit (the 5 of 1.5万), a Latin letter (a product or file name), 第 (an
+# ordinal), or a dash or slash (phone numbers, dates, paths).
+_NUMBER_START = r"(?<![\d,A-Za-z第\-/_#])(?<!\d\.)"
+# Before a kanji numeral these make it vague, not a figure: 数十万件, 何百人, 幾千.
+_VAGUE_BEFORE_KANJI = "数何幾"
+
+
+@dataclass(frozen=True)
+class _Counter:
+    unit: str
+    after_no: bool
+    tight: bool
+    not_after: re.Pattern[str] | None
+    requires_before: re.Pattern[str] | None
+    requires_after: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class _Exclusion:
+    name: str
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    unless_before: re.Pattern[str] | None
+    unless_after: re.Pattern[str] | None
+    units: re.Pattern[str] | None
+    window: int
+
+
+@dataclass(frozen=True)
+class _Rules:
+    regex: re.Pattern[str]
+    counters: dict[str, _Counter]
+    exclusions: tuple[_Exclusion, ...]
+    approx_prefix: re.Pattern[str]
+    prefix_not_after: re.Pattern[str]
+
+
+def _opt(entry: dict, key: str) -> re.Pattern[str] | None:
+    pattern = entry.get(key)
+    return rules.compile_pattern(pattern) if pattern else None
+
+
+@cache
+def _compiled(rules_sha: str) -> _Rules:
+    """Build the count regex and contexts from the rule files (once per rules version)."""
+    pats = rules.load("count_patterns")
+    entries = sorted(rules.load("counters")["counter"], key=lambda c: -len(c["unit"]))
+    counters = {
+        c["unit"]: _Counter(c["unit"], bool(c.get("after_no")), bool(c.get("tight")),
+                            _opt(c, "not_after"), _opt(c, "requires_before"),
+                            _opt(c, "requires_after"))
+        for c in entries
+    }
+    units = "|".join(re.escape(c["unit"]) for c in entries)
+    approx, cumul = pats["approximate"], pats["cumulative"]
+    number = rules.expand(pats["number"]["regex"])
+    regex = re.compile(
+        rf"(?P<pre>(?:{approx['prefix']}|{cumul['prefix']})[ \t]*)?"
+        rf"{_NUMBER_START}(?P<num>{number})"
+        rf"(?P<sp>[ \t]*)(?P<inf>{approx['infix']})?(?P<no>の)?"
+        rf"(?P<unit>{units})"
+        rf"(?P<suf>{approx['suffix']})?"
+    )
+    exclusions = tuple(
+        _Exclusion(e["name"], _opt(e, "before"), _opt(e, "after"), _opt(e, "unless_before"),
+                   _opt(e, "unless_after"), _opt(e, "units"),
+                   int(e.get("before_window", _BEFORE_WINDOW)))
+        for e in pats.get("exclude", [])
+    )
+    log.debug("counts: %d counters, %d exclusions", len(counters), len(exclusions))
+    return _Rules(regex, counters, exclusions,
+                  re.compile(rf"^(?:{approx['prefix']})"),
+                  re.compile(approx["prefix_not_after"]))
+
+
+def _rules() -> _Rules:
+    # Keyed by the rules' hash so an edited rule file takes effect in a long-lived process.
+    return _compiled(rules.rules_hash_cached())
+
+
+def exclusions_at(text: str, start: int, end: int, unit: str) -> list[str]:
+    """Names of every exclusion context that applies to the count at text[start:end]."""
+    before = text[max(0, start - _BEFORE_WINDOW):start]
+    after = text[end:end + _AFTER_WINDOW]
+    names = []
+    for ex in _rules().exclusions:
+        if ex.units is not None and not ex.units.search(unit):
+            continue
+        wide = text[max(0, start - ex.window):start] if ex.window != _BEFORE_WINDOW else before
+        if ex.before is not None and not ex.before.search(wide):
+            continue
+        if ex.after is not None and not ex.after.search(after):
+            continue
+        if ex.unless_before is not None and ex.unless_before.search(before):
+            continue
+        if ex.unless_after is not None and ex.unless_after.search(after):
+            continue
+        names.append(ex.name)
+    return names
+
+
+def _counter_fits(c: _Counter, m: re.Match[str], text: str) -> bool:
+    """The counter's own conditions: の and spaces allowed, the next word, the required context."""
+    if m.group("no") and not c.after_no:
+        return False
+    if m.group("sp") and c.tight:
+        return False
+    rest = text[m.end("unit"):m.end("unit") + _AFTER_WINDOW]
+    if c.not_after is not None and not m.group("suf") and c.not_after.search(rest):
+        return False
+    if c.requires_before is None and c.requires_after is None:
+        return True
+    before = text[max(0, m.start("num") - _BEFORE_WINDOW):m.start("num")]
+    return bool((c.requires_before is not None and c.requires_before.search(before))
+                or (c.requires_after is not None and c.requires_after.search(rest)))
+
+
+def candidates(text: str) -> list[tuple[int, int, int, str, bool]]:
+    """(start, end, value, unit, approximate) of every number+counter in a normalised text,
+    before the exclusion contexts are applied."""
+    r = _rules()
+    out = []
+    for m in r.regex.finditer(text):
+        unit = m.group("unit")
+        if not _counter_fits(r.counters[unit], m, text):
+            continue
+        num_start = m.start("num")
+        if not text[num_start].isdigit() and text[num_start - 1:num_start] in _VAGUE_BEFORE_KANJI:
+            continue
+        pre = (m.group("pre") or "").strip()
+        if pre and r.prefix_not_after.search(text[:m.start("pre")][-1:]):
+            pre = ""  # the 約 of 契約 or 予約: the count starts at the number
+        try:
+            value = parse_number(re.sub(r"\s+", "", m.group("num")))
+        except ValueError:
+            continue
+        if value <= 0:
+            continue
+        approximate = bool(r.approx_prefix.search(pre) or m.group("suf") or m.group("inf"))
+        out.append((m.start("pre") if pre else num_start, m.end(), value, unit, approximate))
+    return out
+
+
+def find_counts(text: str) -> list[tuple[int, int, int, str, bool]]:
+    """(start, end, value, unit, approximate) for every count in a normalised text."""
+    out = []
+    for cand in candidates(text):
+        names = exclusions_at(text, cand[0], cand[1], cand[3])
+        if names:
+            log.debug("count %r excluded: %s", text[cand[0]:cand[1]], names[0])
+            continue
+        out.append(cand)
+    return out
+
+
+def extract(ctx: DocContext) -> list[CountItem]:
+    """Every count in the document, in text order, with spans into ``ctx.text``."""
+    items = []
+    for ns, ne, value, unit, approximate in find_counts(ctx.norm.text):
+        s, e, text = ctx.span_of_norm(ns, ne)
+        items.append(CountItem(text, s, e, value=value, unit=unit, approximate=approximate))
+    return items

@@ -1,0 +1,388 @@
+"""Kinds of leaked data (SPEC section 3), and the ones a notice says were NOT involved.
+
+A word from rules/datatypes.toml counts only where the text talks about leaked or held data
+(rules/datatype_context.toml): its sentence says so, a label before it does (漏えい情報:…), or
+it is a list line under such a heading. Words naming a means of access, a contact address, the
+organisation's own details or a prevention step are dropped. Whether an item was NOT involved
+is read from the heading or label (a regex), or, inside a sentence, from the GiNZA parse
+(extract/negation.py) — parsed only for sentences that hold an item and a negation cue."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rouei.extract.core import rules
+from rouei.extract.doc.context import DocContext
+from rouei.extract.doc.items import DataTypeItem
+from rouei.extract.fields import negation
+
+log = logging.getLogger(__name__)
+
+_MAX_WALK = 25  # lines a list may run below its heading
+_SHORT_HEADING = 50  # a heading this short needs no 「以下のとおり」
+_MAX_PARSE = 600  # longer sentences are parsed only around the list being judged
+_WINDOW_BEFORE, _WINDOW_AFTER = 80, 150
+_MAX_WRAPS = 3
+_MIN_WRAPPED = 15  # a line shorter than this is a heading or an item, not a wrapped sentence
+_CLOSING = set("。.!?！？:：】」』)）")
+# where a clause ends when there is no parse: 「…含まれていますが、」「…含まれており、」「…のみで、」
+_CLAUSE_END = re.compile(r"が、|けれど|一方|(?:おり|あり|いて|であり|で|し|て)、")
+_BRACKETED = re.compile(r"[((][^()()]*[))]")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    lexicon: re.Pattern[str]
+    category: dict[str, str]  # term with white space removed -> category ("none" blocks)
+    leak: re.Pattern[str]
+    heading: re.Pattern[str]
+    strong_heading: re.Pattern[str]
+    heading_exclude: re.Pattern[str]
+    exclude: re.Pattern[str]
+    exception_after: re.Pattern[str]
+    after: re.Pattern[str]
+    after_direct: re.Pattern[str]
+    before: re.Pattern[str]
+    before_contact: re.Pattern[str]
+    contact_categories: frozenset[str]
+    value_none: re.Pattern[str]
+    item_marker: re.Pattern[str]
+    section_heading: re.Pattern[str]
+    list_intro: re.Pattern[str]
+    data_words: re.Pattern[str]
+    separator: re.Pattern[str]
+    wrapped: re.Pattern[str]
+    link_list: re.Pattern[str]
+    neg: negation.NegationRules
+
+
+def _term_regex(term: str) -> str:
+    # white space may stand inside a term (患者 ID); ASCII needs word edges (ID, TEL, CVV)
+    body = r"\s?".join(re.escape(c) for c in term)
+    if re.match(r"[A-Za-z]", term):
+        body = rf"(?<![A-Za-z]){body}"
+    if re.search(r"[A-Za-z]$", term):
+        body = rf"{body}(?![A-Za-z])"
+    return body
+
+
+@cache
+def _compiled(_stamp: str) -> _Rules:
+    lex = rules.load("datatypes")
+    cx = rules.load("datatype_context")
+    category: dict[str, str] = {}
+    for cat, entry in lex.items():
+        for term in entry["terms"]:
+            category[re.sub(r"\s", "", term).upper()] = cat
+    terms = sorted({t for e in lex.values() for t in e["terms"]}, key=len, reverse=True)
+    # The lookahead on the terms' first characters lets the scan skip most positions at once
+    # (the regex engine would otherwise try every alternative at every character).
+    firsts = "".join(sorted({c for t in terms for c in (t[0].lower(), t[0].upper())}))
+    lexicon = re.compile(f"(?=[{re.escape(firsts)}])(?:" + "|".join(_term_regex(t) for t in terms) + ")",
+                         re.IGNORECASE)
+
+    def rx(key: str) -> re.Pattern[str]:
+        return re.compile(cx[key]["regex"])
+
+    return _Rules(
+        lexicon, category,
+        leak=rx("leak_sentence"), heading=rx("heading"), strong_heading=rx("strong_heading"),
+        heading_exclude=rx("heading_exclude"), exclude=rx("exclude_sentence"),
+        exception_after=rx("exception_after"), after=rx("after_term"),
+        after_direct=rx("after_term_direct"), before=rx("before_term"),
+        before_contact=rx("before_term_contact"),
+        contact_categories=frozenset(cx["before_term_contact"]["categories"]),
+        value_none=rx("value_none"), item_marker=rx("item_marker"),
+        section_heading=rx("section_heading"), list_intro=rx("list_intro"),
+        data_words=rx("data_words"), separator=rx("list_separator"),
+        wrapped=rx("wrapped_line"), link_list=rx("link_list_heading"), neg=negation.config(),
+    )
+
+
+def _rules() -> _Rules:
+    return _compiled(rules.rules_hash_cached())
+
+
+@dataclass
+class _Hit:
+    ns: int  # span in the normalised copy
+    ne: int
+    category: str
+    sent: tuple[int, int]  # its sentence, in the normalised copy
+    mode: str = ""  # sentence | label | heading | value
+    leaked: bool = True
+    excepted: bool = False  # 「住所以外」: only the parse can judge it
+
+
+# ---------------------------------------------------------------------------------------
+# Lines and headings
+
+
+def _line_at(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def _is_item_line(r: _Rules, line: str) -> bool:
+    """A list line: it starts with a bullet or number, or is a short line that is not a
+    sentence (a sentence ends with 。)."""
+    line = line.strip()
+    if r.item_marker.match(line):
+        return True
+    return len(line) <= 80 and "。" not in line
+
+
+def _heading_above(r: _Rules, norm: str, line_start: int) -> tuple[int, int] | None:
+    """The heading a list line belongs to: walk up over the list's other lines (and blank
+    lines) to the first line that introduces leaked data. None when the walk meets anything
+    else first (a paragraph, another section's heading, a contact block)."""
+    pos = line_start
+    for _ in range(_MAX_WALK):
+        if pos <= 0:
+            return None
+        end = pos - 1
+        start = norm.rfind("\n", 0, end) + 1
+        pos = start
+        line = norm[start:end].strip()
+        if not line:
+            continue
+        if r.heading_exclude.search(line) or r.exclude.search(line):
+            return None
+        if r.heading.search(line):
+            if len(line) <= _SHORT_HEADING or r.list_intro.search(line):
+                return start, end
+            # a paragraph (not itself a list item) whose last sentence says data leaked
+            last = re.split(r"(?<=。)", line.rstrip("。"))[-1]
+            ok = r.strong_heading.search(last) and not r.item_marker.match(line)
+            return (start, end) if ok else None
+        if r.lexicon.search(line) and _is_item_line(r, line):
+            continue
+        if r.item_marker.match(line) and len(line) <= 60 and (
+                not r.section_heading.match(line) or r.data_words.search(line)):
+            continue  # an item outside the lexicon, or a sub-heading (1)キャンペーン参加者の情報)
+        return None
+    return None
+
+
+def _in_link_list(r: _Rules, norm: str, line_start: int) -> bool:
+    """Is the line one of a list of links (関連記事, 人気記事) whose lines are headlines of other
+    incidents? Walk up over short lines to such a heading."""
+    pos = line_start
+    for _ in range(_MAX_WALK):
+        if pos <= 0:
+            return False
+        end = pos - 1
+        start = norm.rfind("\n", 0, end) + 1
+        pos = start
+        line = norm[start:end].strip()
+        if r.link_list.match(line):
+            return True
+        if line and not _is_item_line(r, line):
+            return False
+    return False
+
+
+def _introducing_sentence(r: _Rules, heading: str) -> str:
+    """The sentence of a heading line that introduces the list (「…以下のとおりです。」), else
+    its last sentence: 「以下に限られます。なお、カード情報は含まれません。」 is not negated."""
+    parts = [p for p in re.split(r"(?<=。)", heading) if p.strip()]
+    for p in parts:
+        if r.list_intro.search(p):
+            return p
+    return parts[-1] if parts else heading
+
+
+def _unbracketed(text: str) -> str:
+    """The text without its bracketed remarks: in 「漏えいした情報(カード情報は含まれません)」
+    the remark speaks for the words inside it, not for the list under the heading."""
+    prev = None
+    while prev != text:
+        prev, text = text, _BRACKETED.sub("", text)
+    return text
+
+
+def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int) -> str | None:
+    """The label of 「漏えい情報:氏名、住所」: the sentence text before the last colon ahead of
+    the word, when it names leaked data."""
+    colon = max(norm.rfind(":", sent[0], ns), norm.rfind("：", sent[0], ns))
+    if colon < 0:
+        return None
+    label = norm[sent[0]:colon]
+    return label if r.heading.search(label) and not r.heading_exclude.search(label) else None
+
+
+# ---------------------------------------------------------------------------------------
+# Finding and placing the words
+
+
+def _sentence(ctx: DocContext, r: _Rules, pos: int) -> tuple[int, int]:
+    """The sentence at analysed position ``pos`` (normalised span), joined across the line
+    breaks of wrapped PDF text."""
+    norm = ctx.norm.text
+    ns, ne = ctx.norm_sentence_at(pos)
+    for _ in range(_MAX_WRAPS):
+        line_start = norm.rfind("\n", 0, ne) + 1
+        if (norm[ne:ne + 1] != "\n" or ne - line_start < _MIN_WRAPPED
+                or norm[ne - 1:ne] in _CLOSING or not r.wrapped.match(norm[ne + 1:ne + 40])):
+            break
+        nxt = ne + 1 + len(norm[ne + 1:]) - len(norm[ne + 1:].lstrip(" \t"))
+        ne = max(ne, ctx.norm_sentence_at(ctx.norm.span(nxt, nxt + 1)[0])[1])
+    return ns, ne
+
+
+def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
+    norm = ctx.norm.text
+    hits = []
+    for m in r.lexicon.finditer(norm):
+        cat = r.category.get(re.sub(r"\s", "", m.group()).upper())
+        if cat is None or cat == "none":
+            continue
+        before = norm[max(0, m.start() - 12):m.start()]
+        after = norm[m.end():m.end() + 40]
+        if r.after.search(after) or r.after_direct.search(after) or r.before.search(before):
+            continue
+        if cat in r.contact_categories and r.before_contact.search(before):
+            continue
+        s, _, _ = ctx.span_of_norm(m.start(), m.end())
+        hit = _Hit(m.start(), m.end(), cat, _sentence(ctx, r, s))
+        hit.excepted = bool(r.exception_after.match(after))
+        hits.append(hit)
+    return hits
+
+
+def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, bool]:
+    """(excluded, talks of leaked data, holds a negation cue) for the hit's sentence — or, in
+    an overlong sentence, for the clauses around it. Computed once per span."""
+    span = _parse_window(norm, [hit])
+    if span not in memo:
+        text = norm[span[0]:span[1]]
+        memo[span] = (bool(r.exclude.search(text)), bool(r.leak.search(text)),
+                      bool(r.neg.cue.search(text)))
+    return memo[span]
+
+
+def _place(r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
+    """Set the hit's mode (and, outside sentences, its verdict); False drops it."""
+    excluded, leak, cue = _facts(r, norm, hit, memo)
+    if excluded:
+        return False
+    if hit.excepted:  # judged by the parse of its sentence, or not at all
+        hit.mode = "sentence"
+        return leak
+    if r.value_none.match(norm[hit.ne:hit.ne + 30]):
+        hit.mode, hit.leaked = "value", False
+        return True
+    label = _label_before(r, norm, hit.sent, hit.ns)
+    if label is not None:
+        hit.mode = "label"
+        sentence = norm[hit.sent[0]:hit.sent[1]]
+        inner = negation.paren_negated(sentence, hit.ns - hit.sent[0], hit.ne - hit.sent[0], r.neg)
+        if inner is None:
+            inner = negation.text_negated(_unbracketed(label), r.neg)
+        hit.leaked = not inner
+        return True
+    ls, le = _line_at(norm, hit.ns)
+    line = norm[ls:le]
+    if _is_item_line(r, line) and _in_link_list(r, norm, ls):
+        return False
+    bullet = bool(r.item_marker.match(line))
+    heading = _heading_above(r, norm, ls) if bullet or _is_item_line(r, line) else None
+    if heading is not None and not (leak and cue) and (bullet or not leak):
+        hit.mode = "heading"
+        intro = _introducing_sentence(r, norm[heading[0]:heading[1]])
+        hit.leaked = not negation.text_negated(_unbracketed(intro), r.neg)
+        return True
+    if leak:
+        hit.mode = "sentence"
+        return True
+    return False
+
+
+def _groups(r: _Rules, norm: str, hits: list[_Hit]) -> list[list[_Hit]]:
+    """Runs of sentence-mode hits in one sentence joined only by list separators."""
+    groups: list[list[_Hit]] = []
+    for h in hits:
+        if h.mode != "sentence":
+            continue
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and prev.sent == h.sent and r.separator.match(norm[prev.ne:h.ns]):
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    return groups
+
+
+def _parse_window(norm: str, group: list[_Hit]) -> tuple[int, int]:
+    """What to parse for a list: its sentence, or in an overlong sentence (a PDF page without
+    。) the clauses around the list, cut at commas so that the piece still parses."""
+    ss, se = group[0].sent
+    if se - ss <= _MAX_PARSE:
+        return ss, se
+    start = norm.rfind("、", ss, max(ss, group[0].ns - _WINDOW_BEFORE)) + 1 or ss
+    end = norm.find("、", min(se, group[-1].ne + _WINDOW_AFTER), se)
+    return max(ss, start), (se if end < 0 else end + 1)
+
+
+def _fallback_negated(r: _Rules, norm: str, hit: _Hit) -> bool:
+    """Without a model: does the clause after the word deny it?"""
+    rest = norm[hit.ne:hit.sent[1]]
+    rest = _CLAUSE_END.split(_unbracketed(rest), maxsplit=1)[0]
+    return negation.text_negated(rest, r.neg)
+
+
+def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
+    """Verdicts for sentence-mode hits: one per list (its last item heads it), from the parse
+    of the sentence when the sentence holds a negation cue. Hits that cannot be judged (an
+    exception such as 「住所以外」 that is not denied) get the mode "drop"."""
+    norm = ctx.norm.text
+    windows: dict[int, tuple[int, int]] = {}  # id(group) -> analysed span to parse
+    groups = []
+    for g in _groups(r, norm, hits):
+        ws, we = _parse_window(norm, g)
+        if r.neg.cue.search(norm, ws, we):
+            groups.append(g)
+            windows[id(g)] = ctx.norm.span(ws, we)
+        elif any(h.excepted for h in g):
+            for h in g:
+                h.mode = "drop"
+    ctx.prefetch(sorted(set(windows.values())))
+    for g in groups:
+        ss, _ = windows[id(g)]
+        doc = ctx.parse(*windows[id(g)])
+        last = g[-1]
+        ls, le, _ = ctx.span_of_norm(last.ns, last.ne)
+        if doc is not None:
+            verdict = negation.judge(doc, ls - ss, le - ss, r.neg)
+        else:
+            verdict = None if last.excepted else _fallback_negated(r, norm, last)
+        sent_text = norm[g[0].sent[0]:g[0].sent[1]]
+        for h in g:
+            # a bracketed remark is its own scope: 「氏名(住所や電話番号はありません。)」
+            at = h.ns - g[0].sent[0]
+            inner = negation.paren_negated(sent_text, at, at + h.ne - h.ns, r.neg)
+            if inner is not None:
+                h.leaked = not inner
+            elif verdict is None:
+                h.mode = "drop"
+            else:
+                h.leaked = not verdict
+
+
+def extract(ctx: DocContext) -> list[DataTypeItem]:
+    r = _rules()
+    norm = ctx.norm.text
+    memo: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
+    hits = [h for h in _candidates(ctx, r) if _place(r, norm, h, memo)]
+    _decide_sentences(ctx, r, hits)
+    items = []
+    for h in hits:
+        if h.mode == "drop":
+            continue
+        s, e, text = ctx.span_of_norm(h.ns, h.ne)
+        items.append(DataTypeItem(text, s, e, category=h.category, leaked=h.leaked))
+    log.debug("%s: %d data-type items", ctx.doc_id, len(items))
+    return items

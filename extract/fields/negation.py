@@ -1,0 +1,264 @@
+"""Whether a data-type word is said NOT to be involved, decided on the GiNZA parse.
+
+From the word's token we climb the dependency tree to the predicate that governs it (a verb,
+adjective, auxiliary, a noun with a copula, or the root). The word is negated when that
+predicate's bunsetu carries a negator (ない, ぬ/ん, ず, なし) and the predicate says the data was
+there or went out (含む, ある, 流出, 公開, 保持 ...; rules/negation.toml). Walking up stops
+at a clause of its own, so in 「氏名は含まれていますが、口座情報は含まれていません」 only 口座情報
+is negated. A bracketed remark is its own scope. Headings and labels (「以下の情報は含まれて
+おりません:」) are short and formulaic, so a regex decides them (``text_negated``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rouei.extract.core import rules
+from rouei.extract.doc.parsed import ParsedDoc as Doc
+from rouei.extract.doc.parsed import Token, bunsetu_end
+
+_PREDICATE_POS = frozenset({"VERB", "ADJ", "AUX"})
+# dependency labels that end a noun phrase's climb: the token heads a clause of its own
+_CLAUSE_CHILD_DEPS = frozenset({"cop", "mark"})
+
+
+@dataclass(frozen=True)
+class NegationRules:
+    cue: re.Pattern[str]
+    negators: frozenset[str]
+    presence: frozenset[str]
+    leak_nouns: frozenset[str]
+    blockers: frozenset[str]
+    cancel: frozenset[str]
+    not_statement: frozenset[str]
+    reason: frozenset[str]
+    fact_nouns: frozenset[str]
+    exceptions: frozenset[str]
+    containment: frozenset[str]
+    info_nouns: frozenset[str]
+    text_negation: re.Pattern[str]
+    text_exception: re.Pattern[str]
+
+
+@cache
+def _cfg(_stamp: str) -> NegationRules:
+    cfg = rules.load("negation")
+    return NegationRules(
+        cue=re.compile(cfg["cue"]["regex"]),
+        negators=frozenset(cfg["negators"]["lemmas"]),
+        presence=frozenset(cfg["presence"]["lemmas"]),
+        leak_nouns=frozenset(cfg["leak_nouns"]["lemmas"]),
+        blockers=frozenset(cfg["blockers"]["lemmas"]),
+        cancel=frozenset(cfg["cancel"]["lemmas"]),
+        not_statement=frozenset(cfg["not_statement"]["after"]),
+        reason=frozenset(cfg["reason"]["lemmas"]),
+        fact_nouns=frozenset(cfg["fact_nouns"]["lemmas"]),
+        exceptions=frozenset(cfg["exceptions"]["lemmas"]),
+        containment=frozenset(cfg["containment"]["lemmas"]),
+        info_nouns=frozenset(cfg["containment"]["info_nouns"]),
+        text_negation=re.compile(cfg["text_negation"]["regex"]),
+        text_exception=re.compile(cfg["text_exception"]["regex"]),
+    )
+
+
+def config() -> NegationRules:
+    """The negation rules as they are now (reload when a rule file changed); callers that ask
+    many questions about one document fetch it once and pass it along."""
+    return _cfg(rules.rules_hash_cached())
+
+
+_c = config
+
+
+def cue(c: NegationRules | None = None) -> re.Pattern[str]:
+    """Sentences worth parsing: they hold something that may be a negation."""
+    return (c or _c()).cue
+
+
+def text_negated(text: str, c: NegationRules | None = None) -> bool:
+    """Regex verdict for a heading, a label or a clause: does it deny the data was involved?"""
+    return _text_negated(c or _c(), text)
+
+
+def _text_negated(c: NegationRules, text: str) -> bool:
+    return bool(c.text_negation.search(text)) and not c.text_exception.search(text)
+
+
+# ---------------------------------------------------------------------------------------
+# The parse
+
+
+def _is_predicate(tok: Token) -> bool:
+    if tok.pos_ in _PREDICATE_POS or tok.head.i == tok.i:
+        return True
+    # 「氏名のみで、」「対象外です」: a noun with a copula is a predicate of its own
+    if any(ch.dep_ in _CLAUSE_CHILD_DEPS and ch.i > tok.i for ch in tok.children):
+        return True
+    # 「…電話番号の3点で、金融機関の情報は含まれません」: the parser often reads this で as a
+    # case particle; before a comma it ends a clause just the same
+    doc = tok.doc
+    return any(ch.dep_ == "case" and ch.text == "で" and ch.i > tok.i and ch.i + 1 < len(doc)
+               and doc[ch.i + 1].text in ("、", ",") for ch in tok.children)
+
+
+def governing_predicate(tok: Token) -> tuple[Token, list[Token]]:
+    """The predicate over ``tok`` and the tokens passed on the way (tok excluded)."""
+    path: list[Token] = []
+    cur = tok
+    seen = {tok.i}
+    if _is_predicate(tok) and tok.pos_ not in _PREDICATE_POS and tok.head.i != tok.i:
+        return tok, path
+    while cur.head.i not in seen:
+        cur = cur.head
+        seen.add(cur.i)
+        if _is_predicate(cur):
+            return cur, path
+        path.append(cur)
+    return cur, path
+
+
+_AUXILIARY_VERBS = frozenset({"おる", "いる", "居る", "ある", "有る", "ござる", "御座る"})
+
+
+def _bunsetu_tail(pred: Token) -> tuple[list[Token], Token | None]:
+    """Tokens after ``pred`` in its bunsetu (含ま|れ|て|おり|ませ|ん), and the token after it.
+
+    A line break inside the predicate (PDF text wraps 「含まれて\nおりません」) splits the
+    bunsetu; the auxiliaries on the next line still belong to it."""
+    doc = pred.doc
+    end = bunsetu_end(pred)
+    tail = list(doc[pred.i + 1:end])
+    if end < len(doc) and doc[end].is_space:
+        k = end
+        while k < len(doc) and doc[k].is_space:
+            k += 1
+        while k < len(doc) and (doc[k].pos_ in ("AUX", "SCONJ") or doc[k].lemma_ in _AUXILIARY_VERBS):
+            tail.append(doc[k])
+            k += 1
+        end = k
+    return tail, (doc[end] if end < len(doc) else None)
+
+
+def is_negated_predicate(pred: Token, c: NegationRules | None = None) -> bool:
+    """Does the predicate's own bunsetu deny it (含まれておりません, 流出はない, なし)?"""
+    c = c or _c()
+    if pred.lemma_ in c.cancel:  # 否定できない: the negation is cancelled
+        return False
+    negs = c.negators
+    tail, nxt = _bunsetu_tail(pred)
+    if pred.lemma_ in negs or pred.norm_ in negs:
+        return _statement(c, tail[0] if tail else nxt)
+    for k, t in enumerate(tail):
+        if t.lemma_ in negs and t.pos_ in ("AUX", "ADJ"):
+            return _statement(c, tail[k + 1] if k + 1 < len(tail) else nxt)
+    return False
+
+
+def _statement(c: NegationRules, after: Token | None) -> bool:
+    """A negator followed by か (a question), よう (a purpose), 限り or 場合 (a condition) does
+    not state that something is absent."""
+    return after is None or after.lemma_ not in c.not_statement
+
+
+def _says_absent(c: NegationRules, pred: Token, path: list[Token]) -> bool:
+    """Is the negated predicate about the data being there or going out?"""
+    for t in path:
+        if t.lemma_ in c.leak_nouns:
+            return True  # 「カード情報の流出や不正利用は確認されていない」
+        if t.lemma_ in c.blockers:
+            return False  # 「カード情報の不正利用は確認されていない」 denies the misuse only
+    return pred.lemma_ in c.negators or pred.lemma_ in c.presence
+
+
+def _topic(tok: Token) -> bool:
+    """Is the word the topic (「…は」「…については」) of its sentence?"""
+    return any(ch.dep_ in ("case", "fixed") and ch.lemma_ == "は" for ch in tok.children)
+
+
+def _reason_clause(c: NegationRules, pred: Token) -> bool:
+    """Does the predicate end a reason clause (…ため、…ので、…から)?"""
+    if pred.head.i != pred.i and pred.head.lemma_ in c.reason:
+        return True
+    return any(ch.dep_ == "mark" and ch.lemma_ in c.reason for ch in pred.children)
+
+
+def _paren_spans(text: str) -> list[tuple[int, int]]:
+    spans, stack = [], []
+    for i, ch in enumerate(text):
+        if ch in "(（":
+            stack.append(i)
+        elif ch in ")）" and stack:
+            spans.append((stack.pop(), i + 1))
+    return spans
+
+
+def _innermost(spans: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    inside = [s for s in spans if s[0] <= pos < s[1]]
+    return min(inside, key=lambda s: s[1] - s[0]) if inside else None
+
+
+def paren_negated(text: str, char_start: int, char_end: int, c: NegationRules | None = None) -> bool | None:
+    """Inside a bracketed remark: True/False when the remark itself holds a predicate after the
+    word (「(住所や電話番号はありません。)」), None when the word is not in one or it has none."""
+    inner = _innermost(_paren_spans(text), char_start)
+    if inner is None:
+        return None
+    rest = text[char_end:inner[1]]
+    c = c or _c()
+    if c.cue.search(rest):
+        return _text_negated(c, rest)
+    return None
+
+
+def negated(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = None) -> bool:
+    """Is the word at doc.text[char_start:char_end] under a predicate that denies it?"""
+    return judge(doc, char_start, char_end, c) is True
+
+
+def judge(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = None) -> bool | None:
+    """True when the text denies the word's data was involved, False when it names it as
+    involved, None when it cannot tell: 「住所以外の情報が流出した」 (an exception that is not
+    denied). 「氏名、住所以外は含まれていない」 names them as the involved ones."""
+    c = c or _c()
+    in_paren = paren_negated(doc.text, char_start, char_end, c)
+    if in_paren is not None:
+        return in_paren
+    span = doc.char_span(char_start, char_end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    verdict = _negated_token(c, span.root, doc)
+    if any(t.lemma_ in c.exceptions for t in governing_predicate(span.root)[1]):
+        return False if verdict else None
+    return verdict
+
+
+def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
+    pred, path = governing_predicate(tok)
+    for _ in range(3):
+        # 「マイナンバーを含む特定個人情報の漏えいは発生していません」: the word is part of
+        # the thing the relative clause describes, and that thing's predicate decides
+        if (is_negated_predicate(pred, c) or pred.dep_ != "acl" or pred.head.i == pred.i
+                or (pred.lemma_ not in c.containment and pred.head.lemma_ not in c.info_nouns)):
+            break
+        path = [*path, pred, pred.head]
+        pred, more = governing_predicate(pred.head)
+        path += more
+    if not is_negated_predicate(pred, c) and pred.head.i != pred.i:
+        if pred.dep_ == "acl" and pred.head.lemma_ in c.fact_nouns:
+            # 「口座番号が漏れた事実はございません」: the clause names a fact that is denied
+            path = [*path, pred, pred.head]
+            pred, more = governing_predicate(pred.head)
+            path += more
+        elif _topic(tok) and _reason_clause(c, pred):
+            # 「パスワードは暗号化して保存しているため、流出のおそれはございません」: the
+            # topic reaches past a reason clause to the main predicate
+            path = [*path, pred]
+            pred, more = governing_predicate(pred.head if pred.head.lemma_ in c.reason else pred)
+            path += more
+    if not is_negated_predicate(pred, c):
+        return False
+    # a negation inside a bracketed remark does not reach words outside it
+    if _innermost(_paren_spans(doc.text), pred.idx) is not None:
+        return False
+    return _says_absent(c, pred, path)

@@ -1,0 +1,384 @@
+"""Organisations: the notice's own (the record's ``organization``) and each incident's.
+
+Candidates come from patterns over the whole text (株式会社X, X大学, X市, ministries; rules/org.toml)
+and from GiNZA's named entities in the parts that name the notice's author: the first lines, the
+lead sentences and the last lines. Self-references (当社, 本市, 本学) are items too. The notice's
+own organisation is the candidate with the most evidence (weights in rules/org.toml): mentions,
+a legal form, the title, the object of "…に対し", a tie to a self-reference (X(以下「当社」)), a
+line of its own (letterhead, signature), and being of the kind the self-references name (本市 →
+a city). Regulators, platforms and the site after "|" in a title are penalised (the site not
+when the notice speaks as its body: a city's page that says 本市).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from rouei.extract.core import rules
+from rouei.extract.doc.context import DocContext
+from rouei.extract.doc.items import OrgItem
+
+# labels given by the patterns; any other label is a GiNZA entity label
+PATTERN_LABELS = ("legal", "body", "government", "place")
+
+
+@dataclass(frozen=True)
+class OrgRules:
+    legal_words: re.Pattern[str]
+    finders: tuple[tuple[str, re.Pattern[str]], ...]
+    own_line: re.Pattern[str]
+    prefectures: re.Pattern[str]
+    name_tail: re.Pattern[str]
+    not_name: re.Pattern[str]
+    labels: frozenset[str]
+    place_labels: frozenset[str]
+    place_suffix: re.Pattern[str]
+    third_party: re.Pattern[str]
+    title_labels: frozenset[str]
+    zones: dict[str, int]
+    alias: re.Pattern[str]
+    target: re.Pattern[str]
+    link_after: re.Pattern[str]
+    link_before: re.Pattern[str]
+    not_subject: tuple[str, ...]
+    self_ref: re.Pattern[str]
+    self_kinds: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    score: dict[str, float]
+
+
+@cache
+def _compiled(_stamp: str) -> OrgRules:
+    cfg = rules.load("org")
+    words = sorted(cfg["legal_forms"]["words"], key=len, reverse=True)
+    self_re = cfg["self_ref"]["regex"]
+    ner = cfg["ner"]
+    return OrgRules(
+        legal_words=re.compile("|".join(re.escape(w) for w in words)),
+        finders=tuple((label, rules.guarded(cfg[key]["regex"])) for label, key in (
+            ("legal", "legal_prefix"), ("legal", "legal_suffix"), ("government", "government"),
+            ("body", "body"), ("place", "place"))),
+        own_line=re.compile(cfg["own_line"]["regex"]),
+        prefectures=re.compile(cfg["prefectures"]["regex"]),
+        name_tail=re.compile(cfg["name_tail"]["regex"]),
+        not_name=re.compile(cfg["not_name"]["regex"]),
+        labels=frozenset(ner["labels"]), title_labels=frozenset(ner["title_labels"]),
+        place_labels=frozenset(ner["place_labels"]), place_suffix=re.compile(ner["place_suffix"]),
+        third_party=re.compile(cfg["third_party"]["before"]),
+        zones={k: ner[k] for k in ("lines", "lead_sentences", "footer_lines", "max_chars", "budget_chars",
+                                   "found_budget_chars")},
+        alias=re.compile(cfg["alias"]["regex"]),
+        target=re.compile(cfg["target"]["regex"]),
+        link_after=re.compile(cfg["self_link"]["after"].replace("{self}", self_re)),
+        link_before=re.compile(cfg["self_link"]["before"].replace("{self}", self_re)),
+        not_subject=tuple(cfg["not_subject"]["names"]),
+        self_ref=re.compile(self_re),
+        self_kinds=tuple((re.compile(k["words"]), re.compile(k["fits"])) for k in cfg["self_kind"]),
+        score={k: float(v) for k, v in cfg["score"].items() if k != "example"},
+    )
+
+
+def org_rules() -> OrgRules:
+    return _compiled(rules.rules_hash_cached())
+
+
+def core(name: str) -> str:
+    """A name without legal form or white space: the key candidates are compared by."""
+    return re.sub(r"\s+", "", org_rules().legal_words.sub("", name)).strip("・-")
+
+
+def _valid(name: str) -> bool:
+    c = core(name)
+    return bool(c) and not org_rules().not_name.search(c)
+
+
+# -- candidates ---------------------------------------------------------------------------------
+
+def _nonblank_lines(text: str, start: int = 0, end: int | None = None,
+                    limit: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the non-blank lines of text[start:end], stripped; the first ``limit``
+    only when given."""
+    return list(_lines(text, start, end, limit))
+
+
+@lru_cache(maxsize=16)  # a document asks for its lines several times
+def _lines(text: str, start: int, end: int | None, limit: int | None) -> tuple[tuple[int, int], ...]:
+    out = []
+    for m in _LINE.finditer(text, start, len(text) if end is None else end):
+        if limit is not None and len(out) >= limit:
+            break
+        a, b = m.span()
+        body = text[a:b]
+        if body.strip():
+            out.append((a + len(body) - len(body.lstrip()), a + len(body.rstrip())))
+    return tuple(out)
+
+
+# a run of characters between line breaks, as str.splitlines breaks lines
+_LINE = re.compile("[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[OrgItem]:
+    """Organisations the patterns find in norm[ns:ne]."""
+    r = org_rules()
+    norm = ctx.norm.text
+    ne = len(norm) if ne is None else ne
+    out = []
+    for label, pat in r.finders:
+        for m in pat.finditer(norm, ns, ne):
+            a, b = m.start(), m.end()
+            if label == "place":
+                # 山口県岩国市: the municipality is the body the notice is about
+                p = r.prefectures.match(m.group())
+                a += p.end() if p else 0
+            tail = r.name_tail.search(norm, a, b)
+            b = tail.start() if tail and label in ("legal", "body") else b
+            name = norm[a:b].strip()
+            if _valid(name):
+                s, e, text = ctx.span_of_norm(a, b)
+                out.append(OrgItem(text, s, e, name=name, label=label))
+    return out
+
+
+def _first_piece(text: str) -> int:
+    """Length of an entity's first piece: GiNZA runs entities over the space that ends a
+    headline's subject (気仙沼市 市立病院); a space between two Latin words stays (BANDAI SPIRITS)."""
+    for m in re.finditer(r"\s+", text):
+        before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
+        if not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()):
+            return m.start()
+    return len(text)
+
+
+def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) -> list[OrgItem]:
+    r = org_rules()
+    spans = [(s, min(e, s + r.zones["max_chars"])) for s, e in spans if e > s]
+    ctx.prefetch(spans)
+    out = []
+    for s, e in spans:
+        doc = ctx.parse(s, e)
+        if doc is None:
+            continue
+        for ent in doc.ents:
+            if ent.label_ not in labels or (ent.label_ in r.place_labels
+                                             and not r.place_suffix.search(ent.text)):
+                continue
+            a = s + ent.start_char
+            b = a + _first_piece(ent.text)
+            text = ctx.text[a:b]
+            name = ctx.norm.text[ctx.norm.to_norm(a):ctx.norm.to_norm(b)]
+            if _valid(name):
+                out.append(OrgItem(text, a, b, name=name, label=ent.label_))
+    return out
+
+
+def _zones(ctx: DocContext, found: bool = False) -> list[tuple[int, int]]:
+    """The parts of a notice that name its author, most telling first: the title, the first
+    lead sentence, the first lines, the other lead sentences, the last lines. Parsing is the
+    expensive step, so they are taken in that order until ``budget_chars`` are used, or only
+    ``found_budget_chars`` when the patterns already found an organisation near the top."""
+    z = org_rules().zones
+    budget = z["found_budget_chars"] if found else z["budget_chars"]
+    lines = _nonblank_lines(ctx.text)
+    lead = [sp for sp in ctx.sentences if sp[1] - sp[0] >= 40][: z["lead_sentences"]]
+    ordered = lines[:1] + lead[:1] + lines[1: z["lines"]] + lead[1:] + lines[-z["footer_lines"]:]
+    out: list[tuple[int, int]] = []
+    used = 0
+    for s, e in ordered:
+        e = min(e, s + z["max_chars"])
+        if (s, e) in out or any(a <= s and e <= b for a, b in out):
+            continue
+        if used + (e - s) > budget and out:
+            continue
+        out.append((s, e))
+        used += e - s
+    return sorted(out)
+
+
+def extract(ctx: DocContext) -> list[OrgItem]:
+    """Organisations and self-references named in the document, in text order."""
+    r = org_rules()
+    items = _pattern_items(ctx)
+    lines = _nonblank_lines(ctx.text)
+    for s, e in lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]:
+        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+        m = r.own_line.match(ctx.norm.text[ns:ne])
+        if m and not any(it.start <= s and e <= it.end for it in items) and _valid(m.group()):
+            items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
+    top = lines[r.zones["lines"] - 1][1] if len(lines) >= r.zones["lines"] else len(ctx.text)
+    found = any(it.label == "legal" and it.start < top for it in items)
+    for ent in _ner(ctx, _zones(ctx, found), r.labels):
+        inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
+        if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
+                and r.legal_words.search(ent.name):
+            # the model read a longer name than the pattern (みどり運輸株式会社)
+            items.remove(inside[0])
+            items.append(OrgItem(ent.text, ent.start, ent.end, name=ent.name, label="legal"))
+        elif not any(it.start < ent.end and ent.start < it.end for it in items):
+            items.append(ent)
+    for m in r.self_ref.finditer(ctx.norm.text):
+        s, e, text = ctx.span_of_norm(m.start(), m.end())
+        items.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
+    unique = {(it.start, it.end): it for it in reversed(items)}
+    return sorted(unique.values(), key=lambda it: (it.start, it.end))
+
+
+# -- the notice's own organisation -------------------------------------------------------------
+
+def _title_parts(ctx: DocContext) -> tuple[str, str]:
+    """(the title proper, the site after its last "|"), both without white space."""
+    title = re.sub(r"\s+", "", unicodedata.normalize("NFKC", ctx.title or ""))
+    if "|" in title:
+        main, _, site = title.rpartition("|")
+        return main, site
+    return title, ""
+
+
+def _not_subject(key: str) -> bool:
+    return any(ns in key for ns in org_rules().not_subject)
+
+
+def _excluded(ctx: DocContext, name: str) -> bool:
+    """A name that is never a notice's subject: no name at all, or a regulator or platform."""
+    return not _valid(name) or _not_subject(core(name))
+
+
+def _fits(name: str, self_words: set[str]) -> bool:
+    """The name is of the kind the notice's self-references speak for (本市 → X市)."""
+    return any(words.fullmatch(w) and fits.search(name)
+               for words, fits in org_rules().self_kinds for w in self_words)
+
+
+def _canon(keys: list[str], extra: int) -> dict[str, str]:
+    """Pool a short form into the one slightly longer name it starts or ends (NTT西 → NTT西日本,
+    教育委員会 → 北山市教育委員会)."""
+    canon = {}
+    for k in keys:
+        longer = {o for o in keys if o != k and (o.startswith(k) or o.endswith(k)) and len(o) - len(k) <= extra}
+        canon[k] = longer.pop() if len(longer) == 1 else k
+    return canon
+
+
+_LEGAL_TAIL = re.compile(r"(?:株式会社|\(株\))\s*$")
+
+
+def _skip_legal(norm: str, pos: int) -> int:
+    m = re.match(r"\s*(?:株式会社|\(株\))", norm[pos:])
+    return pos + m.end() if m else pos
+
+
+def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """(key of each candidate core → pooled key, pooled key → the forms it is written in)."""
+    r, norm = org_rules(), ctx.norm.text
+    canon = _canon(sorted({core(it.name) for it in cands}, key=len), int(r.score["pool_chars"]))
+    forms: dict[str, set[str]] = {}
+    for short, long in canon.items():
+        forms.setdefault(long, set()).add(short)
+    for it in cands:  # NAME(ALIAS): the alias is another form of the name
+        if it.label == "legal":
+            pos = _skip_legal(norm, ctx.norm.to_norm(it.end))
+            m = r.alias.match(norm[pos:pos + 40])
+            key = canon[core(it.name)]
+            if m and not r.legal_words.fullmatch(m.group(1)) and m.group(1) != key:
+                alias = m.group(1)
+                forms[key] |= forms.pop(canon.get(alias, alias), {alias})
+                canon.update({k: key for k, v in canon.items() if v == alias or k == alias})
+    return canon, forms
+
+
+@dataclass
+class _Evidence:
+    """What one document offers as evidence about each candidate (see rules/org.toml [score])."""
+
+    ctx: DocContext
+    self_words: set[str]
+    main_title: str
+    site: str
+    edge: set[tuple[int, int]]
+    first_in_title: str | None = None
+
+    def score(self, key: str, forms: set[str], names: list[str]) -> tuple[float, int, int]:
+        r, w, norm = org_rules(), org_rules().score, self.ctx.norm.text
+        spans = {(m.start(), m.end()) for f in forms for m in re.finditer(re.escape(f), norm)}
+        spans = {sp for sp in spans if not self.ctx.skipped(self.ctx.norm.span(*sp)[0])} or spans
+        ends = [_skip_legal(norm, b) for _, b in spans]
+        before = [_LEGAL_TAIL.sub("", norm[max(0, a - 30):a]) for a, _ in spans]
+        fits = any(_fits(n, self.self_words) for n in names)
+        in_title = any(f in self.main_title for f in forms)
+        s = min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]
+        s += w["legal"] if any(r.legal_words.search(n) for n in names) else 0
+        s += w["title"] if in_title else 0
+        s += w["title_first"] if key == self.first_in_title else 0
+        if not self.self_words:  # news and regulator texts: the body acted on is the subject
+            s += w["target"] if any(r.target.match(norm[e:e + 80]) for e in ends) else 0
+        elif any(r.third_party.search(b) for b in before):  # first person: a contractor
+            s += w["third_party"]
+        if any(r.link_after.match(norm[e:e + 40]) for e in ends) or any(r.link_before.search(b) for b in before):
+            s += w["self_link"]
+        s += w["own_line"] if any(_own_line(norm, a, b, self.edge, w) for a, b in spans) else 0
+        s += w["self_kind"] if fits else 0
+        s += w["not_subject"] if _not_subject(key) else 0
+        if self.site and any(f in self.site for f in forms) and not in_title and not fits:
+            s += w["publisher"]
+        return s, len(spans), len(key)
+
+
+def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
+    """The organisation the notice is about (None when no candidate survives)."""
+    r = org_rules()
+    cands = [it for it in items if it.label != "self_ref" and _valid(it.name)]
+    if not cands:
+        return None
+    canon, forms = _forms(ctx, cands)
+    main_title, site = _title_parts(ctx)
+    lines = _nonblank_lines(ctx.norm.text)
+    ev = _Evidence(ctx, {it.name for it in items if it.label == "self_ref"}, main_title, site,
+                   set(lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]))
+    firsts = {k: min(main_title.find(f) for f in fs if f in main_title)
+              for k, fs in forms.items() if any(f in main_title for f in fs)}
+    ev.first_in_title = min(firsts, key=lambda k: firsts[k], default=None)
+    pooled = [(canon[core(it.name)], it.name) for it in cands]
+    names = {key: [name for k, name in pooled if k == key] for key in forms}
+    scores = {key: ev.score(key, fs, names[key]) for key, fs in forms.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return max(names[best], key=len, default=best)
+
+
+def _own_line(norm: str, a: int, b: int, edge: set[tuple[int, int]], w: dict[str, float]) -> bool:
+    """The mention at norm[a:b] stands (nearly) alone on a header or footer line."""
+    for ls, le in edge:
+        if ls <= a and b <= le:
+            rest = org_rules().legal_words.sub("", norm[ls:a] + norm[b:le])
+            return len(re.sub(r"\s+", "", rest)) <= w["own_line_chars"]
+    return False
+
+
+# -- an incident's organisation -----------------------------------------------------------------
+
+_TITLE_PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\]|\d{1,2}[.)、]|\(\d{1,2}\))\s*")
+
+
+def incident_org(ctx: DocContext, items: list[OrgItem], start: int, end: int) -> str | None:
+    """The organisation an incident's title names (an archive post's title), else None.
+
+    Looks at the first lines of the incident: a pattern candidate anywhere on the line, or a
+    named entity that opens the title and ends at a space or particle (東京電力 組織的…)."""
+    r = org_rules()
+    for ls, le in _nonblank_lines(ctx.text, start, end, 4):
+        ns, ne = ctx.norm.to_norm(ls), ctx.norm.to_norm(le)
+        line = ctx.norm.text[ns:ne]
+        found = [it for it in _pattern_items(ctx, ns, ne) if not _excluded(ctx, it.name)]
+        if not found:
+            head = _TITLE_PREFIX.match(line)
+            hs = ctx.norm.span(ns, ns + head.end())[1] if head and head.end() else ls
+            for it in _ner(ctx, [(hs, le)], r.labels | r.title_labels):
+                after = ctx.norm.text[ctx.norm.to_norm(it.end):ne][:1]
+                if it.start == hs and (not after or after.isspace() or after in "、はがでの") \
+                        and not _excluded(ctx, it.name):
+                    found.append(it)
+        if found:
+            first = min(found, key=lambda it: (it.start, it.label != "legal", -len(it.name)))
+            return first.name
+    return None

@@ -1,0 +1,131 @@
+"""A parse cache: the GiNZA parses of one document stored as a spaCy ``DocBin``.
+
+The key is sha256 of the document text, the model name and version, the pipeline settings and
+the entry format, so a change to rules/ reuses every parse while a change of model or settings
+misses. Entries are written to a temporary file and renamed into place, so concurrent writers
+never leave a torn entry; an entry that cannot be read is re-parsed, not fatal.
+
+An entry is a DocBin that spaCy (with GiNZA's user data) can load as it is. Each doc's user data
+also carries what the rules read of it (extract.parsed), and that is what rouei reads back:
+zlib and msgpack, no spaCy. A run whose parses all come from the cache so never imports spaCy
+and never rebuilds a Doc."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zlib
+from pathlib import Path
+
+import msgpack
+
+from rouei.extract.core.io import atomic_output
+from rouei.extract.doc.parsed import ParsedDoc
+
+log = logging.getLogger(__name__)
+
+SPAN_KEY = "rouei_span"
+PARSED_KEY = "rouei_parsed"
+# Bumped when what an entry holds changes, so older entries miss instead of failing.
+FORMAT = 2
+
+
+def _cache_msgpack_extensions() -> None:
+    """srsly looks up msgpack extension entry points on every (un)pack, an importlib.metadata
+    scan of every installed package, once per document and per user-data record of a DocBin.
+    The registries are read once instead."""
+    from functools import cache
+
+    import srsly.msgpack as mp
+
+    for registry in (mp.msgpack_encoders, mp.msgpack_decoders):
+        if not getattr(registry.get_all, "cache_info", None):
+            registry.get_all = cache(registry.get_all)
+
+
+def _unpack(data: bytes):
+    # plain msgpack reads what srsly wrote (no numpy in these records) without importing numpy;
+    # map keys may be arrays (spaCy's extension data), hence tuples and non-strict keys
+    return msgpack.unpackb(data, raw=False, use_list=False, strict_map_key=False)
+
+
+class ParseCache:
+    def __init__(self, root: Path, model_id: str, settings_key: str) -> None:
+        self.root = Path(root)
+        self.salt = f"{model_id}\0{settings_key}\0format={FORMAT}"
+        self.hits = self.misses = self.corrupt = 0
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.salt}\0{text}".encode()).hexdigest()
+
+    def path(self, text: str) -> Path:
+        k = self.key(text)
+        return self.root / k[:2] / f"{k}.spacy"
+
+    def load(self, text: str) -> dict[tuple[int, int], ParsedDoc]:
+        """The cached parses of ``text`` by span ({} when there are none or they are unreadable)."""
+        path = self.path(text)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self.misses += 1
+            return {}
+        except OSError as exc:
+            log.warning("parse cache: cannot read %s: %s", path, exc)
+            self.misses += 1
+            return {}
+        try:
+            out = {}
+            for blob in _unpack(zlib.decompress(data))["user_data"]:
+                user = _unpack(blob)
+                s, e = user[SPAN_KEY]
+                piece = text[s:e]
+                parsed = ParsedDoc.from_payload(piece, user[PARSED_KEY])
+                if any(piece[i:i + len(w)] != w for i, w in zip(parsed.idx, parsed.words)):
+                    raise ValueError(f"span {s}:{e} does not hold the cached tokens")
+                out[(s, e)] = parsed
+        except Exception as exc:  # noqa: BLE001 - any unreadable entry is re-parsed
+            log.warning("parse cache: corrupt entry %s (%s); re-parsing", path.name, exc)
+            self.corrupt += 1
+            self.misses += 1
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            return {}
+        self.hits += 1
+        return out
+
+    def save(self, text: str, parses: dict[tuple[int, int], ParsedDoc]) -> None:
+        """Write the parses of ``text`` as one entry. Fresh parses carry their spaCy Doc; those
+        that came from the entry being replaced are read back from it."""
+        from spacy.tokens import DocBin
+
+        _cache_msgpack_extensions()
+        docs = {sp: p.spacy_doc for sp, p in parses.items() if p.spacy_doc is not None}
+        if len(docs) < len(parses):
+            earlier = self._spacy_docs(text)
+            docs.update({sp: earlier[sp] for sp in parses if sp not in docs and sp in earlier})
+        db = DocBin(store_user_data=True)
+        for (s, e), doc in sorted(docs.items()):
+            doc.user_data[SPAN_KEY] = (s, e)
+            doc.user_data[PARSED_KEY] = parses[(s, e)].to_payload()
+            db.add(doc)
+            doc.user_data.pop(SPAN_KEY, None)
+            doc.user_data.pop(PARSED_KEY, None)
+        with atomic_output(self.path(text), "wb") as fh:
+            fh.write(db.to_bytes())
+
+    def _spacy_docs(self, text: str) -> dict:
+        """The spaCy Docs of the entry for ``text``, by span ({} if there is none)."""
+        from spacy.tokens import DocBin
+        from spacy.vocab import Vocab
+
+        _cache_msgpack_extensions()
+        try:
+            data = self.path(text).read_bytes()
+            docs = DocBin(store_user_data=True).from_bytes(data).get_docs(Vocab())
+            return {tuple(d.user_data[SPAN_KEY]): d for d in docs}
+        except Exception as exc:  # noqa: BLE001 - then those parses are simply not stored
+            log.warning("parse cache: cannot reread %s (%s)", self.path(text).name, exc)
+            return {}

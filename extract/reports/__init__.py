@@ -1,0 +1,1 @@
+"""What reads records: evaluation, diff, export, VERIS, stats and the review page."""

@@ -1,0 +1,1 @@
+"""Inputs, the pipeline, records, output files, runners and the extract command."""

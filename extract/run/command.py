@@ -1,0 +1,101 @@
+"""``rouei extract INPUT... -o OUT.jsonl``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from rouei.extract.core.errors import RoueiError
+from rouei.extract.run.inputs import iter_inputs
+from rouei.extract.run.output import RecordWriter
+
+log = logging.getLogger(__name__)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("extract", help="extract records from notices into JSONL")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files (.txt .html .pdf), folders, a fetch corpus directory, or '-' for stdin")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.jsonl")
+    p.add_argument("--incidents", choices=("split", "flat"), default="split",
+                   help="one incident per incident (split, default) or one per document (flat)")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the complete records of an interrupted run and do the rest")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="worker processes (the model loads once per worker; default 1)")
+    p.add_argument("--engine", choices=("processes", "dask"), default="processes",
+                   help="where the workers run: local processes, or Dask distributed")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); default a LocalCluster")
+    p.add_argument("--doc-timeout", type=float, metavar="SECONDS",
+                   help="a document taking longer becomes an error record (runs in a worker)")
+    p.add_argument("--cache", default=".rouei-cache", metavar="DIR",
+                   help="parse cache directory (default .rouei-cache)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
+    p.set_defaults(func=run)
+
+
+class _NoBar:
+    """Stands in for the progress bar under --quiet (tqdm need not even be imported)."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _bar(quiet: bool):
+    if quiet:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(unit="doc", file=sys.stderr, delay=2)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rouei.extract.run.pipeline import Settings
+    from rouei.extract.run.runner import run_inline, run_parallel
+
+    if args.jobs < 1 or (args.doc_timeout is not None and args.doc_timeout <= 0):
+        print("rouei extract: --jobs and --doc-timeout must be positive", file=sys.stderr)
+        return 2
+    try:
+        docs = iter_inputs(args.inputs)
+        first = next(docs, None)  # surface usage errors (a missing input) before any work
+    except RoueiError as exc:
+        print(f"rouei extract: {exc}", file=sys.stderr)
+        return 2
+    settings = Settings(incidents=args.incidents, cache_dir=None if args.no_cache else args.cache)
+    failures = 0
+    with RecordWriter(args.output, resume=args.resume) as writer:
+        def todo():
+            if first is not None and first.doc_id not in writer.done:
+                yield first
+            for d in docs:
+                if d.doc_id not in writer.done:
+                    yield d
+
+        if args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None:
+            records = run_inline(settings, todo())
+        else:
+            records = run_parallel(settings, todo(), jobs=args.jobs, engine=args.engine,
+                                   scheduler=args.scheduler, doc_timeout=args.doc_timeout)
+        bar = _bar(args.quiet)
+        try:
+            for rec in records:
+                if "error" in rec:
+                    failures += 1
+                    print(f"rouei extract: {rec['doc_id']}: {rec['error']['message']}", file=sys.stderr)
+                writer.write(rec)
+                bar.update(1)
+        except RoueiError as exc:  # an unreadable manifest line in the middle of a corpus
+            print(f"rouei extract: {exc}", file=sys.stderr)
+            writer.close(finished=False)  # keep OUT.jsonl.part for --resume, publish nothing
+            return 2
+        finally:
+            bar.close()
+    return 1 if failures else 0

@@ -1,0 +1,166 @@
+"""The extraction pipeline: text in, record out, with the GiNZA model loaded once per process."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rouei import __version__
+from rouei.extract.core import rules
+from rouei.extract.core.errors import RoueiError
+from rouei.extract.doc.context import DocContext
+from rouei.extract.doc.items import Item, OrgItem
+from rouei.extract.fields import causes, counts, datatypes, dates, incidents, org, status
+from rouei.extract.run import record
+from rouei.extract.run.inputs import InputDoc
+from rouei.extract.run.record import error_record
+
+log = logging.getLogger(__name__)
+
+# The field extractors, in the order they run: each has ``extract(ctx) -> list[Item]``.
+FIELDS = (dates, counts, datatypes, causes, status, org)
+
+
+@dataclass
+class Settings:
+    """Pipeline settings. Those in ``key()`` change parses and so the parse-cache key."""
+
+    model: str = "ja_ginza"
+    incidents: str = "split"  # split | flat
+    # GiNZA's compound_splitter only adds sub-word splits (sub_tokens) that no rule reads
+    exclude: tuple[str, ...] = ("compound_splitter",)
+    matmul: bool = True  # numpy matmul instead of blis (same output, faster here)
+    fast_ner: bool = True  # NER decoded by extract.fastner (same entities, faster here)
+    cache_dir: str | None = None
+
+    def key(self) -> str:
+        return f"{self.model}|exclude={','.join(self.exclude)}"
+
+
+@dataclass
+class Pipeline:
+    """Runs the field extractors over one document at a time. The model is loaded on the
+    first parse, so a run whose parses all come from the cache never loads it."""
+
+    settings: Settings = field(default_factory=Settings)
+    nlp: object | None = None
+
+    def __post_init__(self) -> None:
+        self.rules_sha = rules.rules_hash()
+        self.cache = None
+        if self.settings.cache_dir:
+            from rouei.extract.nlp.cache import ParseCache
+
+            self.cache = ParseCache(Path(self.settings.cache_dir), self.model_id, self.settings.key())
+        self.parsed_chars = 0
+
+    def model(self):
+        """The spaCy pipeline, loaded on first use."""
+        if self.nlp is None:
+            from rouei.extract.nlp.model import load_model
+
+            self.nlp = load_model(self.settings.model, self.settings.exclude)
+            if self.settings.matmul:
+                from rouei.extract.nlp.ops import use_matmul_ops
+
+                use_matmul_ops(self.nlp)
+        return self.nlp
+
+    def parse_fn(self, texts: list[str]) -> list:
+        from rouei.extract.nlp.model import parse_for_rules
+
+        self.parsed_chars += sum(len(t) for t in texts)
+        return parse_for_rules(self.model(), texts, fast_ner=self.settings.fast_ner)
+
+    @property
+    def model_id(self) -> str:
+        """Name and version of the model, read from its package without loading it."""
+        if self.nlp is not None:
+            from rouei.extract.nlp.model import model_id
+
+            return model_id(self.nlp)
+        return _package_model_id(self.settings.model)
+
+    @property
+    def extractor_info(self) -> dict:
+        return {"version": __version__, "rules": self.rules_sha, "model": self.model_id}
+
+    def context(self, doc_id: str, text: str, published: str | None = None,
+                title: str | None = None) -> DocContext:
+        return DocContext(doc_id, text, published=published, title=title, parse_fn=self.parse_fn)
+
+    def items(self, ctx: DocContext) -> list[Item]:
+        found: list[Item] = []
+        for mod in FIELDS:
+            found.extend(mod.extract(ctx))
+        kept = [it for it in found if not ctx.skipped(it.start)]
+        for it in kept:
+            if ctx.text[it.start:it.end] != it.text:
+                raise RoueiError("E004", detail=f"offset mismatch for {it!r}")
+        return sorted(kept, key=lambda it: (it.start, it.end))
+
+    def process(self, doc_id: str, text: str, source: dict | None = None,
+                published: str | None = None, title: str | None = None) -> dict:
+        """The record for one document (raises RoueiError on failure)."""
+        if not text.strip():
+            raise RoueiError("E003")
+        source = dict(source or {})
+        source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
+        title = title or _first_line(text)
+        ctx = self.context(doc_id, text, published=published, title=title)
+        cached = self.cache.load(text) if self.cache else {}
+        ctx.preload(cached)
+        found = self.items(ctx)
+        doc_org = org.document_org(ctx, [i for i in found if isinstance(i, OrgItem)])
+        if self.settings.incidents == "flat":
+            groups = [incidents.Incident(0, len(text))]
+            for it in found:
+                incidents.add(groups[0], it)
+        else:
+            groups = incidents.build(ctx, found)
+        out = []
+        for inc in groups:
+            inc.causes = causes.resolve(inc.causes)
+            name = doc_org
+            if len(groups) > 1:
+                # an untitled section (split off by "これとは別に") continues the post before it
+                prev = out[-1]["organization"] if out else doc_org
+                name = org.incident_org(ctx, inc.orgs, inc.start, inc.end) or prev
+            out.append(record.incident_json(inc, name, status.decide(inc.statuses)))
+        if self.cache and set(ctx.parses) - set(cached):
+            self.cache.save(text, ctx.parses)  # after every step that may parse
+        return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info)
+
+
+def process_one(pipeline, doc: InputDoc) -> dict:
+    """The record of one input, or an error record; never raises for a bad document."""
+    try:
+        text, encoding = doc.read()
+        source = dict(doc.source)
+        source["encoding"] = source.get("encoding") or encoding
+        return pipeline.process(doc.doc_id, text, source, published=doc.published, title=doc.title)
+    except RoueiError as exc:
+        return error_record(doc.doc_id, exc.kind, str(exc), doc.source)
+    except Exception as exc:  # noqa: BLE001 - one bad notice must not stop the batch
+        log.debug("extraction failed for %s", doc.doc_id, exc_info=True)
+        return error_record(doc.doc_id, "extract", f"[E004] {type(exc).__name__}: {exc}", doc.source)
+
+
+@cache
+def _package_model_id(model: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{model} {version(model.replace('_', '-'))}"
+    except PackageNotFoundError:
+        return model
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return None

@@ -1,0 +1,7 @@
+"""``python -m rouei`` is the ``rouei`` command."""
+
+import sys
+
+from rouei.extract.cli import main
+
+sys.exit(main())
