@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from rouei.extract.run.output import RecordWriter, part_path
+from rouei.extract.run.output import RecordWriter, lock_path, part_path
 
 
 def _rec(i):
@@ -67,3 +67,49 @@ def test_output_close_unfinished_then_exit_keeps_part(tmp_path):
         w.write(_rec(1))
         w.close(finished=False)  # the run stopped on an error: nothing is published
     assert not out.exists() and part_path(out).exists()
+
+
+def test_output_second_writer_on_same_output_is_refused(tmp_path):
+    import pytest
+
+    from rouei.extract.core.errors import RoueiError
+
+    out = tmp_path / "o.jsonl"
+    with RecordWriter(out) as w:
+        w.write(_rec(1))
+        with pytest.raises(RoueiError) as err:
+            RecordWriter(out)
+        assert err.value.code == "E014" and str(out) in str(err.value)
+        w.write(_rec(2))  # the first run's file is untouched by the refused one
+    assert [json.loads(x)["doc_id"] for x in out.read_text().splitlines()] == ["d1", "d2"]
+    assert not lock_path(out).exists()
+    with RecordWriter(out, resume=True) as w:  # released: the next run may go
+        assert w.done == {"d1", "d2"}
+
+
+def test_output_lock_is_released_when_closing_fails(tmp_path):
+    out = tmp_path / "o.jsonl"
+    w = RecordWriter(out)
+    w.write(_rec(1))
+    out.mkdir()  # os.replace onto a directory fails
+    try:
+        w.close()
+    except OSError:
+        pass
+    RecordWriter(tmp_path / "o.jsonl", resume=True).close(finished=False)
+
+
+def test_output_check_rejects_bad_paths(tmp_path):
+    import pytest
+
+    from rouei.extract.core.errors import RoueiError
+    from rouei.extract.run.output import check_output
+
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "afile").write_text("x")
+    for bad in (tmp_path / "adir", tmp_path / "afile" / "o.jsonl", tmp_path / "afile" / "sub" / "o.jsonl"):
+        with pytest.raises(RoueiError) as err:
+            check_output(bad)
+        assert err.value.code == "E012"
+    check_output(tmp_path / "new" / "o.jsonl")  # a folder that can be made is fine
+    assert (tmp_path / "new").is_dir()

@@ -15,6 +15,8 @@ MESSAGES: dict[str, str] = {
     "E010": "Worker process died",
     "E011": "PDF cannot be read",
     "E012": "Cannot write the output file",
+    "E013": "Document is longer than --max-chars",
+    "E014": "Output file is in use by another run",
 }
 
 KINDS: dict[str, str] = {
@@ -30,6 +32,8 @@ KINDS: dict[str, str] = {
     "E010": "worker",
     "E011": "pdf_invalid",
     "E012": "output",
+    "E013": "too_long",
+    "E014": "output_busy",
 }
 
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.run.inputs import iter_inputs
-from rouei.extract.run.output import RecordWriter
+from rouei.extract.run.output import RecordWriter, check_output
+
+# The default cap on a document's length (characters after conversion to text). The longest
+# real notices are a few tens of thousands of characters; a file far above this is a dump or
+# a mistake, and one of 20 MB took six minutes and 2.3 GB.
+MAX_CHARS = 2_000_000
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cache", default=".rouei-cache", metavar="DIR",
                    help="parse cache directory (default .rouei-cache)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
+    p.add_argument("--max-chars", type=int, default=MAX_CHARS, metavar="N",
+                   help=f"a longer document becomes an error record (default {MAX_CHARS:,})")
     p.set_defaults(func=run)
 
 
@@ -56,46 +65,112 @@ def _bar(quiet: bool):
     return tqdm(unit="doc", file=sys.stderr, delay=2)
 
 
-def run(args: argparse.Namespace) -> int:
-    from rouei.extract.run.pipeline import Settings
-    from rouei.extract.run.runner import run_inline, run_parallel
+class _Terminated(Exception):
+    """SIGTERM arrived: stop, keep OUT.jsonl.part for --resume, take the workers down."""
 
-    if args.jobs < 1 or (args.doc_timeout is not None and args.doc_timeout <= 0):
-        print("rouei extract: --jobs and --doc-timeout must be positive", file=sys.stderr)
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
+def _fail(exc: Exception) -> int:
+    print(f"rouei extract: {exc}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from rouei.extract.run.pipeline import Settings, usable_cache
+
+    if (args.jobs < 1 or (args.doc_timeout is not None and args.doc_timeout <= 0)
+            or args.max_chars < 1):
+        print("rouei extract: --jobs, --doc-timeout and --max-chars must be positive", file=sys.stderr)
         return 2
     try:
+        check_rules()
+        check_output(args.output)
         docs = iter_inputs(args.inputs)
         first = next(docs, None)  # surface usage errors (a missing input) before any work
     except RoueiError as exc:
-        print(f"rouei extract: {exc}", file=sys.stderr)
-        return 2
-    settings = Settings(incidents=args.incidents, cache_dir=None if args.no_cache else args.cache)
-    failures = 0
-    with RecordWriter(args.output, resume=args.resume) as writer:
-        def todo():
-            if first is not None and first.doc_id not in writer.done:
-                yield first
-            for d in docs:
-                if d.doc_id not in writer.done:
-                    yield d
+        return _fail(exc)
+    cache_dir = None if args.no_cache else usable_cache(args.cache)
+    settings = Settings(incidents=args.incidents, max_chars=args.max_chars,
+                        cache_dir=os.path.abspath(cache_dir) if cache_dir else None)
+    try:
+        writer = RecordWriter(args.output, resume=args.resume)
+    except RoueiError as exc:
+        return _fail(exc)
+    except OSError as exc:
+        return _fail(RoueiError("E012", detail=f"{args.output}: {exc.strerror or exc}"))
+    old = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _extract(args, settings, writer, first, docs)
+    except _Terminated:
+        writer.close(finished=False)
+        print("rouei extract: terminated; --resume finishes the run", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
-        if args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None:
-            records = run_inline(settings, todo())
-        else:
-            records = run_parallel(settings, todo(), jobs=args.jobs, engine=args.engine,
-                                   scheduler=args.scheduler, doc_timeout=args.doc_timeout)
-        bar = _bar(args.quiet)
-        try:
-            for rec in records:
-                if "error" in rec:
-                    failures += 1
-                    print(f"rouei extract: {rec['doc_id']}: {rec['error']['message']}", file=sys.stderr)
-                writer.write(rec)
-                bar.update(1)
-        except RoueiError as exc:  # an unreadable manifest line in the middle of a corpus
-            print(f"rouei extract: {exc}", file=sys.stderr)
-            writer.close(finished=False)  # keep OUT.jsonl.part for --resume, publish nothing
-            return 2
-        finally:
-            bar.close()
+
+def check_rules() -> None:
+    """Every rule file against rules/schema.toml, once, before anything is written."""
+    from rouei.extract.core.schema import validate_rules
+
+    validate_rules()
+
+
+def _extract(args, settings, writer: RecordWriter, first, docs) -> int:
+    from rouei.extract.run.runner import run_inline, run_parallel
+
+    failures = 0
+
+    def todo():
+        if first is not None and first.doc_id not in writer.done:
+            yield first
+        for d in docs:
+            if d.doc_id not in writer.done:
+                yield d
+
+    if args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None:
+        records = run_inline(settings, todo())
+    else:
+        records = run_parallel(settings, todo(), jobs=args.jobs, engine=args.engine,
+                               scheduler=args.scheduler, doc_timeout=args.doc_timeout)
+    bar = _bar(args.quiet)
+    try:
+        for rec in records:
+            if "error" in rec:
+                failures += 1
+                print(f"rouei extract: {rec['doc_id']}: {rec['error']['message']}", file=sys.stderr)
+            writer.write(rec)
+            bar.update(1)
+    except RoueiError as exc:  # an unreadable manifest line in the middle of a corpus
+        writer.close(finished=False)  # keep OUT.jsonl.part for --resume, publish nothing
+        return _fail(exc)
+    except OSError as exc:  # a full disk, the output folder gone
+        _close_quietly(writer)
+        print(f"rouei extract: {RoueiError('E012', detail=f'{writer.part}: {exc.strerror or exc}')}",
+              file=sys.stderr)
+        return 1
+    except BaseException:
+        _close_quietly(writer)
+        raise
+    finally:
+        close = getattr(records, "close", None)
+        if close:
+            close()  # the workers go now, also when the loop stopped early
+        bar.close()
+    try:
+        writer.close()
+    except OSError as exc:
+        print(f"rouei extract: {RoueiError('E012', detail=f'{args.output}: {exc.strerror or exc}')}",
+              file=sys.stderr)
+        return 1
     return 1 if failures else 0
+
+
+def _close_quietly(writer: RecordWriter) -> None:
+    try:
+        writer.close(finished=False)
+    except OSError as exc:
+        log.warning("cannot close %s: %s", writer.part, exc)

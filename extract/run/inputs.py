@@ -1,8 +1,17 @@
-"""Finding the documents an ``extract`` run reads: files, folders, corpus directories, stdin."""
+"""Finding the documents an ``extract`` run reads: files, folders, corpus directories, stdin.
+
+A file's ``doc_id`` is its stem. When two inputs of one run share a stem (``a/index.html`` and
+``b/index.html``, or ``x.txt`` beside ``x.html``), each of them gets its path relative to the
+input root instead (the folder named on the command line, or the path as given for a file), so
+every input keeps a record of its own and the ids are the same on every run with the same
+inputs. A broken symlink (dangling, or a loop) in a folder becomes an error record.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,6 +19,8 @@ from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.doc.text import decode_bytes, read_document
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = {".txt", ".html", ".htm", ".xhtml", ".pdf"}
 
@@ -23,23 +34,33 @@ class InputDoc:
     source: dict = field(default_factory=dict)
     title: str | None = None
     published: str | None = None
-    error: str | None = None  # an error the collector recorded (fetch manifest)
+    error: str | None = None  # an error found before reading (fetch manifest, broken symlink)
     data: bytes | None = None  # stdin
 
-    def read(self) -> tuple[str, str]:
+    def read(self, max_bytes: int | None = None) -> tuple[str, str]:
+        """(text, encoding). ``max_bytes`` refuses a larger file before reading any of it."""
         if self.error:
             raise RoueiError("E001", detail=self.error)
         if self.data is not None:
+            if max_bytes is not None and len(self.data) > max_bytes:
+                raise RoueiError("E013", detail=f"{len(self.data):,} bytes on stdin")
             return decode_bytes(self.data)
         assert self.path is not None
         try:
+            if max_bytes is not None and (size := self.path.stat().st_size) > max_bytes:
+                raise RoueiError("E013", detail=f"{self.path}: {size:,} bytes")
             return read_document(self.path)
         except OSError as exc:
             raise RoueiError("E001", detail=f"{self.path}: {exc.strerror or exc}") from exc
 
 
-def _file_doc(path: Path) -> InputDoc:
-    return InputDoc(path.stem, path, {"path": str(path), "url": None})
+@dataclass
+class _Found:
+    """A file found among the inputs, before its doc_id is settled."""
+
+    path: Path
+    rel: str  # its path relative to the input root, '/'-separated
+    error: str | None = None
 
 
 def _manifest_docs(root: Path) -> Iterator[InputDoc]:
@@ -63,21 +84,122 @@ def _manifest_docs(root: Path) -> Iterator[InputDoc]:
             yield InputDoc(e["doc_id"], path, src, e.get("title"), e.get("published"), err)
 
 
+def _broken_link(path: Path) -> str | None:
+    """Why the symlink ``path`` leads nowhere (dangling, a loop), or None when it resolves."""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a loop so
+        return f"{path}: symlink loop"
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            return f"{path}: symlink loop"
+        return f"{path}: dangling symlink to {os.readlink(path)}"
+    return None
+
+
+def _walk(root: Path) -> list[_Found]:
+    """The document files under ``root`` in sorted order. Symlinked folders are followed once
+    (a link back into a folder already being walked is reported as a loop); broken links whose
+    name could be a document or a folder are reported, never skipped silently."""
+    found: list[_Found] = []
+    active: set[tuple[int, int]] = set()
+
+    def visit(folder: Path) -> None:
+        st = folder.stat()
+        key = (st.st_dev, st.st_ino)
+        active.add(key)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            found.append(_Found(folder, _rel(folder, root), f"{folder}: {exc.strerror or exc}"))
+            active.discard(key)
+            return
+        for p in entries:
+            suffix = p.suffix.lower()
+            if p.is_symlink():
+                why = _broken_link(p)
+                if why:
+                    if suffix in SUFFIXES or not suffix:
+                        found.append(_Found(p, _rel(p, root), why))
+                    continue
+            if p.is_dir():
+                sub = p.stat()
+                if (sub.st_dev, sub.st_ino) in active:
+                    found.append(_Found(p, _rel(p, root), f"{p}: symlink loop"))
+                else:
+                    visit(p)
+            elif p.is_file() and suffix in SUFFIXES:
+                found.append(_Found(p, _rel(p, root)))
+        active.discard(key)
+
+    visit(root)
+    return found
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _file_ids(files: list[_Found]) -> list[str]:
+    """The doc_id of each file: its stem, or its relative path where stems collide; a clash
+    left after that (the same path named twice) takes a ``~N`` suffix."""
+    stems: dict[str, int] = {}
+    for f in files:
+        stems[f.path.stem] = stems.get(f.path.stem, 0) + 1
+    return [f.path.stem if stems[f.path.stem] == 1 else f.rel for f in files]
+
+
+def _unique(doc_id: str, used: set[str]) -> str:
+    if doc_id not in used:
+        return doc_id
+    n = 2
+    while f"{doc_id}~{n}" in used:
+        n += 1
+    return f"{doc_id}~{n}"
+
+
 def iter_inputs(inputs: list[str]) -> Iterator[InputDoc]:
-    """Documents in input order; folders are walked in sorted order; '-' reads stdin."""
+    """Documents in input order; folders are walked in sorted order; '-' reads stdin.
+
+    Files and folders are listed first (only names, no content), so that stems can be compared
+    across all of them; corpus directories stream their manifest."""
+    plan: list[tuple[str, object]] = []
+    files: list[_Found] = []
     for item in inputs:
         if item == "-":
-            yield InputDoc("stdin", None, {"path": None, "url": None}, data=sys.stdin.buffer.read())
+            plan.append(("stdin", None))
             continue
         path = Path(item)
         if path.is_dir():
             if (path / "manifest.jsonl").is_file():
-                yield from _manifest_docs(path)
+                plan.append(("manifest", path))
             else:
-                for f in sorted(path.rglob("*")):
-                    if f.is_file() and f.suffix.lower() in SUFFIXES:
-                        yield _file_doc(f)
-        elif path.is_file() or path.suffix.lower() in SUFFIXES:
-            yield _file_doc(path)  # a missing file becomes an error record when read
+                walked = _walk(path)
+                plan.append(("files", (len(files), len(walked))))
+                files += walked
+        elif path.is_file() or path.suffix.lower() in SUFFIXES or path.is_symlink():
+            # a missing file becomes an error record when read
+            why = _broken_link(path) if path.is_symlink() else None
+            plan.append(("files", (len(files), 1)))
+            files.append(_Found(path, path.as_posix(), why))
         else:
             raise RoueiError("E007", detail=f"{item}: not a file, folder or '-'")
+    ids = _file_ids(files)
+    used: set[str] = set()
+    for kind, arg in plan:
+        if kind == "stdin":
+            doc = InputDoc("stdin", None, {"path": None, "url": None}, data=sys.stdin.buffer.read())
+            docs: Iterator[InputDoc] = iter([doc])
+        elif kind == "manifest":
+            docs = _manifest_docs(arg)  # type: ignore[arg-type]
+        else:
+            first, n = arg  # type: ignore[misc]
+            docs = (InputDoc(ids[i], files[i].path, {"path": str(files[i].path), "url": None},
+                             error=files[i].error) for i in range(first, first + n))
+        for doc in docs:
+            doc_id = _unique(doc.doc_id, used)
+            if doc_id != doc.doc_id:
+                log.warning("doc_id %s is used twice; the second is %s", doc.doc_id, doc_id)
+                doc.doc_id = doc_id
+            used.add(doc_id)
+            yield doc

@@ -35,6 +35,7 @@ class Settings:
     matmul: bool = True  # numpy matmul instead of blis (same output, faster here)
     fast_ner: bool = True  # NER decoded by extract.fastner (same entities, faster here)
     cache_dir: str | None = None
+    max_chars: int | None = None  # a longer document is refused (E013)
 
     def key(self) -> str:
         return f"{self.model}|exclude={','.join(self.exclude)}"
@@ -49,7 +50,9 @@ class Pipeline:
     nlp: object | None = None
 
     def __post_init__(self) -> None:
-        self.rules_sha = rules.rules_hash()
+        # the hash of the rules a record was made with, taken again for every document: a
+        # long-lived process (a Dask worker) picks up edited rules and must say so
+        self.rules_sha = rules.rules_hash_cached()
         self.cache = None
         if self.settings.cache_dir:
             from rouei.extract.nlp.cache import ParseCache
@@ -107,6 +110,10 @@ class Pipeline:
         """The record for one document (raises RoueiError on failure)."""
         if not text.strip():
             raise RoueiError("E003")
+        limit = self.settings.max_chars
+        if limit is not None and len(text) > limit:
+            raise RoueiError("E013", detail=f"{len(text):,} characters, over {limit:,} (--max-chars)")
+        self.rules_sha = rules.rules_hash_cached()
         source = dict(source or {})
         source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
         title = title or _first_line(text)
@@ -131,14 +138,46 @@ class Pipeline:
                 name = org.incident_org(ctx, inc.orgs, inc.start, inc.end) or prev
             out.append(record.incident_json(inc, name, status.decide(inc.statuses)))
         if self.cache and set(ctx.parses) - set(cached):
-            self.cache.save(text, ctx.parses)  # after every step that may parse
+            self._save_parses(text, ctx.parses)  # after every step that may parse
         return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info)
+
+    def _save_parses(self, text: str, parses: dict) -> None:
+        """Store the parses; a cache that cannot be written (read-only, a file in the way, a
+        full disk) is dropped with one warning, and the record stands."""
+        try:
+            self.cache.save(text, parses)
+        except OSError as exc:
+            log.warning("parse cache %s cannot be written (%s); going on without it",
+                        self.settings.cache_dir, exc.strerror or exc)
+            self.cache = None
+
+
+def usable_cache(cache_dir: str) -> str | None:
+    """``cache_dir`` when a parse-cache entry can be written there, else None with one warning."""
+    import tempfile
+
+    root = Path(cache_dir)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=root):
+            pass
+    except OSError as exc:
+        log.warning("parse cache %s cannot be written (%s); running without it",
+                    cache_dir, exc.strerror or exc)
+        return None
+    return cache_dir
+
+
+# Bytes a file may have per allowed character before it is refused unread: HTML markup and
+# PDF structure take room that the text does not.
+BYTES_PER_CHAR = 16
 
 
 def process_one(pipeline, doc: InputDoc) -> dict:
     """The record of one input, or an error record; never raises for a bad document."""
     try:
-        text, encoding = doc.read()
+        limit = pipeline.settings.max_chars
+        text, encoding = doc.read(max_bytes=None if limit is None else limit * BYTES_PER_CHAR)
         source = dict(doc.source)
         source["encoding"] = source.get("encoding") or encoding
         return pipeline.process(doc.doc_id, text, source, published=doc.published, title=doc.title)

@@ -8,9 +8,12 @@ replaced (a hung regex or parse cannot be interrupted from inside, only killed).
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -49,13 +52,40 @@ def _init_worker(settings: Settings, eager: bool = False) -> None:
         _WORKER.model()
 
 
+def _die_with_parent() -> None:
+    """End this worker when the process that started it dies, even by SIGKILL: a worker holds
+    a model of ~400 MB and would otherwise live on under init.
+
+    On Linux the kernel sends SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere, and should the
+    parent already be gone, a daemon thread polls the parent's pid."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError) as exc:
+            log.debug("prctl unavailable: %s", exc)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, name="rouei-parent-watch", daemon=True).start()
+
+
 def _init_pool_worker(settings: Settings, eager: bool = False) -> None:
-    """Initializer of a pool worker process: its pipeline, and a quick exit.
+    """Initializer of a pool worker process: death with the parent, its pipeline, a quick exit.
 
     A spawned worker ends with a full interpreter shutdown, which with spaCy and the model
     loaded takes a few tenths of a second that the parent spends waiting for it. By then the
     pool has had every result and the parse cache entries are on disk, so the worker leaves
     at once instead, after flushing its output streams."""
+    _die_with_parent()
     _init_worker(settings, eager)
     atexit.register(_quick_exit)  # only once the worker is up: a failed start exits as usual
 
@@ -103,6 +133,10 @@ class _PoolBackend:
         self.ex = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                       initializer=_init_pool_worker, initargs=(self.settings, self.eager))
 
+    def _kill(self) -> None:
+        for proc in list((getattr(self.ex, "_processes", None) or {}).values()):
+            proc.kill()
+
     def wait_ready(self) -> None:
         for f in [self.ex.submit(_ready, self.settings) for _ in range(self.jobs)]:
             f.result()
@@ -116,22 +150,68 @@ class _PoolBackend:
 
     def reset(self) -> None:
         """Kill every worker (one may be stuck) and start fresh ones."""
-        for proc in list(getattr(self.ex, "_processes", {}).values()):
-            proc.kill()
+        self._kill()
         self.ex.shutdown(wait=False, cancel_futures=True)
         self._start()
         if self.eager:
             self.wait_ready()
 
-    def close(self) -> None:
+    def timed_out(self, handle) -> bool:
+        """A stuck worker cannot be told apart from the others: replace them all."""
+        self.reset()
+        return True
+
+    def close(self, abort: bool = False) -> None:
+        if abort:  # interrupted: do not wait for the documents in progress
+            self._kill()
         self.ex.shutdown(wait=True, cancel_futures=True)
 
 
+def _warm(settings: Settings) -> bool:
+    """A Dask worker's pipeline for ``settings``, built (model loaded) only if it has none."""
+    if _WORKER is None or _WORKER.settings != settings:
+        _init_worker(settings, eager=True)
+    return True
+
+
+def _dask_work(settings: Settings, rules_env: str | None, rules_sha: str, doc: InputDoc) -> dict:
+    """One document on a Dask worker, with the client's rule files (ROUEI_RULES) for the
+    time of the task. A worker whose rules differ from the client's says so in the log; the
+    record's ``extractor.rules`` names the rules that made it."""
+    old = os.environ.get("ROUEI_RULES")
+    if rules_env:
+        os.environ["ROUEI_RULES"] = rules_env
+    try:
+        rec = _work(settings, doc)
+    finally:
+        if rules_env:
+            if old is None:
+                os.environ.pop("ROUEI_RULES", None)
+            else:
+                os.environ["ROUEI_RULES"] = old
+    used = rec.get("extractor", {}).get("rules")
+    if used and used != rules_sha:
+        log.warning("%s: the worker's rules (%s) differ from the client's (%s)",
+                    doc.doc_id, used[:12], rules_sha[:12])
+    return rec
+
+
 class _DaskBackend:
+    """Tasks carry everything a worker needs, resolved on the client: absolute input paths,
+    the absolute cache folder, ROUEI_RULES and the rules hash. A worker of a shared scheduler
+    may run in any folder, started long before this run."""
+
     def __init__(self, settings: Settings, jobs: int, scheduler: str | None) -> None:
         from distributed import Client, LocalCluster
 
+        from rouei.extract.core import rules
+
+        if settings.cache_dir:
+            settings = dataclasses.replace(settings, cache_dir=os.path.abspath(settings.cache_dir))
         self.settings = settings
+        env = os.environ.get("ROUEI_RULES")
+        self.rules_env = os.path.abspath(env) if env else None
+        self.rules_sha = rules.rules_hash()
         if scheduler:
             self.cluster = None
             self.client = Client(scheduler)
@@ -142,21 +222,37 @@ class _DaskBackend:
             self.client = Client(self.cluster)
 
     def submit(self, doc: InputDoc):
-        return self.client.submit(_work, self.settings, doc, pure=False)
-
+        if doc.path is not None and not doc.path.is_absolute():
+            doc = dataclasses.replace(doc, path=doc.path.absolute())
+        return self.client.submit(_dask_work, self.settings, self.rules_env, self.rules_sha, doc,
+                                  pure=False)
 
     @staticmethod
     def result(handle, timeout: float | None) -> dict:
         return handle.result(timeout=timeout)
 
     def wait_ready(self) -> None:
-        self.client.run(_init_worker, self.settings, True)
+        self.client.run(_warm, self.settings)
 
-    def reset(self) -> None:
-        self.client.restart()
-        self.wait_ready()
+    def timed_out(self, handle) -> bool:
+        """Cancel the task that overran, and no other. On a LocalCluster of this run the worker
+        that holds it is restarted too (a stuck regex is only stopped by ending its process);
+        on a shared scheduler the other clients' workers are left alone. False: the other
+        documents in flight need not be resubmitted."""
+        worker = None
+        if self.cluster is not None:
+            busy = self.client.processing()
+            worker = next((w for w, keys in busy.items() if handle.key in keys), None)
+        handle.cancel()
+        if worker is not None:
+            try:
+                self.client.restart_workers([worker])
+            except Exception as exc:  # noqa: BLE001 - the task is cancelled all the same
+                log.warning("cannot restart Dask worker %s: %s", worker, exc)
+            self.wait_ready()
+        return False
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
@@ -168,13 +264,14 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
     """Records in input order from a pool of workers, at most ``window`` documents in flight."""
     backend = (_DaskBackend(settings, jobs, scheduler) if engine == "dask"
                else _PoolBackend(settings, jobs, eager=doc_timeout is not None))
-    if doc_timeout is not None:
-        backend.wait_ready()  # time limits count from a loaded worker, not from start-up
-    window = window or max(4, 4 * jobs)
-    inflight: deque[tuple[InputDoc, object, float]] = deque()
-    it = iter(docs)
-    last_done = time.monotonic()
+    finished = False
     try:
+        if doc_timeout is not None:
+            backend.wait_ready()  # time limits count from a loaded worker, not from start-up
+        window = window or max(4, 4 * jobs)
+        inflight: deque[tuple[InputDoc, object, float]] = deque()
+        it = iter(docs)
+        last_done = time.monotonic()
         while True:
             while len(inflight) < window:
                 doc = next(it, None)
@@ -182,6 +279,7 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                     break
                 inflight.append((doc, backend.submit(doc), time.monotonic()))
             if not inflight:
+                finished = True
                 return
             doc, handle, submitted = inflight.popleft()
             try:
@@ -196,19 +294,20 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
             except (FutureTimeout, TimeoutError):
                 yield error_record(doc.doc_id, "timeout",
                                    f"[E005] Document timed out after {doc_timeout:g} s", doc.source)
-                _restart(backend, inflight)
+                if backend.timed_out(handle):
+                    _resubmit(backend, inflight)
                 last_done = time.monotonic()
             except BrokenProcessPool as exc:
                 yield error_record(doc.doc_id, "worker", f"[E010] Worker process died: {exc}", doc.source)
-                _restart(backend, inflight)
+                backend.reset()
+                _resubmit(backend, inflight)
                 last_done = time.monotonic()
     finally:
-        backend.close()
+        backend.close(abort=not finished)
 
 
-def _restart(backend, inflight: deque) -> None:
-    """Replace the workers and resubmit the documents that were in flight with the lost one."""
-    backend.reset()
+def _resubmit(backend, inflight: deque) -> None:
+    """Resubmit the documents that were in flight with a lost one (their workers are new)."""
     pending = list(inflight)
     inflight.clear()
     for doc, _, _ in pending:

@@ -1,0 +1,215 @@
+"""Checking every rule file against rules/schema.toml before a run (as spaCy validates its
+patterns): a misspelt key, a regex that does not compile, an unknown category or a missing
+key is reported with its file, entry and key, and the run stops before writing anything.
+
+The schemas are data (rules/schema.toml), so a new key is one word there. A rule file, or a
+section of one, without a schema is only checked for TOML syntax and for the regexes in keys
+named like patterns, with a warning: a new rule file works before its schema is written."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rouei.extract.core import rules
+from rouei.extract.core.errors import RoueiError
+
+log = logging.getLogger(__name__)
+
+SCHEMA_FILE = "schema.toml"
+_FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
+_PATTERN_KEY = re.compile(r"^(?:regex|pattern|patterns)$|_(?:regex|pattern)$")
+
+
+@dataclass
+class _Report:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _read(path: Path, report: _Report) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        report.errors.append(f"{path.name}: not valid TOML: {exc}")
+    except OSError as exc:
+        report.errors.append(f"{path.name}: cannot read: {exc.strerror or exc}")
+    return None
+
+
+class _Checker:
+    """Checks the parsed files of one rules folder; problems go to ``report``."""
+
+    def __init__(self, files: dict[str, dict], schema: dict, report: _Report) -> None:
+        self.files, self.schema, self.report = files, schema, report
+        frags = files.get("fragments", {})
+        self.fragments = {k: v["regex"] for k, v in frags.items()
+                          if isinstance(v, dict) and isinstance(v.get("regex"), str)}
+        self._taxa: dict[str, frozenset[str] | None] = {}
+
+    def taxonomy(self, name: str) -> frozenset[str] | None:
+        """The values of taxonomy ``name`` (None when the schema does not define it)."""
+        if name not in self._taxa:
+            spec = self.schema.get("taxonomy", {}).get(name)
+            values: frozenset[str] | None = None
+            if isinstance(spec, list):
+                values = frozenset(spec)
+            elif isinstance(spec, dict):
+                node: Any = self.files.get(spec.get("file", ""), {})
+                if spec.get("table"):
+                    node = node.get(spec["table"], {})
+                if spec.get("field") and isinstance(node, list):
+                    values = frozenset(str(e.get(spec["field"])) for e in node if isinstance(e, dict))
+                elif isinstance(node, dict):
+                    values = frozenset(k for k, v in node.items() if isinstance(v, dict))
+            self._taxa[name] = values
+        return self._taxa[name]
+
+    def regex(self, where: str, value: Any, defines: dict[str, str]) -> None:
+        for pattern in value if isinstance(value, list) else [value]:
+            if not isinstance(pattern, str):
+                self.report.errors.append(f"{where}: a regex must be a string, not {pattern!r}")
+                continue
+            try:
+                re.compile(self._expand(pattern, defines, 0))
+            except (re.error, KeyError, RecursionError) as exc:
+                why = f"unknown fragment {{{{{exc.args[0]}}}}}" if isinstance(exc, KeyError) else exc
+                self.report.errors.append(f"{where}: invalid regex {pattern!r}: {why}")
+
+    def _expand(self, pattern: str, defines: dict[str, str], depth: int) -> str:
+        if depth > 20:
+            raise RecursionError("fragments refer to each other in a loop")
+
+        def sub(m: re.Match[str]) -> str:
+            name = m.group(1)
+            body = defines.get(name, self.fragments.get(name))
+            if not isinstance(body, str):
+                raise KeyError(name)
+            return "(?:" + self._expand(body, defines, depth + 1) + ")"
+
+        return _FRAGMENT.sub(sub, pattern)
+
+    def file(self, name: str, data: dict) -> None:
+        spec = self.schema.get(name)
+        defines = data.get("define", {}) if isinstance(data.get("define"), dict) else {}
+        if not isinstance(spec, dict):
+            self.report.warnings.append(f"{name}.toml has no schema in rules/{SCHEMA_FILE}: "
+                                        "only its TOML syntax and regexes were checked")
+            self.loose(f"{name}.toml", data, defines)
+            return
+        for section, value in data.items():
+            sec_spec = spec.get(section, spec.get("*"))
+            where = f"{name}.toml [{section}]"
+            if not isinstance(value, (dict, list)) or (isinstance(value, list) and not all(
+                    isinstance(e, dict) for e in value)):
+                continue  # a top-level value (schema_version = "1.4")
+            if not isinstance(sec_spec, dict):
+                self.report.warnings.append(f"{where} has no schema in rules/{SCHEMA_FILE}: "
+                                            "only its regexes were checked")
+                self.loose(where, value, defines)
+                continue
+            for label, entry in self.entries(section, value, sec_spec):
+                self.entry(f"{name}.toml {label}", entry, sec_spec, defines)
+
+    def entries(self, section: str, value: dict | list, spec: dict):
+        if isinstance(value, list):
+            for n, e in enumerate(value, 1):
+                tag = next((str(e[k]) for k in ("name", "unit", "class", "role", "status")
+                            if isinstance(e.get(k), str)), "")
+                yield f"[[{section}]] #{n}" + (f" ({tag})" if tag else ""), e
+        elif spec.get("each"):
+            names = self.taxonomy(spec["names"]) if spec.get("names") else None
+            for key, e in value.items():
+                if names is not None and key not in names:
+                    self.report.errors.append(f"[{section}.{key}]: unknown {spec['names']} "
+                                              f"{key!r} (known: {', '.join(sorted(names))})")
+                if isinstance(e, dict):
+                    yield f"[{section}.{key}]", e
+                else:
+                    self.report.errors.append(f"[{section}.{key}]: must be a table")
+        else:
+            yield f"[{section}]", value
+
+    def entry(self, where: str, entry: dict, spec: dict, defines: dict[str, str]) -> None:
+        allowed = spec.get("keys", ["*"])
+        regex_keys = spec.get("regex", [])
+        for key, value in entry.items():
+            if "*" not in allowed and key not in allowed:
+                hint = _closest(key, allowed)
+                self.report.errors.append(f"{where}: unknown key {key!r}"
+                                          + (f" (did you mean {hint!r}?)" if hint else "")
+                                          + f"; allowed: {', '.join(allowed)}")
+                continue
+            if key in regex_keys or "*" in regex_keys:
+                self.regex(f"{where} key {key!r}", value, defines)
+            elif isinstance(value, (dict, list)):
+                self.loose(f"{where} key {key!r}", value, defines)
+        for key in spec.get("required", []):
+            if key not in entry:
+                self.report.errors.append(f"{where}: missing key {key!r}")
+        for key, taxonomy in spec.get("category", {}).items():
+            if key not in entry:
+                continue
+            values = self.taxonomy(taxonomy)
+            if values is None:
+                self.report.errors.append(f"rules/{SCHEMA_FILE}: unknown taxonomy {taxonomy!r}")
+                continue
+            for v in entry[key] if isinstance(entry[key], list) else [entry[key]]:
+                if v not in values:
+                    self.report.errors.append(f"{where} key {key!r}: unknown {taxonomy} {v!r} "
+                                              f"(known: {', '.join(sorted(values))})")
+
+    def loose(self, where: str, node: Any, defines: dict[str, str]) -> None:
+        """Regexes in keys named like patterns, anywhere in ``node``."""
+        if isinstance(node, list):
+            for n, e in enumerate(node, 1):
+                self.loose(f"{where} #{n}", e, defines)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if _PATTERN_KEY.search(key) and isinstance(value, (str, list)):
+                    self.regex(f"{where} key {key!r}", value, defines)
+                elif isinstance(value, (dict, list)):
+                    self.loose(f"{where} [{key}]", value, defines)
+
+
+def _closest(key: str, allowed: list[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def check_rules(root: Path | None = None) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for the rule files of ``root`` (default: the rules in use)."""
+    root = Path(root) if root is not None else rules.rules_dir()
+    report = _Report()
+    schema_path = root / SCHEMA_FILE
+    schema = (_read(schema_path, report) or {}) if schema_path.exists() else {}
+    if not schema_path.exists():
+        report.warnings.append(f"no rules/{SCHEMA_FILE}: rule files were only checked for syntax")
+    files: dict[str, dict] = {}
+    for path in sorted(root.glob("*.toml")):
+        if path.name == SCHEMA_FILE:
+            continue
+        data = _read(path, report)
+        if data is not None:
+            files[path.stem] = data
+    checker = _Checker(files, schema, report)
+    for name, data in files.items():
+        checker.file(name, data)
+    return report.errors, report.warnings
+
+
+def validate_rules(root: Path | None = None) -> None:
+    """Log the warnings; raise E006 naming every problem when a rule file is invalid."""
+    errors, warnings = check_rules(root)
+    for w in warnings:
+        log.warning("rules: %s", w)
+    if errors:
+        where = root if root is not None else rules.rules_dir()
+        raise RoueiError("E006", detail=f"{where}:\n  " + "\n  ".join(errors))
