@@ -113,10 +113,10 @@ class _Checker:
                                             "only its regexes were checked")
                 self.loose(where, value, defines)
                 continue
-            for label, entry in self.entries(section, value, sec_spec):
+            for label, entry in self.entries(f"{name}.toml", section, value, sec_spec):
                 self.entry(f"{name}.toml {label}", entry, sec_spec, defines)
 
-    def entries(self, section: str, value: dict | list, spec: dict):
+    def entries(self, fname: str, section: str, value: dict | list, spec: dict):
         if isinstance(value, list):
             for n, e in enumerate(value, 1):
                 tag = next((str(e[k]) for k in ("name", "unit", "class", "role", "status")
@@ -126,12 +126,12 @@ class _Checker:
             names = self.taxonomy(spec["names"]) if spec.get("names") else None
             for key, e in value.items():
                 if names is not None and key not in names:
-                    self.report.errors.append(f"[{section}.{key}]: unknown {spec['names']} "
+                    self.report.errors.append(f"{fname} [{section}.{key}]: unknown {spec['names']} "
                                               f"{key!r} (known: {', '.join(sorted(names))})")
                 if isinstance(e, dict):
                     yield f"[{section}.{key}]", e
                 else:
-                    self.report.errors.append(f"[{section}.{key}]: must be a table")
+                    self.report.errors.append(f"{fname} [{section}.{key}]: must be a table")
         else:
             yield f"[{section}]", value
 

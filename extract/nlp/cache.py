@@ -67,7 +67,7 @@ class ParseCache:
         path = self.path(text)
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no entry (a file in the way: save says)
             self.misses += 1
             return {}
         except OSError as exc:
