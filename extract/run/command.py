@@ -65,8 +65,9 @@ def _bar(quiet: bool):
     return tqdm(unit="doc", file=sys.stderr, delay=2)
 
 
-class _Terminated(Exception):
-    """SIGTERM arrived: stop, keep OUT.jsonl.part for --resume, take the workers down."""
+class _Terminated(BaseException):
+    """SIGTERM arrived: stop, keep OUT.jsonl.part for --resume, take the workers down. A
+    BaseException, so that no per-document handler turns it into an error record."""
 
 
 def _on_sigterm(signum, frame) -> None:

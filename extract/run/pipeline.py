@@ -20,6 +20,13 @@ from rouei.extract.run.record import error_record
 
 log = logging.getLogger(__name__)
 
+# Texts parsed at once: their spaCy Docs (with the model's tensors) are the bulk of a parse's
+# memory, and a long document can ask for thousands of sentences.
+PARSE_CHUNK = 64
+# A longer document is not stored in the parse cache, whose entry would keep every spaCy Doc
+# of it in memory until written.
+CACHE_MAX_CHARS = 200_000
+
 # The field extractors, in the order they run: each has ``extract(ctx) -> list[Item]``.
 FIELDS = (dates, counts, datatypes, causes, status, org)
 
@@ -59,6 +66,7 @@ class Pipeline:
 
             self.cache = ParseCache(Path(self.settings.cache_dir), self.model_id, self.settings.key())
         self.parsed_chars = 0
+        self._uncached = False  # the document in hand is too long for the parse cache
 
     def model(self):
         """The spaCy pipeline, loaded on first use."""
@@ -73,10 +81,21 @@ class Pipeline:
         return self.nlp
 
     def parse_fn(self, texts: list[str]) -> list:
+        """Parses of ``texts``, PARSE_CHUNK at a time. The spaCy Docs are kept only for the
+        parse cache; without one (or for a document too long to cache) they are dropped as
+        each chunk is read, so a long document's memory does not grow with its parses."""
         from rouei.extract.nlp.model import parse_for_rules
 
         self.parsed_chars += sum(len(t) for t in texts)
-        return parse_for_rules(self.model(), texts, fast_ner=self.settings.fast_ner)
+        keep = self.cache is not None and not self._uncached
+        out: list = []
+        for i in range(0, len(texts), PARSE_CHUNK):
+            part = parse_for_rules(self.model(), texts[i:i + PARSE_CHUNK], fast_ner=self.settings.fast_ner)
+            if not keep:
+                for parsed in part:
+                    parsed.spacy_doc = None
+            out += part
+        return out
 
     @property
     def model_id(self) -> str:
@@ -118,7 +137,8 @@ class Pipeline:
         source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
         title = title or _first_line(text)
         ctx = self.context(doc_id, text, published=published, title=title)
-        cached = self.cache.load(text) if self.cache else {}
+        self._uncached = len(text) > CACHE_MAX_CHARS
+        cached = self.cache.load(text) if self.cache and not self._uncached else {}
         ctx.preload(cached)
         found = self.items(ctx)
         doc_org = org.document_org(ctx, [i for i in found if isinstance(i, OrgItem)])
@@ -137,7 +157,7 @@ class Pipeline:
                 prev = out[-1]["organization"] if out else doc_org
                 name = org.incident_org(ctx, inc.orgs, inc.start, inc.end) or prev
             out.append(record.incident_json(inc, name, status.decide(inc.statuses)))
-        if self.cache and set(ctx.parses) - set(cached):
+        if self.cache and not self._uncached and set(ctx.parses) - set(cached):
             self._save_parses(text, ctx.parses)  # after every step that may parse
         return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info)
 

@@ -302,6 +302,12 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                 backend.reset()
                 _resubmit(backend, inflight)
                 last_done = time.monotonic()
+            except Exception as exc:  # noqa: BLE001 - a Dask worker lost (KilledWorker), a task cancelled
+                if engine != "dask":
+                    raise
+                yield error_record(doc.doc_id, "worker",
+                                   f"[E010] Worker process died: {type(exc).__name__}: {exc}", doc.source)
+                last_done = time.monotonic()
     finally:
         backend.close(abort=not finished)
 
