@@ -112,3 +112,27 @@ def test_extract_processes_workers_die_with_the_parent(tmp_path, sig):
         assert code == 128 + signal.SIGTERM
         assert "--resume" in stderr
         assert not (tmp_path / "out.jsonl.lock").exists()
+
+
+def test_extract_processes_sigterm_in_process_run_keeps_part_only(tmp_path):
+    src = _corpus(tmp_path, 80)
+    out = tmp_path / "out.jsonl"
+    part = tmp_path / "out.jsonl.part"
+    proc = subprocess.Popen([sys.executable, "-m", "rouei.extract.cli", "extract", str(src), "-o", str(out),
+                             "--quiet", "--no-cache"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            if part.exists() and part.read_text(encoding="utf-8").count("\n") >= 1:
+                break
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert not out.exists()
+    recs = [json.loads(x) for x in part.read_text(encoding="utf-8").splitlines()]
+    assert recs and all("error" not in r for r in recs), "the signal became an error record"
