@@ -77,6 +77,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"longest wait between tries (default {d.backoff_max:g})")
     g.add_argument("--max-retry-after", type=_nonneg, default=d.max_retry_after, metavar="SECONDS",
                    help=f"give up when Retry-After asks for longer (default {d.max_retry_after:g})")
+    g.add_argument("--max-crawl-delay", type=_nonneg, default=d.max_crawl_delay, metavar="SECONDS",
+                   help=f"wait at most this long between requests when robots.txt asks for a longer "
+                        f"Crawl-delay (default {d.max_crawl_delay:g})")
     g.add_argument("--connect-timeout", type=_nonneg, default=d.connect_timeout, metavar="SECONDS",
                    help=f"(default {d.connect_timeout:g})")
     g.add_argument("--read-timeout", type=_nonneg, default=d.read_timeout, metavar="SECONDS",
@@ -96,7 +99,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         user_agent=args.user_agent, delay=args.delay, concurrency=args.concurrency,
         max_tries=args.max_tries, backoff=args.backoff, backoff_max=args.backoff_max,
-        max_retry_after=args.max_retry_after, connect_timeout=args.connect_timeout,
+        max_retry_after=args.max_retry_after, max_crawl_delay=args.max_crawl_delay,
+        connect_timeout=args.connect_timeout,
         read_timeout=args.read_timeout, max_time=args.max_time, max_redirects=args.max_redirects,
         max_bytes=args.max_bytes, obey_robots=args.obey_robots,
     )
@@ -119,6 +123,9 @@ def summary(stats: Stats) -> str:
     retries = stats.with_prefix("retry/reason_count/")
     if retries:
         lines.append("  retried: " + ", ".join(f"{k} {v}" for k, v in retries.items()))
+    if stats.get("robots/crawl_delay_capped"):
+        lines.append(f"  Crawl-delay above --max-crawl-delay lowered to it for "
+                     f"{stats.get('robots/crawl_delay_capped')} host(s)")
     if stats.get("fetch/over_limit"):
         lines.append(f"  not fetched (over --limit): {stats.get('fetch/over_limit')}")
     return "\n".join(lines)

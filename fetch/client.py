@@ -47,6 +47,7 @@ class Settings:
     backoff: float = 1.0  # first retry waits about this long, doubling each time, with jitter
     backoff_max: float = 60.0
     max_retry_after: float = 300.0  # a Retry-After longer than this gives up instead of waiting
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay above this is lowered to it
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_time: float = 120.0  # whole response, against a server that trickles bytes
@@ -116,9 +117,15 @@ class HostGate:
 
     def __enter__(self) -> HostGate:
         self._lock.acquire()
-        wait = self._next - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        try:
+            wait = self._next - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: without this the host's lock stays
+            # held and every later request to the host waits for ever
+            self._lock.release()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -191,6 +198,12 @@ class Client:
                 if exc.status is None:  # no answer at all: the pages will not answer either
                     robots.unreachable = (exc.reason, f"robots.txt unreachable: {exc}")
             delay = robots.crawl_delay(self.settings.user_agent)
+            cap = self.settings.max_crawl_delay
+            if delay is not None and delay > cap:
+                log.warning("robots.txt of %s asks for a Crawl-delay of %g s; waiting %g s "
+                            "(--max-crawl-delay)", key, delay, cap)
+                self.stats.inc("robots/crawl_delay_capped")
+                delay = cap
             if delay is not None and delay > self.settings.delay:
                 self._gate(url).delay = delay
             self._robots[key] = robots
