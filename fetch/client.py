@@ -190,6 +190,12 @@ class Client:
                 resp = self._follow(key + "/robots.txt", {}, check_robots=False)
                 robots = Robots.from_status(resp.status, resp.body)
                 self.stats.inc(f"robots/response_status_count/{resp.status}")
+                if robots.disallow_all:  # 5xx or 429, still so after the retries
+                    log.warning("robots.txt of %s answered HTTP %s: treating the host as disallowed",
+                                key, resp.status)
+                    robots.unreachable = ("robots_unavailable",
+                                          f"robots.txt answered HTTP {resp.status}; the host is "
+                                          "treated as disallowed (RFC 9309), try again later")
             except FetchFailed as exc:
                 log.warning("robots.txt of %s unreachable (%s): treating the host as disallowed",
                             key, exc)
@@ -197,6 +203,10 @@ class Client:
                 robots = Robots.from_status(exc.status, b"")
                 if exc.status is None:  # no answer at all: the pages will not answer either
                     robots.unreachable = (exc.reason, f"robots.txt unreachable: {exc}")
+                elif robots.disallow_all:  # e.g. a 503 whose Retry-After was too long
+                    robots.unreachable = ("robots_unavailable",
+                                          f"robots.txt unavailable ({exc}); the host is treated "
+                                          "as disallowed (RFC 9309), try again later")
             delay = robots.crawl_delay(self.settings.user_agent)
             cap = self.settings.max_crawl_delay
             if delay is not None and delay > cap:
