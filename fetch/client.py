@@ -23,6 +23,7 @@ import httpx
 
 from extract import __version__
 
+from .deadline import DeadlineExceeded, deadline, install
 from .robots import Robots
 from .stats import Stats
 from .urls import host_key, normalize_url
@@ -50,7 +51,7 @@ class Settings:
     max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay above this is lowered to it
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
-    max_time: float = 120.0  # whole response, against a server that trickles bytes
+    max_time: float = 120.0  # whole response (status line, headers, body), however it trickles
     max_redirects: int = 5
     max_bytes: int = 20 * MiB  # body as received, and again after decompression
     obey_robots: bool = True
@@ -153,6 +154,7 @@ class Client:
                      "Accept-Language": "ja,en;q=0.5"},
             limits=httpx.Limits(max_connections=max(2, s.concurrency * 2)),
         )
+        install(self._http)  # --max-time bounds every socket operation of a response
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, Robots] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
@@ -292,6 +294,12 @@ class Client:
                     return resp
                 reason = str(resp.status)
                 retry_after = parse_retry_after(resp.headers.get("retry-after"))
+            except DeadlineExceeded as exc:
+                # a server that trickles would trickle again: no retry, or one URL could hold
+                # its host for max_tries times max_time
+                self.stats.inc("downloader/deadline_exceeded")
+                raise FetchFailed("timeout", f"no complete response within {s.max_time:g} s "
+                                             f"(--max-time): {exc}") from exc
             except httpx.TransportError as exc:
                 if _is_tls_failure(exc):  # a bad certificate does not get better by retrying
                     self.stats.inc("downloader/tls_failure")
@@ -314,23 +322,29 @@ class Client:
             gate.defer(wait)  # the whole host waits, not only this URL
         if resp is not None:
             return resp  # the last 429/5xx; ``fetch`` turns it into a failure
-        if reason.endswith("Timeout") or reason == "DeadlineExceeded":
+        if reason.endswith("Timeout"):
             raise FetchFailed("timeout", f"timed out after {s.max_tries} tries ({reason})")
         raise FetchFailed("connection", f"connection failed after {s.max_tries} tries ({reason})")
 
     def _once(self, url: str, headers: dict[str, str]) -> Response:
         s = self.settings
-        deadline = time.monotonic() + s.max_time
-        with self._http.stream("GET", url, headers=headers) as r:
-            hdrs = {k.lower(): v for k, v in r.headers.items()}
-            resp = Response(url, str(r.url), r.status_code, hdrs, fetched_at=now_iso())
-            if not 200 <= r.status_code < 300:
-                return resp  # redirects, 304, errors: the body is not kept
-            length = hdrs.get("content-length", "")
-            if length.isdigit() and int(length) > s.max_bytes:
-                raise FetchFailed("too_large", f"Content-Length {length} exceeds {s.max_bytes} bytes")
-            resp.body = _read_capped(r, hdrs.get("content-encoding", ""), s.max_bytes, deadline)
-            return resp
+        at = time.monotonic() + s.max_time
+        try:
+            with deadline(at), \
+                    self._http.stream("GET", url, headers=headers) as r:
+                hdrs = {k.lower(): v for k, v in r.headers.items()}
+                resp = Response(url, str(r.url), r.status_code, hdrs, fetched_at=now_iso())
+                if not 200 <= r.status_code < 300:
+                    return resp  # redirects, 304, errors: the body is not kept
+                length = hdrs.get("content-length", "")
+                if length.isdigit() and int(length) > s.max_bytes:
+                    raise FetchFailed("too_large", f"Content-Length {length} exceeds {s.max_bytes} bytes")
+                resp.body = _read_capped(r, hdrs.get("content-encoding", ""), s.max_bytes)
+                return resp
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, DeadlineExceeded) or time.monotonic() < at - 0.05:
+                raise  # an ordinary read timeout (--read-timeout): retried
+            raise DeadlineExceeded(f"{type(exc).__name__} at the deadline") from exc
 
 
 def _is_tls_failure(exc: Exception) -> bool:
@@ -340,10 +354,6 @@ def _is_tls_failure(exc: Exception) -> bool:
             return True
         cause = cause.__cause__ or cause.__context__
     return "CERTIFICATE_VERIFY_FAILED" in str(exc)
-
-
-class DeadlineExceeded(httpx.TimeoutException):
-    """The whole response took longer than ``max_time``."""
 
 
 def _decoder(encoding: str):
@@ -363,19 +373,17 @@ def _deflate_decoder(first: bytes):
     return zlib.decompressobj() if wrapped else zlib.decompressobj(-zlib.MAX_WBITS)
 
 
-def _read_capped(r: httpx.Response, encoding: str, cap: int, deadline: float) -> bytes:
+def _read_capped(r: httpx.Response, encoding: str, cap: int) -> bytes:
     """Stream the body, stopping at ``cap`` bytes received and at ``cap`` bytes decompressed."""
     decoder = _decoder(encoding)
     deflate = encoding.strip().lower() == "deflate"
     out = bytearray()
     received = 0
     try:
-        for chunk in r.iter_raw(64 * 1024):
+        for chunk in r.iter_raw():  # as the bytes arrive; each read is bounded by the deadline
             received += len(chunk)
             if received > cap:
                 raise FetchFailed("too_large", f"body exceeds {cap} bytes")
-            if time.monotonic() > deadline:
-                raise DeadlineExceeded("response took too long")
             if deflate and decoder is None and chunk:
                 decoder = _deflate_decoder(chunk)
             if decoder is None:
