@@ -6,7 +6,9 @@ import argparse
 import json
 import logging
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .client import USER_AGENT, Client, Settings
@@ -131,6 +133,29 @@ def summary(stats: Stats) -> str:
     return "\n".join(lines)
 
 
+class _terminate_as_interrupt:
+    """SIGTERM (a service manager, ``kill``, a container stop) ends the run like Ctrl-C: the
+    corpus is closed and the manifest compacted. The signal number goes into ``received``."""
+
+    def __init__(self, received: list[int]) -> None:
+        self.received = received
+        self.previous = None
+
+    def _handler(self, signum, frame) -> None:
+        if not self.received:
+            self.received.append(signum)
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():  # signals need the main thread
+            self.previous = signal.signal(signal.SIGTERM, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
@@ -152,15 +177,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"rouei fetch: {exc}", file=sys.stderr)
         return 2
     bar = tqdm(total=0, unit="url", file=sys.stderr, disable=args.quiet, dynamic_ncols=True)
+    received: list[int] = []
     try:
-        with corpus, Client(settings_from(args), stats) as client, logging_redirect_tqdm():
+        with _terminate_as_interrupt(received), corpus, \
+                Client(settings_from(args), stats) as client, logging_redirect_tqdm():
             Crawler(corpus, client, match=match, split=args.split, limit=args.limit,
                     progress=bar).run(plan)
     except KeyboardInterrupt:
         bar.close()
-        print("rouei fetch: interrupted; the manifest keeps what was fetched", file=sys.stderr)
+        how = "terminated" if received else "interrupted"
+        print(f"rouei fetch: {how}; the manifest keeps what was fetched", file=sys.stderr)
         print(summary(stats))
-        return 130
+        return 128 + (received[0] if received else signal.SIGINT)
     finally:
         bar.close()
     print(summary(stats))

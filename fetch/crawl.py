@@ -128,7 +128,7 @@ class Crawler:
 
     def __init__(self, corpus: Corpus, client: Client, *, match: re.Pattern[str] | None = None,
                  split: bool = True, limit: int | None = None, max_feed_depth: int = 3,
-                 progress=None, save_every: int = 25) -> None:
+                 progress=None) -> None:
         self.corpus = corpus
         self.client = client
         self.stats: Stats = client.stats
@@ -137,7 +137,6 @@ class Crawler:
         self.limit = limit
         self.max_feed_depth = max_feed_depth
         self.progress = progress
-        self.save_every = save_every
         self._seen: set[str] = set()
         self._pending: dict[str, deque[Task]] = {}
         self._queued = 0
@@ -172,8 +171,6 @@ class Crawler:
         self._handled += 1
         if self.progress is not None:
             self.progress.update(1)
-        if self._handled % self.save_every == 0:
-            self.corpus.save()  # a killed run keeps what it fetched
 
     # -- running ---------------------------------------------------------------------------
 
