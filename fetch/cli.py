@@ -60,7 +60,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out", required=True, type=Path, metavar="CORPUS_DIR")
     p.add_argument("--match", metavar="REGEX",
                    help="follow only feed/sitemap entries (and WARC captures) whose title or URL matches")
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="fetch at most N pages")
+    p.add_argument("--limit", type=_positive_int, metavar="N",
+                   help="fetch at most N notices (feeds and sitemaps read on the way do not count)")
+    p.add_argument("--max-sitemaps", type=_nonneg_int, default=50, metavar="N",
+                   help="read at most N sitemaps listed in sitemap indexes per run (default 50)")
     p.add_argument("--no-split", dest="split", action="store_false",
                    help="keep multi-post pages (archives, listings) as one notice")
     g = p.add_argument_group("politeness and limits")
@@ -130,6 +133,11 @@ def summary(stats: Stats) -> str:
                      f"{stats.get('robots/crawl_delay_capped')} host(s)")
     if stats.get("fetch/over_limit"):
         lines.append(f"  not fetched (over --limit): {stats.get('fetch/over_limit')}")
+    unread = [(stats.get("feed/sitemaps_over_max"), "over --max-sitemaps"),
+              (stats.get("feed/too_deep"), "nested too deep"),
+              (stats.get("feed/sitemaps_not_needed"), "not needed for --limit")]
+    if any(n for n, _ in unread):
+        lines.append("  sitemaps and feeds not read: " + ", ".join(f"{n} {why}" for n, why in unread if n))
     return "\n".join(lines)
 
 
@@ -182,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         with _terminate_as_interrupt(received), corpus, \
                 Client(settings_from(args), stats) as client, logging_redirect_tqdm():
             Crawler(corpus, client, match=match, split=args.split, limit=args.limit,
-                    progress=bar).run(plan)
+                    max_sitemaps=args.max_sitemaps, progress=bar).run(plan)
     except KeyboardInterrupt:
         bar.close()
         how = "terminated" if received else "interrupted"
@@ -194,4 +202,11 @@ def run(args: argparse.Namespace) -> int:
     print(summary(stats))
     if args.stats:
         print(json.dumps(stats.as_dict(), indent=1))
-    return 1 if stats.with_prefix("fetch/failed/") else 0
+    if stats.with_prefix("fetch/failed/"):
+        return 1
+    if not (stats.get("fetch/fetched") or stats.get("fetch/unchanged") or stats.get("fetch/duplicate")) \
+            and (stats.get("feed/too_deep") or stats.get("feed/sitemaps_over_max")):
+        print("rouei fetch: no notice fetched; the sitemaps or feeds that list them were not read "
+              "(nested too deep or over --max-sitemaps)", file=sys.stderr)
+        return 1
+    return 0
