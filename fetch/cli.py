@@ -95,6 +95,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"per URL; never to a scheme other than http(s) (default {d.max_redirects})")
     g.add_argument("--max-bytes", type=_size, default=d.max_bytes, metavar="SIZE",
                    help="cap on a body, received and decompressed (default 20M)")
+    g.add_argument("--max-pdf-inflated", type=_size, default=d.max_pdf_inflated, metavar="SIZE",
+                   help="cap on what the streams of one PDF inflate to while its text is read; "
+                        "over it the PDF is an error entry (default 256M)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--stats", action="store_true", help="print every counter as JSON after the summary")
     p.set_defaults(func=run)
@@ -107,7 +110,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_retry_after=args.max_retry_after, max_crawl_delay=args.max_crawl_delay,
         connect_timeout=args.connect_timeout,
         read_timeout=args.read_timeout, max_time=args.max_time, max_redirects=args.max_redirects,
-        max_bytes=args.max_bytes, obey_robots=args.obey_robots,
+        max_bytes=args.max_bytes, max_pdf_inflated=args.max_pdf_inflated,
+        obey_robots=args.obey_robots,
     )
 
 

@@ -54,6 +54,7 @@ class Settings:
     max_time: float = 120.0  # whole response (status line, headers, body), however it trickles
     max_redirects: int = 5
     max_bytes: int = 20 * MiB  # body as received, and again after decompression
+    max_pdf_inflated: int = 256 * MiB  # all streams of one PDF, decoded (decompression bombs)
     obey_robots: bool = True
 
 

@@ -265,7 +265,8 @@ class Crawler:
         """Convert a body into a Doc to store, the failure reason when it has no notice, and
         the target of a meta-refresh stub."""
         ctype = headers.get("content-type")
-        conv = convert(body, ctype, final_url, split=self.split)
+        conv = convert(body, ctype, final_url, split=self.split,
+                       max_pdf_inflated=self.client.settings.max_pdf_inflated)
         if entry is not None and len(conv.pages) == 1:
             # the publisher's feed states title and date outright; the page's are guesses
             page = conv.pages[0]
