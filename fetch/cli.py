@@ -90,7 +90,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--read-timeout", type=_nonneg, default=d.read_timeout, metavar="SECONDS",
                    help=f"longest silence while reading (default {d.read_timeout:g})")
     g.add_argument("--max-time", type=_nonneg, default=d.max_time, metavar="SECONDS",
-                   help=f"for a whole response (default {d.max_time:g})")
+                   help=f"for a whole response, status line and headers included, however slowly "
+                        f"it trickles; not retried (default {d.max_time:g})")
     g.add_argument("--max-redirects", type=_nonneg_int, default=d.max_redirects, metavar="N",
                    help=f"per URL; never to a scheme other than http(s) (default {d.max_redirects})")
     g.add_argument("--max-bytes", type=_size, default=d.max_bytes, metavar="SIZE",
