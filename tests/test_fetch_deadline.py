@@ -126,7 +126,13 @@ def _fetch(capsys, tmp_path, *urls: str) -> tuple[int, str, float]:
     opts = [*FAST, "--max-time", "2", "--read-timeout", "1"]  # later options win
     start = time.monotonic()
     code, out = run_fetch(capsys, *urls, "--out", tmp_path, *opts)
-    return code, out, time.monotonic() - start
+    elapsed = time.monotonic() - start
+    # no worker is left inside a request once the run is over
+    end = time.monotonic() + 2
+    while any(t.name.startswith("rouei-fetch") for t in threading.enumerate()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("rouei-fetch")]
+    return code, out, elapsed
 
 
 @pytest.mark.parametrize("path", ["/slow-body", "/slow-headers"])
