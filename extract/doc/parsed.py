@@ -65,6 +65,23 @@ class ParsedDoc:
         ents = [Entity(s, e, label, text[s:e]) for s, e, label in data["ents"]]
         return cls(text, ents, **{name: list(data[name]) for name in _FIELDS})
 
+    def slice(self, start: int, end: int) -> ParsedDoc:
+        """The parse of ``text[start:end]`` as read from this parse of the whole text: the
+        tokens that lie inside, offsets made relative to ``start``, a head outside the slice
+        made the token's own (a root), entities inside kept. The spaCy component uses it to
+        reuse the pipeline's parse of a whole doc instead of parsing each sentence again."""
+        keep = [i for i, (x, w) in enumerate(zip(self.idx, self.words)) if x >= start and x + len(w) <= end]
+        new = {old: k for k, old in enumerate(keep)}
+        fields = {name: [getattr(self, name)[i] for i in keep] for name in _FIELDS}
+        fields["idx"] = [self.idx[i] - start for i in keep]
+        fields["head"] = [new.get(self.head[i], k) for k, i in enumerate(keep)]
+        if keep:
+            fields["sent_start"][0] = 1
+            fields["bunsetu"][0] = "B"
+        ents = [Entity(e.start_char - start, e.end_char - start, e.label_, e.text)
+                for e in self.ents if e.start_char >= start and e.end_char <= end]
+        return ParsedDoc(self.text[start:end], ents, **fields)
+
     # -- the Doc interface the rules use -------------------------------------------------------
     def __len__(self) -> int:
         return len(self.words)
