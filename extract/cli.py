@@ -71,6 +71,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:  # a reader that left early shows here (also after --help), not at exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -86,13 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         _subparser(parser, args.command).print_usage(sys.stderr)
         print(f"rouei {args.command}: error: no such file or directory: {missing}", file=sys.stderr)
         return 2
-    try:
-        code = int(args.func(args) or 0)
-        sys.stdout.flush()  # a reader that left early shows here, not at interpreter exit
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_BROKEN_PIPE
-    return code
+    return int(args.func(args) or 0)
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:

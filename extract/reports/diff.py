@@ -12,9 +12,10 @@ Exit 0 when nothing changed, 1 when something did, 2 on usage errors.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
@@ -46,7 +47,7 @@ class Change:
     kind: str  # added, removed, changed
     old: object = None
     new: object = None
-    what: list[str] = field(default_factory=list)  # for changed items: the keys that differ
+    what: list[str] = dataclasses.field(default_factory=list)  # for changed items: the keys that differ
     verdict: str | None = None  # fix, regression, neutral (with --gold and a gold notice)
 
     def as_json(self) -> dict:
