@@ -101,6 +101,17 @@ def test_diff_added_removed_and_widened_spans(tmp_path, old, capsys):
     assert changes[("counts", "changed")]["what"] == ["approximate", "text"]
 
 
+def test_diff_same_fact_on_other_evidence_is_a_change_of_text(tmp_path, old, capsys):
+    new = _record("a", source={"path": "a.txt", "url": None, "sha256": "1" * 64, "encoding": "utf-8"})
+    new["incidents"][0]["dates"] = [_item("2024年5月20日", last=True, value="2024-05-20", role="discovered")]
+    code, out, _ = _diff(capsys, old, _write(tmp_path / "new.jsonl", [new, _record("b")]), "--json")
+    assert code == 1
+    changes = json.loads(out)["notices"][0]["changes"]
+    assert [(c["field"], c["change"]) for c in changes] == [("sha256", "changed"), ("dates", "changed")]
+    assert changes[1]["what"] == ["text"]
+    assert (changes[1]["old"]["start"], changes[1]["new"]["start"]) == (0, TEXT.rindex("2024年5月20日"))
+
+
 def test_diff_notices_only_in_one_run_and_error_records(tmp_path, old, capsys):
     failed = {"schema_version": 1, "doc_id": "b", "error": {"kind": "timeout", "message": "slow"}}
     code, out, _ = _diff(capsys, old, _write(tmp_path / "new.jsonl", [failed, _record("c")]), "--json")

@@ -37,7 +37,9 @@ CONTENT = {
     "data_types": ("category", "leaked"),
     "causes": ("category",),
 }
-NOTICE_FIELDS = ("error", "leak_notice", "organization", "title", "published", "incidents", "status")
+# sha256 of the analysed text: when it moved, so did the offsets of every item after the edit
+NOTICE_FIELDS = ("error", "sha256", "leak_notice", "organization", "title", "published", "incidents",
+                 "status")
 SUMMARY_FIELDS = ("notice",) + ITEM_FIELDS + NOTICE_FIELDS
 
 
@@ -95,7 +97,8 @@ def _same(name: str, a: dict, b: dict) -> bool:
 
 def match_items(name: str, old: list[dict], new: list[dict]) -> list[Change]:
     """Changes between two notices' items of one field: identical items drop out, the rest
-    pair by the largest span overlap (a change) or stand alone (added, removed)."""
+    pair by the largest span overlap or, failing that, by the same content (a change), or
+    stand alone (added, removed)."""
     old, new = list(old), list(new)
     for a in list(old):
         b = next((b for b in new if _same(name, a, b)), None)
@@ -117,6 +120,15 @@ def match_items(name: str, old: list[dict], new: list[dict]) -> list[Change]:
         if _span(a) != _span(b) or a.get("text") != b.get("text"):
             what.append("text")
         changes.append(Change(name, "changed", a, b, what))
+    # the same fact now shown by other evidence (a record keeps one item per value and role,
+    # the first in text order): its evidence moved, it was not lost and found
+    for i, a in enumerate(old):
+        j = next((j for j, b in enumerate(new) if j not in used_new and i not in used_old
+                  and _content(name, a) == _content(name, b)), None)
+        if j is not None:
+            used_old.add(i)
+            used_new.add(j)
+            changes.append(Change(name, "changed", a, new[j], ["text"]))
     changes += [Change(name, "removed", a) for i, a in enumerate(old) if i not in used_old]
     changes += [Change(name, "added", None, b) for j, b in enumerate(new) if j not in used_new]
     return sorted(changes, key=lambda c: _order(c.new if c.old is None else c.old))
@@ -134,6 +146,7 @@ def _notice_values(rec: dict | None) -> dict[str, object]:
         return {"error": rec["error"].get("kind") if isinstance(rec["error"], dict) else rec["error"]}
     incs = rec.get("incidents") or []
     return {
+        "sha256": (rec.get("source") or {}).get("sha256"),
         "leak_notice": rec.get("leak_notice"),
         "organization": rec.get("organization"),
         "title": rec.get("title"),
@@ -261,7 +274,7 @@ def _describe(name: str, item: dict) -> str:
     if name == "dates":
         return f"{item.get('value')} {item.get('role')}"
     if name == "counts":
-        return f"{'~' if item.get('approximate') else ''}{item.get('value')} {item.get('unit')}"
+        return f"{item.get('value')} {item.get('unit')}{' (approximate)' if item.get('approximate') else ''}"
     if name == "data_types":
         return f"{item.get('category')}{'' if item.get('leaked', True) else ' (not leaked)'}"
     return str(item.get("category"))
