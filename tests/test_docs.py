@@ -67,6 +67,16 @@ def test_docs_record_example_has_the_spec_keys_and_vocabulary():
         assert all(f"`{w}`" in spec_text or f"| {w} |" in spec_text for w in words), words
 
 
+def test_docs_record_error_kinds_come_from_the_error_table():
+    from rouei.extract.core.errors import KINDS
+
+    page = (DOCS / "record.md").read_text(encoding="utf-8")
+    listed = re.search(r"`kind` is one of (.*?)\(", page, flags=re.S)
+    assert listed
+    kinds = re.findall(r"`(\w+)`", listed.group(1))
+    assert len(kinds) >= 5 and set(kinds) <= set(KINDS.values())
+
+
 def test_docs_readme_links_resolve_and_show_a_record():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)#]+)\)", readme)
