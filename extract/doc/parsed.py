@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 # payload fields, one list per token each (flags as 0/1)
 _FIELDS = ("idx", "words", "pos", "lemma", "norm", "dep", "head", "space", "punct", "sent_start", "bunsetu")
@@ -31,12 +32,26 @@ class ParsedDoc:
 
     __slots__ = (*_FIELDS, "text", "ents", "spacy_doc", "_tokens", "_children")
 
+    # the per-token lists of _FIELDS, set from keyword arguments in __init__
+    idx: list[int]
+    words: list[str]
+    pos: list[str]
+    lemma: list[str]
+    norm: list[str]
+    dep: list[str]
+    head: list[int]
+    space: list[int]
+    punct: list[int]
+    sent_start: list[int]
+    bunsetu: list[str]
+    spacy_doc: Any  # the spaCy Doc of a fresh parse (kept for the parse cache), else None
+
     def __init__(self, text: str, ents: list[Entity], **fields: list) -> None:
         self.text = text
         self.ents = ents
         for name in _FIELDS:
             setattr(self, name, fields[name])
-        self.spacy_doc = None  # the spaCy Doc of a fresh parse, kept for the parse cache
+        self.spacy_doc = None
         self._tokens: list[Token] | None = None  # made on first use: most parses give only ents
         self._children: list[list[int]] | None = None
 

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rouei import __version__
 from rouei.extract.core import rules
@@ -46,7 +47,7 @@ class Pipeline:
     first parse, so a run whose parses all come from the cache never loads it."""
 
     settings: Settings = field(default_factory=Settings)
-    nlp: object | None = None
+    nlp: Any = None  # a loaded spaCy Language, or None until the first parse
 
     def __post_init__(self) -> None:
         self.rules_sha = rules.rules_hash()
