@@ -45,6 +45,7 @@ def test_cli_version(capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize("out_args", [[], ["-o", "-"]], ids=["no-o", "dash"])
 def test_cli_extract_writes_jsonl_to_stdout(tmp_path, out_args):
     a = tmp_path / "a.txt"
@@ -68,6 +69,7 @@ def test_cli_extract_resume_needs_a_file(tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize("argv, codes", [
     (["extract", "{a}", "--no-cache", "--quiet"], {EXIT_BROKEN_PIPE}),
     (["--help"], {0, EXIT_BROKEN_PIPE}),  # argparse itself drops a failed write of its help

@@ -107,6 +107,7 @@ def test_docs_license_is_the_mit_licence_pyproject_names():
 
 
 @pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize("page", ["api.md", "spacy.md"])
 def test_docs_python_examples_run(page, capsys):
     """Each page's Python blocks, run in order in one namespace, as a reader would paste them."""

@@ -17,6 +17,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.reports.evaluate import (
@@ -47,8 +48,8 @@ SUMMARY_FIELDS = ("notice",) + ITEM_FIELDS + NOTICE_FIELDS
 class Change:
     field: str
     kind: str  # added, removed, changed
-    old: object = None
-    new: object = None
+    old: Any = None  # an item (dict) for item fields, a value for notice fields
+    new: Any = None
     what: list[str] = dataclasses.field(default_factory=list)  # for changed items: the keys that differ
     verdict: str | None = None  # fix, regression, neutral (with --gold and a gold notice)
 
@@ -123,12 +124,12 @@ def match_items(name: str, old: list[dict], new: list[dict]) -> list[Change]:
     # the same fact now shown by other evidence (a record keeps one item per value and role,
     # the first in text order): its evidence moved, it was not lost and found
     for i, a in enumerate(old):
-        j = next((j for j, b in enumerate(new) if j not in used_new and i not in used_old
-                  and _content(name, a) == _content(name, b)), None)
-        if j is not None:
+        same = next((k for k, b in enumerate(new) if k not in used_new and i not in used_old
+                     and _content(name, a) == _content(name, b)), None)
+        if same is not None:
             used_old.add(i)
-            used_new.add(j)
-            changes.append(Change(name, "changed", a, new[j], ["text"]))
+            used_new.add(same)
+            changes.append(Change(name, "changed", a, new[same], ["text"]))
     changes += [Change(name, "removed", a) for i, a in enumerate(old) if i not in used_old]
     changes += [Change(name, "added", None, b) for j, b in enumerate(new) if j not in used_new]
     return sorted(changes, key=lambda c: _order(c.new if c.old is None else c.old))
@@ -207,7 +208,7 @@ def judge(changes: list[Change], old: dict | None, new: dict | None, gold: dict)
                     net += -1 if key in gs[f] else 1
         elif ch.field == "organization" and gold.get("organization") is not None:
             right = {norm_org(gold["organization"])} | {norm_org(a) for a in gold.get("organization_alt") or []}
-            net = (norm_org(ch.new) in right) - (norm_org(ch.old) in right)  # type: ignore[arg-type]
+            net = (norm_org(ch.new) in right) - (norm_org(ch.old) in right)
         elif ch.field == "incidents":
             net = (ch.new == gold.get("incidents")) - (ch.old == gold.get("incidents"))
         else:
@@ -320,8 +321,8 @@ def format_text(d: Diff) -> str:
                      f" in {s['notices']} notice{'s' if s['notices'] != 1 else ''}{judged}")
     if d.scores is not None:
         lines.append(f"{'F1':<24}{'old':>7}{'new':>7}{'delta':>8}")
-        for name, s in d.scores.items():
-            lines.append(f"{name:<24}{s['old']:>7.3f}{s['new']:>7.3f}{s['new'] - s['old']:>+8.3f}")
+        for name, f1 in d.scores.items():
+            lines.append(f"{name:<24}{f1['old']:>7.3f}{f1['new']:>7.3f}{f1['new'] - f1['old']:>+8.3f}")
     return "\n".join(lines)
 
 
