@@ -327,9 +327,10 @@ def format_text(d: Diff) -> str:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("diff", help="what changed between two extraction runs (per notice and field)")
-    p.add_argument("old", type=Path, metavar="OLD.jsonl")
-    p.add_argument("new", type=Path, metavar="NEW.jsonl")
+    p = sub.add_parser("diff", help="what changed between two extraction runs (per notice and field)",
+                       epilog="exit 0 when nothing changed, 1 when something did, 2 on usage errors")
+    p.add_argument("old", type=Path, metavar="OLD.jsonl", help="records from before the change")
+    p.add_argument("new", type=Path, metavar="NEW.jsonl", help="records from after it")
     p.add_argument("--gold", type=Path, metavar="GOLD.jsonl",
                    help="mark each change a fix or a regression and print F1 before and after")
     p.add_argument("--json", action="store_true", help="print the changes as JSON")
