@@ -37,11 +37,10 @@ def _jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def test_cli_version(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["--version"])
-    assert exc.value.code == 0
-    assert capsys.readouterr().out.strip() == f"rouei {rouei.__version__}"
+def test_cli_version():
+    proc = subprocess.run(_rouei("--version"), cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"rouei {rouei.__version__}"
 
 
 @pytest.mark.slow
