@@ -36,7 +36,26 @@ def _read_jsonl(path: Path) -> Iterable[dict]:
 
 
 def load_gold(path: Path | str) -> dict[str, dict]:
-    return {g["doc_id"]: g for g in _read_jsonl(Path(path))}
+    """Gold notices by doc_id; a file that is not gold (a prediction file passed in its place,
+    lines without a doc_id) is refused with the reason, rather than scored as nonsense."""
+    gold = {}
+    for n, g in enumerate(_read_jsonl(Path(path)), 1):
+        why = _not_gold(g)
+        if why:
+            raise RoueiError("E009", detail=f"{path}: record {n} is not a gold annotation: {why}")
+        gold[g["doc_id"]] = g
+    return gold
+
+
+def _not_gold(g: object) -> str | None:
+    if not isinstance(g, dict):
+        return "not a JSON object"
+    if "doc_id" not in g:
+        return "it has no doc_id"
+    if "extractor" in g or "error" in g or isinstance(g.get("incidents"), list):
+        return ("it is a prediction record (an 'extractor' or 'error' block, or 'incidents' as a "
+                "list); pass the gold file first: rouei eval GOLD.jsonl PRED.jsonl")
+    return None
 
 
 def load_pred(path: Path | str) -> dict[str, dict]:

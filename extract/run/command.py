@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -18,7 +19,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="extract records from notices into JSONL")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="files (.txt .html .pdf), folders, a fetch corpus directory, or '-' for stdin")
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.jsonl")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT.jsonl",
+                   help="the JSONL file to write; '-' or none writes the records to stdout")
     p.add_argument("--incidents", choices=("split", "flat"), default="split",
                    help="one incident per incident (split, default) or one per document (flat)")
     p.add_argument("--resume", action="store_true",
@@ -36,6 +38,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="parse cache directory (default .rouei-cache)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
     p.set_defaults(func=run)
+
+
+class _StdoutWriter:
+    """Records as JSONL lines on stdout, one flushed line each (``-o -`` or no ``-o``): no
+    ``.part`` file and no rename, so a reader downstream sees each record as it is made."""
+
+    done: frozenset[str] = frozenset()
+
+    def write(self, rec: dict) -> None:
+        sys.stdout.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+
+    def close(self, finished: bool = True) -> None:
+        pass
+
+    def __enter__(self) -> _StdoutWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _writer(output: Path | None, resume: bool) -> RecordWriter | _StdoutWriter:
+    if output is None or str(output) == "-":
+        return _StdoutWriter()
+    return RecordWriter(output, resume=resume)
 
 
 class _NoBar:
@@ -63,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1 or (args.doc_timeout is not None and args.doc_timeout <= 0):
         print("rouei extract: --jobs and --doc-timeout must be positive", file=sys.stderr)
         return 2
+    if args.resume and (args.output is None or str(args.output) == "-"):
+        print("rouei extract: --resume needs an output file (-o OUT.jsonl), not stdout", file=sys.stderr)
+        return 2
     try:
         docs = iter_inputs(args.inputs)
         first = next(docs, None)  # surface usage errors (a missing input) before any work
@@ -71,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = Settings(incidents=args.incidents, cache_dir=None if args.no_cache else args.cache)
     failures = 0
-    with RecordWriter(args.output, resume=args.resume) as writer:
+    with _writer(args.output, args.resume) as writer:
         def todo():
             if first is not None and first.doc_id not in writer.done:
                 yield first
