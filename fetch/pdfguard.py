@@ -14,10 +14,11 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from extract.errors import RoueiError
 from pdfminer import pdftypes
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFStream
+
+from rouei.extract.core.errors import RoueiError
 
 MiB = 2**20
 MAX_INFLATED = 256 * MiB  # all streams of one PDF, decoded; a notice needs a few MB at most

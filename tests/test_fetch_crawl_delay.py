@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from fetch import client as client_mod
-from fetch.client import HostGate
-from fetch.robots import Robots
+from rouei.fetch import client as client_mod
+from rouei.fetch.client import HostGate
+from rouei.fetch.robots import Robots
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

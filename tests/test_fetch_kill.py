@@ -14,7 +14,7 @@ from pathlib import Path
 
 from werkzeug import Response
 
-from fetch.store import Corpus, Doc
+from rouei.fetch.store import Corpus, Doc
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,

@@ -10,8 +10,8 @@ import zlib
 
 import pytest
 
-from fetch.pdf import pdf_to_text
-from fetch.pdfguard import PdfTooLarge
+from rouei.fetch.pdf import pdf_to_text
+from rouei.fetch.pdfguard import PdfTooLarge
 
 from .test_fetch_support import (  # noqa: F401 - fixtures
     FAST,
