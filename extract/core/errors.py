@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "E012": "Cannot write the output file",
     "E013": "Document is longer than --max-chars",
     "E014": "Output file is in use by another run",
+    "E020": "Evaluation baseline is missing or out of date",
 }
 
 KINDS: dict[str, str] = {
@@ -34,6 +35,7 @@ KINDS: dict[str, str] = {
     "E012": "output",
     "E013": "too_long",
     "E014": "output_busy",
+    "E020": "baseline",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -25,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="extract records from notices into JSONL")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="files (.txt .html .pdf), folders, a fetch corpus directory, or '-' for stdin")
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.jsonl")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT.jsonl",
+                   help="the JSONL file to write; '-' or none writes the records to stdout")
     p.add_argument("--incidents", choices=("split", "flat"), default="split",
                    help="one incident per incident (split, default) or one per document (flat)")
     p.add_argument("--resume", action="store_true",
@@ -45,6 +47,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-chars", type=int, default=MAX_CHARS, metavar="N",
                    help=f"a longer document becomes an error record (default {MAX_CHARS:,})")
     p.set_defaults(func=run)
+
+
+class _StdoutWriter:
+    """Records as JSONL lines on stdout, one flushed line each (``-o -`` or no ``-o``): no
+    ``.part`` file and no rename, so a reader downstream sees each record as it is made."""
+
+    done: frozenset[str] = frozenset()
+
+    def write(self, rec: dict) -> None:
+        sys.stdout.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+
+    def close(self, finished: bool = True) -> None:
+        pass
+
+    def __enter__(self) -> _StdoutWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _writer(output: Path | None, resume: bool) -> RecordWriter | _StdoutWriter:
+    if output is None or str(output) == "-":
+        return _StdoutWriter()
+    return RecordWriter(output, resume=resume)
 
 
 class _NoBar:
@@ -86,9 +114,14 @@ def run(args: argparse.Namespace) -> int:
             or args.max_chars < 1):
         print("rouei extract: --jobs, --doc-timeout and --max-chars must be positive", file=sys.stderr)
         return 2
+    if args.resume and (args.output is None or str(args.output) == "-"):
+        print("rouei extract: --resume needs an output file (-o OUT.jsonl), not stdout", file=sys.stderr)
+        return 2
+    to_stdout = args.output is None or str(args.output) == "-"
     try:
         check_rules()
-        check_output(args.output)
+        if not to_stdout:
+            check_output(args.output)
         docs = iter_inputs(args.inputs)
         first = next(docs, None)  # surface usage errors (a missing input) before any work
     except RoueiError as exc:
@@ -97,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(incidents=args.incidents, max_chars=args.max_chars,
                         cache_dir=os.path.abspath(cache_dir) if cache_dir else None)
     try:
-        writer = RecordWriter(args.output, resume=args.resume)
+        writer = _writer(args.output, args.resume)
     except RoueiError as exc:
         return _fail(exc)
     except OSError as exc:
@@ -120,7 +153,7 @@ def check_rules() -> None:
     validate_rules()
 
 
-def _extract(args, settings, writer: RecordWriter, first, docs) -> int:
+def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs) -> int:
     from rouei.extract.run.runner import run_inline, run_parallel
 
     failures = 0
@@ -149,6 +182,8 @@ def _extract(args, settings, writer: RecordWriter, first, docs) -> int:
         writer.close(finished=False)  # keep OUT.jsonl.part for --resume, publish nothing
         return _fail(exc)
     except OSError as exc:  # a full disk, the output folder gone
+        if isinstance(writer, _StdoutWriter):
+            raise  # a closed pipe: the command's guard ends the run quietly
         _close_quietly(writer)
         print(f"rouei extract: {RoueiError('E012', detail=f'{writer.part}: {exc.strerror or exc}')}",
               file=sys.stderr)
@@ -170,8 +205,8 @@ def _extract(args, settings, writer: RecordWriter, first, docs) -> int:
     return 1 if failures else 0
 
 
-def _close_quietly(writer: RecordWriter) -> None:
+def _close_quietly(writer: RecordWriter | _StdoutWriter) -> None:
     try:
         writer.close(finished=False)
     except OSError as exc:
-        log.warning("cannot close %s: %s", writer.part, exc)
+        log.warning("cannot close %s: %s", getattr(writer, "part", "stdout"), exc)

@@ -36,11 +36,14 @@ class InputDoc:
     published: str | None = None
     error: str | None = None  # an error found before reading (fetch manifest, broken symlink)
     data: bytes | None = None  # stdin
+    text: str | None = None  # a text given as str (the Python API): used as it is
 
     def read(self, max_bytes: int | None = None) -> tuple[str, str]:
         """(text, encoding). ``max_bytes`` refuses a larger file before reading any of it."""
         if self.error:
             raise RoueiError("E001", detail=self.error)
+        if self.text is not None:
+            return self.text, "utf-8"
         if self.data is not None:
             if max_bytes is not None and len(self.data) > max_bytes:
                 raise RoueiError("E013", detail=f"{len(self.data):,} bytes on stdin")
