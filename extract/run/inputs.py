@@ -166,7 +166,7 @@ def iter_inputs(inputs: list[str]) -> Iterator[InputDoc]:
 
     Files and folders are listed first (only names, no content), so that stems can be compared
     across all of them; corpus directories stream their manifest."""
-    plan: list[tuple[str, object]] = []
+    plan: list[tuple[str, Path | range | None]] = []
     files: list[_Found] = []
     for item in inputs:
         if item == "-":
@@ -178,12 +178,12 @@ def iter_inputs(inputs: list[str]) -> Iterator[InputDoc]:
                 plan.append(("manifest", path))
             else:
                 walked = _walk(path)
-                plan.append(("files", (len(files), len(walked))))
+                plan.append(("files", range(len(files), len(files) + len(walked))))
                 files += walked
         elif path.is_file() or path.suffix.lower() in SUFFIXES or path.is_symlink():
             # a missing file becomes an error record when read
             why = _broken_link(path) if path.is_symlink() else None
-            plan.append(("files", (len(files), 1)))
+            plan.append(("files", range(len(files), len(files) + 1)))
             files.append(_Found(path, path.as_posix(), why))
         else:
             raise RoueiError("E007", detail=f"{item}: not a file, folder or '-'")
@@ -193,12 +193,12 @@ def iter_inputs(inputs: list[str]) -> Iterator[InputDoc]:
         if kind == "stdin":
             doc = InputDoc("stdin", None, {"path": None, "url": None}, data=sys.stdin.buffer.read())
             docs: Iterator[InputDoc] = iter([doc])
-        elif kind == "manifest":
-            docs = _manifest_docs(arg)  # type: ignore[arg-type]
+        elif isinstance(arg, Path):  # a corpus directory
+            docs = _manifest_docs(arg)
         else:
-            first, n = arg  # type: ignore[misc]
+            assert isinstance(arg, range)
             docs = (InputDoc(ids[i], files[i].path, {"path": str(files[i].path), "url": None},
-                             error=files[i].error) for i in range(first, first + n))
+                             error=files[i].error) for i in arg)
         for doc in docs:
             doc_id = _unique(doc.doc_id, used)
             if doc_id != doc.doc_id:

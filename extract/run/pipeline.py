@@ -174,6 +174,8 @@ class Pipeline:
     def _save_parses(self, text: str, parses: dict) -> None:
         """Store the parses; a cache that cannot be written (read-only, a file in the way, a
         full disk) is dropped with one warning, and the record stands."""
+        if self.cache is None:
+            return
         try:
             self.cache.save(text, parses)
         except OSError as exc:

@@ -299,6 +299,7 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                 last_done = time.monotonic()
             except BrokenProcessPool as exc:
                 yield error_record(doc.doc_id, "worker", f"[E010] Worker process died: {exc}", doc.source)
+                assert isinstance(backend, _PoolBackend)  # only a process pool breaks so
                 backend.reset()
                 _resubmit(backend, inflight)
                 last_done = time.monotonic()
