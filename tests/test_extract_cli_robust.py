@@ -122,3 +122,21 @@ def test_extract_cli_full_disk_is_an_error_not_a_traceback(tmp_path):
     for line in complete:
         json.loads(line)
     assert not (tmp_path / "out.jsonl.lock").exists()
+
+
+@pytest.mark.slow
+def test_extract_cli_unwritable_cache_warns_once_and_extracts(tmp_path):
+    src = tmp_path / "docs"
+    src.mkdir()
+    for i in range(3):
+        (src / f"n{i}.txt").write_text(NOTE.format(n=100 + i), encoding="utf-8")
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "rouei.extract.cli", "extract", str(src), "-o", str(out),
+                           "--quiet", "--jobs", "2", "--cache", str(blocker)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["incidents"][0]["counts"][0]["value"] for r in recs] == [100, 101, 102]
+    assert proc.stderr.count("parse cache") == 1
