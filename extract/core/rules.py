@@ -46,7 +46,11 @@ def _load(path: str, mtime: float) -> dict[str, Any]:
 
 def load(name: str) -> dict[str, Any]:
     """Parsed content of rules/NAME.toml (cached until the file changes)."""
-    path = rules_dir() / f"{name}.toml"
+    return load_path(rules_dir() / f"{name}.toml")
+
+
+def load_path(path: Path) -> dict[str, Any]:
+    """Parsed content of the TOML file ``path`` (cached until the file changes)."""
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:

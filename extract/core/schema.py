@@ -32,13 +32,15 @@ class _Report:
 
 
 def _read(path: Path, report: _Report) -> dict[str, Any] | None:
+    """The parsed file, through the rules loader's cache: the run reads it from there."""
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        report.errors.append(f"{path.name}: not valid TOML: {exc}")
-    except OSError as exc:
-        report.errors.append(f"{path.name}: cannot read: {exc.strerror or exc}")
+        return rules.load_path(path)
+    except RoueiError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, tomllib.TOMLDecodeError):
+            report.errors.append(f"{path.name}: not valid TOML: {cause}")
+        else:
+            report.errors.append(f"{path.name}: cannot read: {getattr(cause, 'strerror', None) or cause}")
     return None
 
 
