@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from rouei.extract.core.errors import RoueiError
+from rouei.extract.core.extras import require
 
 from .dates import date_near
 from .encoding import decode
@@ -58,9 +59,10 @@ def convert(data: bytes, content_type: str | None, url: str, split: bool = True)
     """The notices of a document; conversion failures come back as ``error`` and ``reason``."""
     kind = sniff_kind(data, content_type, url)
     if kind == "pdf":
-        from .pdf import pdf_title, pdf_to_text
-
         try:
+            require("pdfminer", "reading PDF files")
+            from .pdf import pdf_title, pdf_to_text
+
             text = pdf_to_text(data)
         except RoueiError as exc:
             return Converted("pdf", "pdf", error=str(exc), reason=exc.kind)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
+from rouei.extract.core.extras import MissingExtra, require
 from rouei.extract.run.inputs import iter_inputs
 from rouei.extract.run.output import RecordWriter
 
@@ -32,9 +34,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="with --engine dask: a running scheduler (tcp://host:8786); default a LocalCluster")
     p.add_argument("--doc-timeout", type=float, metavar="SECONDS",
                    help="a document taking longer becomes an error record (runs in a worker)")
-    p.add_argument("--cache", default=".rouei-cache", metavar="DIR",
-                   help="parse cache directory (default .rouei-cache)")
+    p.add_argument("--cache", metavar="DIR",
+                   help="parse cache directory (default $ROUEI_CACHE, else the user cache "
+                        "directory, e.g. ~/.cache/rouei)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
+    p.add_argument("--keep-text", action="store_true",
+                   help='store the analysed text in each record under "text" (for review and export)')
     p.set_defaults(func=run)
 
 
@@ -56,6 +61,18 @@ def _bar(quiet: bool):
     return tqdm(unit="doc", file=sys.stderr, delay=2)
 
 
+def cache_dir(given: str | None) -> str:
+    """--cache, else $ROUEI_CACHE, else the platform's user cache directory: the same cache
+    whichever folder the command runs in."""
+    if given:
+        return given
+    if os.environ.get("ROUEI_CACHE"):
+        return os.environ["ROUEI_CACHE"]
+    from platformdirs import user_cache_dir
+
+    return user_cache_dir("rouei", appauthor=False)
+
+
 def run(args: argparse.Namespace) -> int:
     from rouei.extract.run.pipeline import Settings
     from rouei.extract.run.runner import run_inline, run_parallel
@@ -63,13 +80,20 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1 or (args.doc_timeout is not None and args.doc_timeout <= 0):
         print("rouei extract: --jobs and --doc-timeout must be positive", file=sys.stderr)
         return 2
+    if args.engine == "dask":
+        try:
+            require("distributed", "--engine dask")
+        except MissingExtra as exc:
+            print(f"rouei extract: {exc}", file=sys.stderr)
+            return 2
     try:
         docs = iter_inputs(args.inputs)
         first = next(docs, None)  # surface usage errors (a missing input) before any work
     except RoueiError as exc:
         print(f"rouei extract: {exc}", file=sys.stderr)
         return 2
-    settings = Settings(incidents=args.incidents, cache_dir=None if args.no_cache else args.cache)
+    settings = Settings(incidents=args.incidents, cache_dir=None if args.no_cache else cache_dir(args.cache),
+                        keep_text=args.keep_text)
     failures = 0
     with RecordWriter(args.output, resume=args.resume) as writer:
         def todo():

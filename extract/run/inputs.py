@@ -39,7 +39,8 @@ class InputDoc:
 
 
 def _file_doc(path: Path) -> InputDoc:
-    return InputDoc(path.stem, path, {"path": str(path), "url": None})
+    # absolute, so a report run from another folder still finds the text
+    return InputDoc(path.stem, path, {"path": str(path.absolute()), "url": None})
 
 
 def _manifest_docs(root: Path) -> Iterator[InputDoc]:
@@ -53,7 +54,7 @@ def _manifest_docs(root: Path) -> Iterator[InputDoc]:
                 raise RoueiError("E007", detail=f"{root}/manifest.jsonl:{n}: {exc}") from exc
             text_path = e.get("text_path")
             path = root / text_path if text_path else None
-            src = {"path": str(path) if path else None, "url": e.get("url"),
+            src = {"path": str(path.absolute()) if path else None, "url": e.get("url"),
                    "sha256": e.get("sha256"), "encoding": e.get("encoding")}
             if e.get("final_url"):
                 src["final_url"] = e["final_url"]
