@@ -157,6 +157,71 @@ def test_review_cli_exit_codes(tmp_path, capsys):
     assert main(["review", str(PRED), "--corpus", str(tmp_path / "nodir"), "-o", str(out)]) == 2
 
 
+def test_review_where_and_sample_choose_a_subset_with_its_gold(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["review", str(PRED), "--gold", str(GOLD), "--corpus", str(CORPUS), "--where", "cause=theft",
+                 "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    data = unpack_data(page)
+    assert [n["id"] for n in data["notices"]] == ["rv_city_two"]  # no gold-only notice in a subset
+    assert data["notices"][0]["gold"]["causes"]["status"] == "correct"
+    assert "of 5 records: cause=theft" in page
+    build = lambda *a, **kw: [n["id"] for n in build_page(PRED, None, CORPUS, *a, **kw)[1]]  # noqa: E731
+    assert build(where=[("data_type", "name")]) == ["rv_shop_access", "rv_city_two", "rv_insider"]
+    assert build(where=[("status", "possible"), ("data_type", "name")]) == ["rv_shop_access", "rv_city_two"]
+    assert build(where=[("error", "true")]) == ["rv_broken"]
+    assert build(where=[("doc_id", "rv_*s*"), ("incidents", "1")]) == ["rv_shop_access", "rv_insider"]
+    assert build(where=[("year", "2019")]) == ["rv_insider"]
+    assert build(where=[("not_leaked", "credit_card")]) == ["rv_mail_bcc", "rv_shop_access"]
+    assert build(where=[("organization", "みどり")]) == ["rv_city_two"]
+    sample = build(sample=3, seed=1)
+    ids = [r["doc_id"] for r in read_records(PRED)]
+    assert len(sample) == 3 and sample == [i for i in ids if i in sample]  # kept in file order
+    assert build(sample=3, seed=1) == sample
+    assert build(sample=50) == ids
+    capsys.readouterr()
+    for bad in (["--where", "colour=red"], ["--where", "error=maybe"], ["--where", "cause"],
+                ["--where", "incidents=two"], ["--sample", "0"]):
+        assert main(["review", str(PRED), *bad, "-o", str(tmp_path / "bad.html")]) == 2, bad
+    assert "FIELD one of doc_id" in capsys.readouterr().err
+    assert not (tmp_path / "bad.html").exists()
+
+
+def test_review_leaves_out_non_notices_unless_asked(tmp_path, capsys):
+    recs = [json.loads(json.dumps(r)) for r in read_records(PRED)]
+    recs[1]["leak_notice"] = False
+    pred = _write_jsonl(tmp_path / "p.jsonl", recs)
+    out = tmp_path / "r.html"
+    assert main(["review", str(pred), "--gold", str(GOLD), "--corpus", str(CORPUS), "-o", str(out)]) == 0
+    ids = [n["id"] for n in unpack_data(out.read_text(encoding="utf-8"))["notices"]]
+    assert "rv_shop_access" not in ids and "rv_absent" in ids  # gold-only notices still shown
+    assert "1 record(s) with leak_notice false left out" in capsys.readouterr().err
+    assert main(["review", str(pred), "--corpus", str(CORPUS), "--include-non-notices", "-o", str(out)]) == 0
+    assert "rv_shop_access" in [n["id"] for n in unpack_data(out.read_text(encoding="utf-8"))["notices"]]
+
+
+def test_review_text_kept_in_the_record_or_found_by_absolute_path(tmp_path, monkeypatch):
+    recs = {r["doc_id"]: json.loads(json.dumps(r)) for r in read_records(PRED)}
+    kept = recs["rv_mail_bcc"]
+    kept["text"] = (CORPUS / "rv_mail_bcc.txt").read_text(encoding="utf-8")
+    kept["source"]["path"] = None  # as for a notice read from stdin
+    (tmp_path / "texts").mkdir()
+    shutil.copy(CORPUS / "rv_insider.txt", tmp_path / "texts" / "rv_insider.txt")
+    moved = recs["rv_insider"]
+    moved["source"]["path"] = str(tmp_path / "texts" / "rv_insider.txt")
+    (tmp_path / "runs").mkdir()
+    pred = _write_jsonl(tmp_path / "runs" / "p.jsonl", [kept, moved])
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    page, notices = build_page(Path("../runs/p.jsonl"))
+    by_id = _notices(notices)
+    assert by_id["rv_mail_bcc"]["text"] == kept["text"]
+    assert by_id["rv_insider"]["text"] == (CORPUS / "rv_insider.txt").read_text(encoding="utf-8")
+    assert not [s for n in notices for s in n["spans"] if s.get("bad")]
+    assert unpack_data(page)["notices"][0]["text"] == kept["text"]
+    assert pred.exists()
+
+
 # ---------------------------------------------------------------------------------------
 # The page in a real headless Chromium
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ class InputDoc:
 
 def _file_doc(path: Path) -> InputDoc:
     # absolute, so a report run from another folder still finds the text
-    return InputDoc(path.stem, path, {"path": str(path.absolute()), "url": None})
+    return InputDoc(path.stem, path, {"path": os.path.abspath(path), "url": None})
 
 
 def _manifest_docs(root: Path) -> Iterator[InputDoc]:
@@ -54,7 +55,7 @@ def _manifest_docs(root: Path) -> Iterator[InputDoc]:
                 raise RoueiError("E007", detail=f"{root}/manifest.jsonl:{n}: {exc}") from exc
             text_path = e.get("text_path")
             path = root / text_path if text_path else None
-            src = {"path": str(path.absolute()) if path else None, "url": e.get("url"),
+            src = {"path": os.path.abspath(path) if path else None, "url": e.get("url"),
                    "sha256": e.get("sha256"), "encoding": e.get("encoding")}
             if e.get("final_url"):
                 src["final_url"] = e["final_url"]
