@@ -82,22 +82,60 @@
       ok = ok && (all || n.spans.some((s) => fields.includes(s.f)) ||
         (n.gold && fields.some((f) => SCORE_FIELDS[f].some((k) => n.gold[k].missed.length))));
       ok = ok && (!q || [n.id, n.org, n.title].some((t) => t && t.toLowerCase().includes(q)));
-      const li = items.children[i];
-      if (li.hidden === ok) li.hidden = !ok;  // only a change touches the DOM
       if (ok) visible.push(i);
     });
     $("shown").value = visible.length + " of " + NOTICES.length + " notices shown";
+    paintList();
     if (current >= 0) renderDoc(current);  // field checkboxes change the highlights too
     if (!visible.includes(current)) select(visible.length ? visible[0] : -1, false);
   }
 
+  /* The list holds only the rows in view (and a few around them): thousands of rows laid
+     out at once would take seconds. Rows share one height (the first row's, measured at
+     start), so positions are arithmetic. */
+  const SPARE = 8;
+  let ROW = 96;
+  const listBox = $("list"), rows = [];
+  let painted = "";
+
+  function row(i) {
+    if (!rows[i]) {
+      rows[i] = listItem(NOTICES[i], i);
+      rows[i].style.height = ROW + "px";
+    }
+    rows[i].setAttribute("aria-selected", i === current ? "true" : "false");
+    return rows[i];
+  }
+
+  function paintList(force) {
+    const top = listBox.scrollTop, height = listBox.clientHeight || innerHeight;
+    const a = Math.max(0, Math.floor(top / ROW) - SPARE);
+    const b = Math.min(visible.length, Math.ceil((top + height) / ROW) + SPARE);
+    const key = a + ":" + b + ":" + visible.length + ":" + visible[a] + ":" + current;
+    if (key === painted && !force) return;
+    painted = key;
+    items.style.height = visible.length * ROW + "px";
+    items.style.paddingTop = a * ROW + "px";
+    items.replaceChildren(...visible.slice(a, b).map(row));
+  }
+
+  function showRow(i) {
+    const at = visible.indexOf(i);
+    if (at < 0) return;
+    const y = at * ROW, height = listBox.clientHeight || innerHeight;
+    if (y < listBox.scrollTop) listBox.scrollTop = y;
+    else if (y + ROW > listBox.scrollTop + height) listBox.scrollTop = y + ROW - height;
+  }
+
   function select(i, focusItem) {
-    if (current >= 0) items.children[current].setAttribute("aria-selected", "false");
     current = i;
-    if (i < 0) { doc.replaceChildren(el("p", { class: "empty" }, "No notice matches the filters.")); return; }
-    const li = items.children[i];
-    li.setAttribute("aria-selected", "true");
-    li.scrollIntoView({ block: "nearest" });
+    if (i < 0) {
+      paintList();
+      doc.replaceChildren(el("p", { class: "empty" }, "No notice matches the filters."));
+      return;
+    }
+    showRow(i);
+    paintList();
     if (focusItem !== false && location.hash !== "#" + encodeURIComponent(NOTICES[i].id)) {
       history.replaceState(null, "", "#" + encodeURIComponent(NOTICES[i].id));
     }
@@ -300,9 +338,19 @@
     await Promise.all(total < PREFETCH_BELOW ? NOTICES.map((n, i) => loadText(i))
       : NOTICES.length ? [loadText(Math.max(first, 0))] : []);
     if (DATA.gold) document.body.classList.add("has-gold");
-    const frag = document.createDocumentFragment();
-    NOTICES.forEach((n, i) => frag.append(listItem(n, i)));
-    items.append(frag);
+    let queued = false;
+    listBox.addEventListener("scroll", () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => { queued = false; paintList(); });
+    });
+    window.addEventListener("resize", () => paintList());
+    if (NOTICES.length) {  // the height a row takes with this page's fonts
+      const probe = listItem(NOTICES[0], 0);
+      items.append(probe);
+      ROW = Math.ceil(probe.getBoundingClientRect().height) || ROW;
+      probe.remove();
+    }
     items.addEventListener("click", (e) => {
       const li = e.target.closest("li");
       if (li) select(Number(li.id.slice(5)));
@@ -317,7 +365,7 @@
       if (i >= 0 && i !== current) select(i, false);
     });
     applyFilters();
-    if (first >= 0 && !items.children[first].hidden) select(first, false);
+    if (first >= 0 && visible.includes(first)) select(first, false);
     document.body.dataset.ready = "true";
   }
 
