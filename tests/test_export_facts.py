@@ -193,3 +193,16 @@ def test_export_leaves_out_non_notices_unless_asked(tmp_path, capsys):
     assert main(["export", str(pred), "-o", str(out), "--include-non-notices"]) == 0
     assert [r["doc_id"] for r in _csv_rows(out)] == ["leak", "page", "old"]
     assert "left out" not in capsys.readouterr().err
+
+
+def test_export_readme_pandas_example_runs_on_a_facts_export(tmp_path, monkeypatch):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Scoring, reviewing, exporting"):]
+    code = section[section.index("```python\n") + 10:]
+    code = code[:code.index("```")]
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", str(PRED), "--format", "facts", "-o", "facts.parquet"]) == 0
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the README's own example
+    assert len(scope["counts"]) == 5 and set(scope["counts"].field) == {"counts"}
+    assert len(scope["discovered"]) == 4
