@@ -1,7 +1,9 @@
-"""The ``rouei`` command: extract, eval, fetch, review, export, stats.
+"""The ``rouei`` command: extract, eval, fetch, review, export, stats, diff.
 
 Each subcommand lives in its own module, which provides ``add_parser(subparsers)`` (declaring
 its arguments and ``set_defaults(func=run)``) and ``run(args) -> int`` (the exit code).
+Conventions shared by every subcommand live here: usage errors exit 2, a missing input path
+is a usage error, and a closed pipe on stdout (``rouei ... | head``) ends the run quietly.
 """
 
 from __future__ import annotations
@@ -9,7 +11,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from pathlib import Path
+from typing import NoReturn
+
+from rouei import __version__
 
 # subcommand name -> module that implements it
 COMMANDS = {
@@ -19,11 +26,19 @@ COMMANDS = {
     "review": "rouei.extract.reports.review",
     "export": "rouei.extract.reports.export",
     "stats": "rouei.extract.reports.stats",
+    "diff": "rouei.extract.reports.diff",
 }
+
+# Argument names that hold input paths, which must exist (a missing one is a usage error).
+INPUT_ARGS = ("inputs", "gold", "pred", "old", "new", "corpus")
+
+# The exit code of a run cut short by a closed stdout: 128 + SIGPIPE, as a shell reports a
+# process that the signal ended.
+EXIT_BROKEN_PIPE = 141
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors exit 2 per SPEC
+    def error(self, message: str) -> NoReturn:  # usage errors exit 2 per SPEC
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -40,6 +55,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     others stay bare entries; without one (``rouei --help``) all are loaded for their help."""
     parser = _Parser(prog="rouei", description="Structured records from Japanese data-leak notices.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("--version", action="version", version=f"rouei {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     wanted = _command(sys.argv[1:] if argv is None else argv)
     for name, module in COMMANDS.items():
@@ -56,6 +72,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:  # a reader that left early shows here (also after --help), not at exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -66,7 +93,41 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    missing = _missing_inputs(args)
+    if missing:
+        _subparser(parser, args.command).print_usage(sys.stderr)
+        print(f"rouei {args.command}: error: no such file or directory: {missing}", file=sys.stderr)
+        return 2
     return int(args.func(args) or 0)
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            return action.choices[name]
+    return parser
+
+
+def _missing_inputs(args: argparse.Namespace) -> str | None:
+    """The first input path named on the command line that does not exist ('-' is stdin)."""
+    if args.command == "fetch":  # its sources are URLs as well as paths; fetch reports them
+        return None
+    for name in INPUT_ARGS:
+        value = getattr(args, name, None)
+        for path in value if isinstance(value, list) else [value]:
+            if path is not None and str(path) != "-" and not Path(path).exists():
+                return str(path)
+    return None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing what is left at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def test_extras_require_names_the_extra():
     assert require("json", "reading JSON").__name__ == "json"
     with pytest.raises(MissingExtra) as exc:
         require("pyarrow_not_installed_here", "Parquet output")
-    assert exc.value.code == "E020"
+    assert exc.value.code == "E021"
     with pytest.raises(MissingExtra) as exc:
         require("matplotlib.not_a_module_xyz", "--plot")
     assert exc.value.extra == "plot" and "pip install 'rouei[plot]'" in str(exc.value)

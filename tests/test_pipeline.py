@@ -92,24 +92,28 @@ def test_pipeline_bad_inputs_become_error_records(tmp_path, capsys):
     page = tmp_path / "page.html"
     page.write_text("<html><body><nav>メニュー</nav><p>2023年12月1日にメールアドレス300件を誤送信しました。</p></body></html>",
                     encoding="utf-8")
-    missing = tmp_path / "missing.txt"
     out = tmp_path / "out.jsonl"
-    code = main(["extract", str(good), str(empty), str(missing), str(sjis), str(page), "-o", str(out),
+    code = main(["extract", str(good), str(empty), str(sjis), str(page), "-o", str(out),
                  "--quiet", "--no-cache"])
     assert code == 1
     recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["doc_id"] for r in recs] == ["good", "empty", "missing", "sjis", "page"]
+    assert [r["doc_id"] for r in recs] == ["good", "empty", "sjis", "page"]
     by_id = {r["doc_id"]: r for r in recs}
     assert by_id["empty"]["error"]["kind"] == "empty"
-    assert by_id["missing"]["error"]["kind"] == "io"
     assert by_id["sjis"]["source"]["encoding"] == "cp932"
     assert by_id["sjis"]["incidents"][0]["causes"][0]["category"] == "loss"
     assert by_id["page"]["incidents"][0]["counts"][0]["value"] == 300
-    assert "missing" in capsys.readouterr().err
+    assert "empty" in capsys.readouterr().err
 
 
 def test_pipeline_usage_errors_exit_2(tmp_path):
     assert main(["extract", str(tmp_path / "nope.xyz"), "-o", str(tmp_path / "o.jsonl")]) == 2
+    # a missing path named on the command line is a usage error, found before any work
+    good = tmp_path / "good.txt"
+    good.write_text("2024年3月5日、顧客情報1,200件が流出しました。", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    assert main(["extract", str(good), str(tmp_path / "missing.txt"), "-o", str(out)]) == 2
+    assert not out.exists()
     with pytest.raises(SystemExit) as exc:
         main(["extract"])
     assert exc.value.code == 2

@@ -153,7 +153,7 @@ def test_review_cli_exit_codes(tmp_path, capsys):
     out = tmp_path / "r.html"
     assert main(["review", str(PRED), "--gold", str(GOLD), "--corpus", str(CORPUS), "-o", str(out)]) == 0
     assert "6 notice(s)" in capsys.readouterr().out and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert main(["review", str(tmp_path / "none.jsonl"), "-o", str(out)]) == 1
+    assert main(["review", str(tmp_path / "none.jsonl"), "-o", str(out)]) == 2  # a missing input is a usage error
     assert main(["review", str(PRED), "--corpus", str(tmp_path / "nodir"), "-o", str(out)]) == 2
 
 

@@ -85,8 +85,8 @@ def test_stats_cli_tables_json_and_plot(tmp_path, capsys):
 
 
 def test_stats_missing_input_fails(tmp_path, capsys):
-    assert main(["stats", str(tmp_path / "nope.jsonl")]) == 1
-    assert "E009" in capsys.readouterr().err
+    assert main(["stats", str(tmp_path / "nope.jsonl")]) == 2  # a missing input is a usage error
+    assert "no such file or directory" in capsys.readouterr().err
 
 
 def test_stats_leaves_out_non_notices_and_says_how_many(tmp_path, capsys):

@@ -15,7 +15,8 @@ MESSAGES: dict[str, str] = {
     "E010": "Worker process died",
     "E011": "PDF cannot be read",
     "E012": "Cannot write the output file",
-    "E020": "An optional extra is not installed",
+    "E020": "Evaluation baseline is missing or out of date",
+    "E021": "An optional extra is not installed",
 }
 
 KINDS: dict[str, str] = {
@@ -31,7 +32,8 @@ KINDS: dict[str, str] = {
     "E010": "worker",
     "E011": "pdf_invalid",
     "E012": "output",
-    "E020": "missing_extra",
+    "E020": "baseline",
+    "E021": "missing_extra",
 }
 
 

@@ -28,7 +28,7 @@ class MissingExtra(RoueiError):
     def __init__(self, module: str, feature: str) -> None:
         self.module = module
         self.extra = EXTRAS.get(module.split(".")[0], "all")
-        super().__init__("E020", detail=(f"{feature} needs {module}, which is not installed; "
+        super().__init__("E021", detail=(f"{feature} needs {module}, which is not installed; "
                                          f"install it with: pip install 'rouei[{self.extra}]'"))
 
 

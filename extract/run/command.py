@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -20,7 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="extract records from notices into JSONL")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="files (.txt .html .pdf), folders, a fetch corpus directory, or '-' for stdin")
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.jsonl")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT.jsonl",
+                   help="the JSONL file to write; '-' or none writes the records to stdout")
     p.add_argument("--incidents", choices=("split", "flat"), default="split",
                    help="one incident per incident (split, default) or one per document (flat)")
     p.add_argument("--resume", action="store_true",
@@ -41,6 +43,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keep-text", action="store_true",
                    help='store the analysed text in each record under "text" (for review and export)')
     p.set_defaults(func=run)
+
+
+class _StdoutWriter:
+    """Records as JSONL lines on stdout, one flushed line each (``-o -`` or no ``-o``): no
+    ``.part`` file and no rename, so a reader downstream sees each record as it is made."""
+
+    done: frozenset[str] = frozenset()
+
+    def write(self, rec: dict) -> None:
+        sys.stdout.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+
+    def close(self, finished: bool = True) -> None:
+        pass
+
+    def __enter__(self) -> _StdoutWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _writer(output: Path | None, resume: bool) -> RecordWriter | _StdoutWriter:
+    if output is None or str(output) == "-":
+        return _StdoutWriter()
+    return RecordWriter(output, resume=resume)
 
 
 class _NoBar:
@@ -86,6 +114,9 @@ def run(args: argparse.Namespace) -> int:
         except MissingExtra as exc:
             print(f"rouei extract: {exc}", file=sys.stderr)
             return 2
+    if args.resume and (args.output is None or str(args.output) == "-"):
+        print("rouei extract: --resume needs an output file (-o OUT.jsonl), not stdout", file=sys.stderr)
+        return 2
     try:
         docs = iter_inputs(args.inputs)
         first = next(docs, None)  # surface usage errors (a missing input) before any work
@@ -95,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(incidents=args.incidents, cache_dir=None if args.no_cache else cache_dir(args.cache),
                         keep_text=args.keep_text)
     failures = 0
-    with RecordWriter(args.output, resume=args.resume) as writer:
+    with _writer(args.output, args.resume) as writer:
         def todo():
             if first is not None and first.doc_id not in writer.done:
                 yield first
