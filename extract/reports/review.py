@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
@@ -229,7 +230,7 @@ def render(notices: list[dict], scores: dict | None, title: str, note: str = "")
 
 
 def build_page(pred: Path, gold_path: Path | None = None, corpus: Path | None = None, *,
-               where: list[tuple[str, str]] = (), sample: int | None = None, seed: int = 0,
+               where: Sequence[tuple[str, str]] = (), sample: int | None = None, seed: int = 0,
                include_non_notices: bool = False) -> tuple[str, list[dict]]:
     """The HTML of the review page for a prediction file, and the notices it shows.
 
