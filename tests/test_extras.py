@@ -90,3 +90,15 @@ def test_extras_pdf_input_without_pdfminer_is_an_error_record(tmp_path):
     rec = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
     assert rec["error"]["kind"] == "missing_extra"
     assert "pip install 'rouei[pdf]'" in rec["error"]["message"]
+
+
+def test_extras_fetched_pdf_without_pdfminer_is_a_conversion_failure_naming_the_extra(tmp_path):
+    code = _BLOCKED_RUN.split("from rouei.extract.cli")[0] + (
+        "from rouei.fetch.convert import convert\n"
+        "c = convert(b'%PDF-1.4\\n%%EOF\\n', 'application/pdf', 'https://example.jp/a.pdf')\n"
+        "print(c.reason, c.error, sep='\\n')\n")
+    proc = subprocess.run([sys.executable, "-c", code, "pdfminer"], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    reason, error = proc.stdout.splitlines()[:2]
+    assert reason == "missing_extra" and "pip install 'rouei[pdf]'" in error
