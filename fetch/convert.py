@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from rouei.extract.core.errors import RoueiError
+from rouei.extract.core.extras import require
 
 from .dates import date_near
 from .encoding import decode
@@ -60,9 +61,10 @@ def convert(data: bytes, content_type: str | None, url: str, split: bool = True,
     A PDF whose streams inflate past ``max_pdf_inflated`` bytes is such a failure."""
     kind = sniff_kind(data, content_type, url)
     if kind == "pdf":
-        from .pdf import pdf_title, pdf_to_text
-
         try:
+            require("pdfminer", "reading PDF files")
+            from .pdf import pdf_title, pdf_to_text
+
             text = pdf_to_text(data, max_pdf_inflated)
         except RoueiError as exc:
             return Converted("pdf", "pdf", error=str(exc), reason=exc.kind)

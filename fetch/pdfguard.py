@@ -101,7 +101,7 @@ class BoundedStream(PDFStream):
 
     @classmethod
     def adopt(cls, stream: PDFStream, budget: Budget) -> BoundedStream:
-        new = cls(stream.attrs, stream.rawdata, stream.decipher)
+        new = cls(stream.attrs, stream.rawdata or b"", stream.decipher)
         new.objid, new.genno = stream.objid, stream.genno
         new.budget = budget
         return new
@@ -113,7 +113,7 @@ class BoundedStream(PDFStream):
             self.budget.charge(len(self.data or b""))
             return
         data = self.rawdata or b""
-        if self.decipher:
+        if self.decipher and self.objid is not None and self.genno is not None:
             data = self.decipher(self.objid, self.genno, data, self.attrs)
         done = 0
         for f, params in filters:

@@ -87,3 +87,22 @@ def test_stats_cli_tables_json_and_plot(tmp_path, capsys):
 def test_stats_missing_input_fails(tmp_path, capsys):
     assert main(["stats", str(tmp_path / "nope.jsonl")]) == 2  # a missing input is a usage error
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_stats_leaves_out_non_notices_and_says_how_many(tmp_path, capsys):
+    recs = [json.loads(line) for line in PRED.read_text(encoding="utf-8").splitlines()]
+    page = {"schema_version": 1, "doc_id": "product_page", "title": "新製品のお知らせ", "organization": None,
+            "published": "2024-04-01", "leak_notice": False, "incidents": []}
+    recs[0]["leak_notice"] = True  # the key present and true, as for the other ones missing
+    pred = tmp_path / "p.jsonl"
+    pred.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs + [page]), encoding="utf-8")
+    assert main(["stats", str(pred), "--json"]) == 0
+    captured = capsys.readouterr()
+    s = json.loads(captured.out)
+    assert s["records"] == len(recs) and s["notices_without_incidents"] == 0
+    assert "1 record(s) with leak_notice false left out" in captured.err
+    assert main(["stats", str(pred), "--json", "--include-non-notices"]) == 0
+    captured = capsys.readouterr()
+    s = json.loads(captured.out)
+    assert s["records"] == len(recs) + 1 and s["notices_without_incidents"] == 1
+    assert "left out" not in captured.err

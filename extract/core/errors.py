@@ -18,6 +18,7 @@ MESSAGES: dict[str, str] = {
     "E013": "Document is longer than --max-chars",
     "E014": "Output file is in use by another run",
     "E020": "Evaluation baseline is missing or out of date",
+    "E021": "An optional extra is not installed",
 }
 
 KINDS: dict[str, str] = {
@@ -36,6 +37,7 @@ KINDS: dict[str, str] = {
     "E013": "too_long",
     "E014": "output_busy",
     "E020": "baseline",
+    "E021": "missing_extra",
 }
 
 

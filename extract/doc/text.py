@@ -16,6 +16,8 @@ from functools import cache
 from itertools import repeat
 from pathlib import Path
 
+from rouei.extract.core.extras import require
+
 # Characters NFKC would fold that we keep: circled numbers mark list items (①氏名 ②住所) and
 # NFKC turns them into bare digits that would then read as counts.
 _KEEP = set("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳➀➁➂➃➄➅➆➇➈➉")
@@ -127,6 +129,7 @@ def read_document(path: Path) -> tuple[str, str]:
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix == ".pdf":
+        require("pdfminer", "reading PDF files")
         from rouei.fetch.pdf import pdf_to_text
 
         return pdf_to_text(data), "pdf"

@@ -1,124 +1,113 @@
-"""``rouei export``: prediction records as a table (CSV for Excel, Parquet for pandas/R) or VERIS.
+"""``rouei export``: prediction records as tables (CSV for Excel, Parquet for pandas/R) or VERIS.
 
-One row per incident. Each date role becomes a column holding its earliest value, with a
-``_precision`` column beside it, since ``2020-03`` and ``2020-03-01`` are not the same claim.
+Two tables: ``csv``/``parquet`` give one row per incident (each date role a column holding its
+earliest value, the largest count); ``facts`` gives one row per extracted date, count, data
+type or cause with its evidence text, offsets and sentence, so "all counts" or "every
+discovered date" is one filter. The format follows the output's suffix unless given.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
+from rouei.extract.core.extras import MissingExtra, require
 from rouei.extract.core.io import atomic_output
-from rouei.extract.reports.records import (
-    earliest_by_role,
-    is_error,
-    largest_count,
-    parse_iso,
-    read_records,
-    unique,
+from rouei.extract.reports.records import leak_notices, parse_iso, read_records, say_left_out
+from rouei.extract.reports.tables import (  # noqa: F401 - ROLES and incident_rows re-exported
+    FACT_COLUMNS,
+    INCIDENT_COLUMNS,
+    ROLES,
+    fact_rows,
+    incident_rows,
+    text_finder,
 )
 
-ROLES = ("occurred", "discovered", "announced", "reported", "notified",
-         "period_start", "period_end", "other")
 LIST_SEP = ";"
-
-COLUMNS = (["doc_id", "incident", "organization", "status"]
-           + [c for r in ROLES for c in (r, f"{r}_precision")]
-           + ["count", "count_unit", "count_approximate",
-              "data_types_leaked", "data_types_not_leaked", "causes",
-              "published", "title", "source_url"])
-
-
-def incident_rows(records: Iterable[dict]) -> tuple[list[dict], int]:
-    """One flat row per incident, and the number of error records (which have none)."""
-    rows: list[dict] = []
-    errors = 0
-    for rec in records:
-        if is_error(rec):
-            errors += 1
-            continue
-        src = rec.get("source") or {}
-        for n, inc in enumerate(rec["incidents"], 1):
-            types = inc.get("data_types", [])
-            count = largest_count(inc.get("counts", []))
-            row = {
-                "doc_id": rec["doc_id"], "incident": n,
-                "organization": inc.get("organization") or rec.get("organization"),
-                "status": inc.get("status"),
-                "count": count["value"] if count else None,
-                "count_unit": count.get("unit") if count else None,
-                "count_approximate": bool(count.get("approximate")) if count else None,
-                "data_types_leaked": unique(d["category"] for d in types if d.get("leaked", True)),
-                "data_types_not_leaked": unique(d["category"] for d in types if not d.get("leaked", True)),
-                "causes": unique(c["category"] for c in inc.get("causes", [])),
-                "published": rec.get("published"), "title": rec.get("title"),
-                "source_url": src.get("url") or src.get("final_url"),
-            }
-            first = earliest_by_role(inc.get("dates", []))
-            for role in ROLES:
-                row[role] = first.get(role)
-                row[f"{role}_precision"] = parse_iso(first.get(role))[1]
-            rows.append(row)
-    return rows, errors
+COLUMNS = [name for name, _ in INCIDENT_COLUMNS]
+# Cells starting with these are formulas to Excel and LibreOffice (OWASP, CSV injection); the
+# full-width forms are included because a Japanese IME produces them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+SUFFIX_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet",
+                  ".jsonl": "veris", ".json": "veris"}
 
 
 # ---------------------------------------------------------------------------------------
-# Writers
+# CSV
 
 
-def _csv_cell(value) -> str:
+def neutralise(cell: str) -> str:
+    """A cell that a spreadsheet would run as a formula, made inert by a leading ``'``."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _csv_cell(value, kind: str) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        return LIST_SEP.join(value)
-    if isinstance(value, bool):
+    if kind == "list":
+        return neutralise(LIST_SEP.join(value))
+    if kind == "bool":
         return "true" if value else "false"
+    if kind in ("str", "cat"):
+        return neutralise(str(value))
     return str(value)
 
 
-def write_csv(rows: list[dict], path: Path) -> None:
+def write_csv(rows: list[dict], path: Path, columns: list[tuple[str, str]] = INCIDENT_COLUMNS) -> None:
     """UTF-8 with a byte-order mark: without it Excel reads Japanese as Shift_JIS mojibake."""
     with atomic_output(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(COLUMNS)
+        w.writerow([name for name, _ in columns])
         for row in rows:
-            w.writerow([_csv_cell(row[c]) for c in COLUMNS])
+            w.writerow([_csv_cell(row[name], kind) for name, kind in columns])
 
 
-def parquet_schema():
+# ---------------------------------------------------------------------------------------
+# Parquet
+
+# The pandas dtype each kind reads back as (pyarrow honours this metadata in to_pandas):
+# nullable integers and booleans rather than float64 and object, dates as Arrow dates.
+_PANDAS_DTYPES = {"int": ("int64", "Int64"), "bool": ("bool", "boolean"),
+                  "date": ("date", "date32[day][pyarrow]")}
+
+
+def _arrow_type(kind: str):
     import pyarrow as pa
 
-    fields = [("doc_id", pa.string()), ("incident", pa.int32()),
-              ("organization", pa.string()), ("status", pa.string())]
-    for role in ROLES:
-        fields += [(role, pa.date32()), (f"{role}_precision", pa.string())]
-    fields += [("count", pa.int64()), ("count_unit", pa.string()), ("count_approximate", pa.bool_()),
-               ("data_types_leaked", pa.list_(pa.string())),
-               ("data_types_not_leaked", pa.list_(pa.string())),
-               ("causes", pa.list_(pa.string())), ("published", pa.date32()),
-               ("title", pa.string()), ("source_url", pa.string())]
-    return pa.schema(fields)
+    return {"str": pa.string(), "cat": pa.dictionary(pa.int32(), pa.string()), "int": pa.int64(),
+            "bool": pa.bool_(), "date": pa.date32(), "list": pa.list_(pa.string())}[kind]
 
 
-def write_parquet(rows: list[dict], path: Path) -> None:
-    """Dates as date32 (the first day of a month- or year-precision value), lists as lists."""
+def parquet_schema(columns: list[tuple[str, str]] = INCIDENT_COLUMNS):
+    import pyarrow as pa
+
+    meta = {"index_columns": [], "column_indexes": [], "pandas_version": "2.0.0",
+            "creator": {"library": "rouei"},
+            "columns": [{"name": name, "field_name": name, "pandas_type": _PANDAS_DTYPES[kind][0],
+                         "numpy_type": _PANDAS_DTYPES[kind][1], "metadata": None}
+                        for name, kind in columns if kind in _PANDAS_DTYPES]}
+    return pa.schema([(name, _arrow_type(kind)) for name, kind in columns],
+                     metadata={b"pandas": json.dumps(meta).encode()})
+
+
+def write_parquet(rows: list[dict], path: Path, columns: list[tuple[str, str]] = INCIDENT_COLUMNS) -> None:
+    """Typed columns: dates as date32 (the first day of a month- or year-precision value, its
+    precision in a column beside it), nullable int64, dictionary-encoded categories."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = parquet_schema()
-    date_cols = {*ROLES, "published"}
-    columns = {}
-    for name in schema.names:
+    schema = parquet_schema(columns)
+    arrays = []
+    for name, kind in columns:
         values = [r[name] for r in rows]
-        if name in date_cols:
+        if kind == "date":
             values = [parse_iso(v)[0] for v in values]
-        columns[name] = values
-    table = pa.Table.from_pydict(columns, schema=schema)
+        arrays.append(pa.array(values, type=schema.field(name).type))
+    table = pa.Table.from_arrays(arrays, schema=schema)
     with atomic_output(path, "wb") as fh:
         pq.write_table(table, fh)
 
@@ -128,32 +117,78 @@ def write_parquet(rows: list[dict], path: Path) -> None:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write predictions as CSV, Parquet (one row per incident) or VERIS JSON")
+    p = sub.add_parser("export", help="write predictions as CSV or Parquet (per incident or per fact) or VERIS")
     p.add_argument("pred", type=Path, metavar="OUT.jsonl")
-    p.add_argument("--format", required=True, choices=("csv", "parquet", "veris"))
+    p.add_argument("--format", choices=("csv", "parquet", "facts", "veris"),
+                   help="csv/parquet: one row per incident; facts: one row per extracted fact "
+                        "(CSV or Parquet by the suffix); veris: VERIS 1.4 (.jsonl lines, .json an "
+                        "array). Default: from the output's suffix")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    p.add_argument("--corpus", type=Path, metavar="DIR",
+                   help="facts: where the texts are, for each fact's sentence (default: the text "
+                        "kept in the record, else its source.path)")
+    p.add_argument("--include-non-notices", action="store_true",
+                   help="also export records marked leak_notice false")
     p.set_defaults(func=run)
+
+
+def resolve_format(given: str | None, output: Path) -> tuple[str, str]:
+    """(table, container): incidents/facts/veris and csv/parquet/jsonl/json; ValueError if unknown."""
+    suffix = output.suffix.lower()
+    if given == "facts":
+        container = SUFFIX_FORMATS.get(suffix, "csv")
+        if container not in ("csv", "parquet"):
+            raise ValueError(f"--format facts writes .csv or .parquet, not {suffix}")
+        return "facts", container
+    fmt = given or SUFFIX_FORMATS.get(suffix)
+    if fmt is None:
+        raise ValueError(f"cannot tell the format from {output.name!r}: use a .csv, .parquet, "
+                         ".jsonl or .json name, or give --format")
+    if fmt == "veris":
+        return "veris", "json" if suffix == ".json" else "jsonl"
+    return "incidents", fmt
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        table, container = resolve_format(args.format, args.output)
+        if args.corpus and not args.corpus.is_dir():
+            raise ValueError(f"--corpus {args.corpus}: not a directory")
+    except ValueError as exc:
+        print(f"rouei export: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if container == "parquet":
+            require("pyarrow", "Parquet output")
         records = read_records(args.pred)
+    except MissingExtra as exc:
+        print(f"rouei export: {exc}", file=sys.stderr)
+        return 2
     except RoueiError as exc:
         print(f"rouei export: {exc}", file=sys.stderr)
         return 1
+    records, left_out = leak_notices(records, args.include_non_notices)
+    say_left_out("export", left_out)
+    what = "incident(s)"
     try:
-        if args.format == "veris":
+        if table == "veris":
             from rouei.extract.reports.veris import write_veris
 
-            n, errors, skipped = write_veris(records, args.output)
+            n, errors, skipped = write_veris(records, args.output, array=container == "json")
         else:
-            rows, errors = incident_rows(records)
-            (write_csv if args.format == "csv" else write_parquet)(rows, args.output)
+            if table == "facts":
+                base = args.pred.resolve().parent
+                rows, errors = fact_rows(records, text_finder(args.corpus, base))
+                columns, what = FACT_COLUMNS, "fact(s)"
+            else:
+                rows, errors = incident_rows(records)
+                columns = INCIDENT_COLUMNS
+            (write_csv if container == "csv" else write_parquet)(rows, args.output, columns)
             n, skipped = len(rows), 0
     except OSError as exc:
         print(f"rouei export: {RoueiError('E012', detail=f'{args.output}: {exc}')}", file=sys.stderr)
         return 1
-    print(f"{n} incident(s) from {len(records) - errors} notice(s) written to {args.output}"
+    print(f"{n} {what} from {len(records) - errors} notice(s) written to {args.output}"
           + (f"; {errors} error record(s) left out" if errors else "")
           + (f"; {skipped} incident(s) without any date left out" if skipped else ""))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -54,3 +55,52 @@ def largest_count(counts: Iterable[dict]) -> dict | None:
 
 def unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
+
+
+# ---------------------------------------------------------------------------------------
+# Leak notices and the pages that are not
+
+
+def is_leak_notice(rec: dict) -> bool:
+    """A record counts as a leak notice unless it says ``"leak_notice": false`` (missing = true)."""
+    return rec.get("leak_notice", True) is not False
+
+
+def leak_notices(records: list[dict], include_all: bool) -> tuple[list[dict], int]:
+    """The records a report covers and how many non-notices it left out (none with include_all)."""
+    if include_all:
+        return records, 0
+    kept = [r for r in records if is_leak_notice(r)]
+    return kept, len(records) - len(kept)
+
+
+def say_left_out(command: str, n: int) -> None:
+    """Tell on stderr how many non-notices a report left out, and how to keep them."""
+    if n:
+        print(f"rouei {command}: {n} record(s) with leak_notice false left out "
+              "(--include-non-notices keeps them)", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------
+# Sentences
+
+# a sentence ends at 。！？ (kept) or at a line break (not kept)
+_STOPS = "。！？!?"
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]``: from after the previous 。！？ or line break
+    to the next one (a span that crosses a stop keeps the whole of both sentences)."""
+    a = max(text.rfind(c, 0, start) for c in _STOPS + "\n") + 1
+    while a < start and text[a].isspace():
+        a += 1
+    b = len(text)
+    for k in range(max(end, start), len(text)):
+        ch = text[k]
+        if ch == "\n":
+            b = k
+            break
+        if ch in _STOPS:
+            b = k + 1
+            break
+    return a, max(b, end)

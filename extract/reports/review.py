@@ -2,81 +2,47 @@
 
 The page lists the notices and shows each one's text with every extracted span highlighted
 by field; with ``--gold`` it marks what is correct, missed or extra. Everything (data, CSS,
-JS from ``review_assets/``) is inlined so the file works opened from disk, offline.
+JS from ``review_assets/``) is inlined so the file works opened from disk, offline. The data,
+texts included, is embedded once as gzip+base64, which the page inflates with the browser's
+DecompressionStream: Japanese notice text shrinks about fourfold. ``--where`` and ``--sample``
+review a subset of a large run.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import gzip
 import html
 import json
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.core.io import atomic_output
-from rouei.extract.doc.text import read_document
 from rouei.extract.reports.evaluate import ACCURACY_FIELDS, SET_FIELDS, gold_sets, load_gold, score
-from rouei.extract.reports.records import is_error, largest_count, read_records, unique
-from rouei.extract.run.inputs import SUFFIXES
+from rouei.extract.reports.records import (
+    is_error,
+    largest_count,
+    leak_notices,
+    read_records,
+    say_left_out,
+    unique,
+)
+from rouei.extract.reports.subset import WHERE, parse_where, select
+from rouei.extract.reports.texts import corpus_paths, find_text
 
 log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).resolve().parent / "review_assets"
-_PLACEHOLDER = re.compile(r"\{\{(TITLE|CSS|SUMMARY|SCORES|DATA|JS)\}\}")
+_PLACEHOLDER = re.compile(r"\{\{(TITLE|CSS|SUMMARY|SCORES|DATA|TEXTS|JS)\}\}")
 FIELDS = ("dates", "counts", "data_types", "causes")
 # The score fields each highlighted field answers for (SPEC section 6).
 SCORE_FIELDS = {"dates": ("dates", "date_roles"), "counts": ("counts",),
                 "data_types": ("data_types_leaked", "data_types_not_leaked"), "causes": ("causes",)}
-
-
-# ---------------------------------------------------------------------------------------
-# Finding each notice's analysed text
-
-
-def corpus_paths(corpus: Path) -> dict[str, Path]:
-    """doc_id -> file: from ``manifest.jsonl`` when there is one, else ``**/<doc_id>.<ext>``."""
-    manifest = corpus / "manifest.jsonl"
-    out: dict[str, Path] = {}
-    if manifest.is_file():
-        with open(manifest, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                e = json.loads(line)
-                if e.get("doc_id") and e.get("text_path"):
-                    out[e["doc_id"]] = corpus / e["text_path"]
-        return out
-    for f in sorted(corpus.rglob("*")):
-        if f.is_file() and f.suffix.lower() in SUFFIXES:
-            # a .txt beside the .html it came from is the text that was analysed
-            if f.stem not in out or f.suffix.lower() == ".txt":
-                out[f.stem] = f
-    return out
-
-
-def find_text(rec: dict, paths: dict[str, Path] | None, base: Path) -> tuple[str | None, str | None]:
-    """(text, None) or (None, why not): from the corpus, else the record's ``source.path``."""
-    if paths is not None:
-        path = paths.get(rec["doc_id"])
-        if path is None:
-            return None, "not found in the corpus directory"
-    else:
-        given = (rec.get("source") or {}).get("path")
-        if not given:
-            return None, "the record names no source path (use --corpus)"
-        path = Path(given)
-        if not path.exists() and not path.is_absolute():
-            # a relative path is relative to where extract ran: often the prediction's
-            # folder or one above it (out/corpus.jsonl next to corpus/)
-            path = next((d / path for d in (base, *base.parents) if (d / path).exists()), path)
-    try:
-        return read_document(path)[0], None
-    except Exception as exc:  # any unreadable file becomes a note on the page, not a crash
-        log.warning("%s: cannot read %s: %s", rec["doc_id"], path, exc)
-        return None, f"cannot read {path}: {exc}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -216,17 +182,38 @@ def scores_table(scores: dict) -> str:
     return "".join(rows)
 
 
-def _json_for_script(data) -> str:
-    # "<" escaped so no notice text can close the <script> element early
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+def _gzip64(text: str) -> str:
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii")
 
 
-def render(notices: list[dict], scores: dict | None, title: str) -> str:
+def packed_data(notices: list[dict], gold: bool) -> tuple[str, str]:
+    """The page's data without the texts, and a JSON list of each notice's text (or null),
+    each packed as base64 of gzip. Base64 has no "<", so nothing can end the <script>
+    element it sits in; a text apart is inflated only when its notice is shown."""
+    meta = [{k: v for k, v in n.items() if k != "text"} for n in notices]
+    data = _gzip64(json.dumps({"notices": meta, "gold": gold}, ensure_ascii=False, separators=(",", ":")))
+    texts = json.dumps([None if n.get("text") is None else _gzip64(n["text"]) for n in notices])
+    return data, texts
+
+
+def unpack_data(page: str) -> dict:
+    """The data embedded in a review page, texts put back (what the browser inflates)."""
+    def block(name: str) -> str:
+        return re.search(rf'<script type="text/plain" id="rouei-{name}"[^>]*>([^<]*)</script>', page).group(1)
+
+    data = json.loads(gzip.decompress(base64.b64decode(block("data"))))
+    for n, t in zip(data["notices"], json.loads(block("texts"))):
+        n["text"] = None if t is None else gzip.decompress(base64.b64decode(t)).decode("utf-8")
+    return data
+
+
+def render(notices: list[dict], scores: dict | None, title: str, note: str = "") -> str:
     template = (ASSETS / "template.html").read_text(encoding="utf-8")
+    data, texts = packed_data(notices, scores is not None)
     n_inc = sum(len(n["incidents"]) for n in notices)
     n_err = sum(1 for n in notices if n.get("error"))
     n_bad = sum(1 for n in notices for s in n["spans"] if s.get("bad"))
-    summary = (f"{len(notices)} notices · {n_inc} incidents · {n_err} error records"
+    summary = (f"{len(notices)} notices{html.escape(note)} · {n_inc} incidents · {n_err} error records"
                + (f" · <strong class='warn'>{n_bad} spans whose offsets do not match the text</strong>"
                   if n_bad else ""))
     parts = {
@@ -234,17 +221,33 @@ def render(notices: list[dict], scores: dict | None, title: str) -> str:
         "CSS": (ASSETS / "review.css").read_text(encoding="utf-8"),
         "SUMMARY": summary,
         "SCORES": scores_table(scores) if scores else "",
-        "DATA": _json_for_script({"notices": notices, "gold": scores is not None}),
+        "DATA": data,
+        "TEXTS": texts,
         "JS": (ASSETS / "review.js").read_text(encoding="utf-8"),
     }
     # one pass, so a notice's text that happens to contain "{{JS}}" is left alone
     return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], template)
 
 
-def build_page(pred: Path, gold_path: Path | None = None, corpus: Path | None = None) -> tuple[str, list[dict]]:
-    """The HTML of the review page for a prediction file, and the notices it shows."""
-    records = read_records(pred)
+def build_page(pred: Path, gold_path: Path | None = None, corpus: Path | None = None, *,
+               where: Sequence[tuple[str, str]] = (), sample: int | None = None, seed: int = 0,
+               include_non_notices: bool = False) -> tuple[str, list[dict]]:
+    """The HTML of the review page for a prediction file, and the notices it shows.
+
+    Records marked ``leak_notice: false`` are left out unless ``include_non_notices``; with
+    ``where`` or ``sample`` only those records (and their gold) are shown."""
+    every = read_records(pred)
+    records, left_out = leak_notices(every, include_non_notices)
+    say_left_out("review", left_out)
+    subset = bool(where) or sample is not None
+    if subset:
+        records = select(records, list(where), sample, seed)
     gold = load_gold(gold_path) if gold_path else None
+    if gold is not None and (subset or left_out):
+        # gold notices with no record are shown only for a whole run; a subset is its records
+        shown = {r["doc_id"] for r in records}
+        every_id = {r["doc_id"] for r in every}
+        gold = {k: v for k, v in gold.items() if k in shown or (not subset and k not in every_id)}
     scores = score(gold, {r["doc_id"]: r for r in records}) if gold is not None else None
     paths = corpus_paths(corpus) if corpus else None
     ids = [r["doc_id"] for r in records] + [d for d in (gold or {}) if d not in {r["doc_id"] for r in records}]
@@ -257,7 +260,18 @@ def build_page(pred: Path, gold_path: Path | None = None, corpus: Path | None = 
         for s in n["spans"]:
             if s.get("bad"):
                 log.warning("%s: %s %s", n["id"], s["f"], s["bad"])
-    return render(notices, scores, f"rouei review — {pred.name}"), notices
+    note = f" (of {len(every)} records: {'; '.join(_subset_words(where, sample, left_out))})" \
+        if subset or left_out else ""
+    return render(notices, scores, f"rouei review — {pred.name}", note), notices
+
+
+def _subset_words(where, sample: int | None, left_out: int) -> list[str]:
+    words = [f"{f}={v}" for f, v in where]
+    if sample is not None:
+        words.append(f"a random sample of {sample}")
+    if left_out:
+        words.append(f"{left_out} non-notice(s) left out")
+    return words
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -267,15 +281,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", type=Path, metavar="DIR",
                    help="where the texts are (manifest.jsonl or DIR/**/<doc_id>.txt); default: each record's source.path")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="review.html")
+    p.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                   help="only records where FIELD=VALUE (repeatable, all must hold); FIELD one of "
+                        + ", ".join(WHERE))
+    p.add_argument("--sample", type=int, metavar="N", help="a random sample of N records (after --where)")
+    p.add_argument("--seed", type=int, default=0, help="the sample's random seed (default 0)")
+    p.add_argument("--include-non-notices", action="store_true",
+                   help="also show records marked leak_notice false")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.corpus and not args.corpus.is_dir():
-        print(f"rouei review: --corpus {args.corpus}: not a directory", file=sys.stderr)
+    try:
+        if args.corpus and not args.corpus.is_dir():
+            raise ValueError(f"--corpus {args.corpus}: not a directory")
+        if args.sample is not None and args.sample < 1:
+            raise ValueError("--sample must be positive")
+        where = parse_where(args.where)
+    except ValueError as exc:
+        print(f"rouei review: {exc}", file=sys.stderr)
         return 2
     try:
-        page, notices = build_page(args.pred, args.gold, args.corpus)
+        page, notices = build_page(args.pred, args.gold, args.corpus, where=where, sample=args.sample,
+                                   seed=args.seed, include_non_notices=args.include_non_notices)
     except (RoueiError, json.JSONDecodeError, OSError) as exc:
         print(f"rouei review: {exc}", file=sys.stderr)
         return 1

@@ -14,8 +14,16 @@ from collections import Counter
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
+from rouei.extract.core.extras import MissingExtra, require
 from rouei.extract.core.io import atomic_output
-from rouei.extract.reports.records import is_error, parse_iso, read_records, unique
+from rouei.extract.reports.records import (
+    is_error,
+    leak_notices,
+    parse_iso,
+    read_records,
+    say_left_out,
+    unique,
+)
 
 log = logging.getLogger(__name__)
 
@@ -192,15 +200,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the numbers as a figure")
     p.add_argument("--top", type=int, default=10, help="how many data types to list (default 10)")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON instead of tables")
+    p.add_argument("--include-non-notices", action="store_true",
+                   help="also count records marked leak_notice false")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        s = compute(read_records(args.pred), top=args.top)
+        if args.plot:
+            require("matplotlib", "--plot")
+        records = read_records(args.pred)
+    except MissingExtra as exc:
+        print(f"rouei stats: {exc}", file=sys.stderr)
+        return 2
     except RoueiError as exc:
         print(f"rouei stats: {exc}", file=sys.stderr)
         return 1
+    records, left_out = leak_notices(records, args.include_non_notices)
+    say_left_out("stats", left_out)
+    s = compute(records, top=args.top)
     print(json.dumps(s, ensure_ascii=False, indent=1) if args.json else format_tables(s))
     if args.plot:
         try:

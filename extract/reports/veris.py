@@ -1,4 +1,5 @@
-"""Incidents as VERIS 1.4 JSON (the VERIS Community Database schema), one object per line.
+"""Incidents as VERIS 1.4 JSON (the VERIS Community Database schema): one object per line
+(``.jsonl``), or a JSON array for a ``.json`` file.
 
 The mappings from our cause classes and data types live in rules/veris.toml with a reason
 for each; the spans that support every value are kept under ``plus.rouei``.
@@ -194,16 +195,20 @@ def iter_veris(records: list[dict]):
             yield incident_to_veris(rec, n, inc, table), rec, n
 
 
-def write_veris(records: list[dict], path: Path) -> tuple[int, int, int]:
-    """Write one VERIS object per line; returns (written, error records, skipped incidents)."""
+def write_veris(records: list[dict], path: Path, array: bool = False) -> tuple[int, int, int]:
+    """Write one VERIS object per line (JSON Lines), or one JSON array when ``array``;
+    returns (written, error records, skipped incidents)."""
     written = skipped = 0
     with atomic_output(path, "w", encoding="utf-8") as fh:
+        fh.write("[\n" if array else "")
         for obj, rec, n in iter_veris(records):
             if obj is None:
                 log.warning("%s incident %d has no date at all; VERIS needs a year, left out",
                             rec["doc_id"], n)
                 skipped += 1
                 continue
-            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            sep = ",\n" if array and written else ""
+            fh.write(sep + json.dumps(obj, ensure_ascii=False) + ("" if array else "\n"))
             written += 1
+        fh.write("\n]\n" if array else "")
     return written, sum(1 for r in records if is_error(r)), skipped

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
+from rouei.extract.core.extras import MissingExtra, require
 from rouei.extract.run.inputs import iter_inputs
 from rouei.extract.run.output import RecordWriter, check_output
 
@@ -41,11 +42,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="with --engine dask: a running scheduler (tcp://host:8786); default a LocalCluster")
     p.add_argument("--doc-timeout", type=float, metavar="SECONDS",
                    help="a document taking longer becomes an error record (runs in a worker)")
-    p.add_argument("--cache", default=".rouei-cache", metavar="DIR",
-                   help="parse cache directory (default .rouei-cache)")
+    p.add_argument("--cache", metavar="DIR",
+                   help="parse cache directory (default $ROUEI_CACHE, else the user cache "
+                        "directory, e.g. ~/.cache/rouei)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
     p.add_argument("--max-chars", type=int, default=MAX_CHARS, metavar="N",
                    help=f"a longer document becomes an error record (default {MAX_CHARS:,})")
+    p.add_argument("--keep-text", action="store_true",
+                   help='store the analysed text in each record under "text" (for review and export)')
     p.set_defaults(func=run)
 
 
@@ -93,6 +97,18 @@ def _bar(quiet: bool):
     return tqdm(unit="doc", file=sys.stderr, delay=2)
 
 
+def cache_dir(given: str | None) -> str:
+    """--cache, else $ROUEI_CACHE, else the platform's user cache directory: the same cache
+    whichever folder the command runs in."""
+    if given:
+        return given
+    if os.environ.get("ROUEI_CACHE"):
+        return os.environ["ROUEI_CACHE"]
+    from platformdirs import user_cache_dir
+
+    return user_cache_dir("rouei", appauthor=False)
+
+
 class _Terminated(BaseException):
     """SIGTERM arrived: stop, keep OUT.jsonl.part for --resume, take the workers down. A
     BaseException, so that no per-document handler turns it into an error record."""
@@ -114,6 +130,12 @@ def run(args: argparse.Namespace) -> int:
             or args.max_chars < 1):
         print("rouei extract: --jobs, --doc-timeout and --max-chars must be positive", file=sys.stderr)
         return 2
+    if args.engine == "dask":
+        try:
+            require("distributed", "--engine dask")
+        except MissingExtra as exc:
+            print(f"rouei extract: {exc}", file=sys.stderr)
+            return 2
     if args.resume and (args.output is None or str(args.output) == "-"):
         print("rouei extract: --resume needs an output file (-o OUT.jsonl), not stdout", file=sys.stderr)
         return 2
@@ -126,9 +148,9 @@ def run(args: argparse.Namespace) -> int:
         first = next(docs, None)  # surface usage errors (a missing input) before any work
     except RoueiError as exc:
         return _fail(exc)
-    cache_dir = None if args.no_cache else usable_cache(args.cache)
-    settings = Settings(incidents=args.incidents, max_chars=args.max_chars,
-                        cache_dir=os.path.abspath(cache_dir) if cache_dir else None)
+    cache = None if args.no_cache else usable_cache(cache_dir(args.cache))
+    settings = Settings(incidents=args.incidents, max_chars=args.max_chars, keep_text=args.keep_text,
+                        cache_dir=os.path.abspath(cache) if cache else None)
     try:
         writer = _writer(args.output, args.resume)
     except RoueiError as exc:

@@ -77,7 +77,7 @@ def _manifest_docs(root: Path) -> Iterator[InputDoc]:
                 raise RoueiError("E007", detail=f"{root}/manifest.jsonl:{n}: {exc}") from exc
             text_path = e.get("text_path")
             path = root / text_path if text_path else None
-            src = {"path": str(path) if path else None, "url": e.get("url"),
+            src = {"path": os.path.abspath(path) if path else None, "url": e.get("url"),
                    "sha256": e.get("sha256"), "encoding": e.get("encoding")}
             if e.get("final_url"):
                 src["final_url"] = e["final_url"]
@@ -197,7 +197,8 @@ def iter_inputs(inputs: list[str]) -> Iterator[InputDoc]:
             docs = _manifest_docs(arg)
         else:
             assert isinstance(arg, range)
-            docs = (InputDoc(ids[i], files[i].path, {"path": str(files[i].path), "url": None},
+            # source.path absolute, so a report run from another folder still finds the text
+            docs = (InputDoc(ids[i], files[i].path, {"path": os.path.abspath(files[i].path), "url": None},
                              error=files[i].error) for i in arg)
         for doc in docs:
             doc_id = _unique(doc.doc_id, used)

@@ -44,6 +44,7 @@ class Settings:
     fast_ner: bool = True  # NER decoded by extract.fastner (same entities, faster here)
     cache_dir: str | None = None
     max_chars: int | None = None  # a longer document is refused (E013)
+    keep_text: bool = False  # store the analysed text in each record, under "text"
 
     def key(self) -> str:
         return f"{self.model}|exclude={','.join(self.exclude)}"
@@ -212,7 +213,10 @@ def process_one(pipeline, doc: InputDoc) -> dict:
         text, encoding = doc.read(max_bytes=None if limit is None else limit * BYTES_PER_CHAR)
         source = dict(doc.source)
         source["encoding"] = source.get("encoding") or encoding
-        return pipeline.process(doc.doc_id, text, source, published=doc.published, title=doc.title)
+        rec = pipeline.process(doc.doc_id, text, source, published=doc.published, title=doc.title)
+        if pipeline.settings.keep_text:
+            rec["text"] = text  # what the offsets point into, for review and export
+        return rec
     except RoueiError as exc:
         return error_record(doc.doc_id, exc.kind, str(exc), doc.source)
     except Exception as exc:  # noqa: BLE001 - one bad notice must not stop the batch

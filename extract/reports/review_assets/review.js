@@ -1,9 +1,13 @@
 /* rouei review page: list, filters, keyboard navigation and span highlighting.
-   The data is the JSON in #rouei-data; notice text is only ever inserted as text nodes. */
+   The data is the JSON in #rouei-data and each notice's text is in #rouei-texts, all gzipped
+   and base64-encoded; the browser's DecompressionStream inflates the data at load and a
+   notice's text when it is first shown (every text at load on a small page).
+   Notice text is only ever inserted as text nodes. */
 "use strict";
 (function () {
-  const DATA = JSON.parse(document.getElementById("rouei-data").textContent);
-  const NOTICES = DATA.notices;
+  let DATA = null, NOTICES = [], PACKED = [];
+  const PREFETCH_BELOW = 2000000;  // packed text characters under which all texts inflate at load
+  const pending = new Map();       // notice index -> promise of its text being inflated
   const FIELD_NAMES = { dates: "date", counts: "count", data_types: "data type", causes: "cause" };
   const SCORE_FIELDS = { dates: ["dates", "date_roles"], counts: ["counts"],
     data_types: ["data_types_leaked", "data_types_not_leaked"], causes: ["causes"] };
@@ -78,21 +82,60 @@
       ok = ok && (all || n.spans.some((s) => fields.includes(s.f)) ||
         (n.gold && fields.some((f) => SCORE_FIELDS[f].some((k) => n.gold[k].missed.length))));
       ok = ok && (!q || [n.id, n.org, n.title].some((t) => t && t.toLowerCase().includes(q)));
-      items.children[i].hidden = !ok;
       if (ok) visible.push(i);
     });
     $("shown").value = visible.length + " of " + NOTICES.length + " notices shown";
+    paintList();
     if (current >= 0) renderDoc(current);  // field checkboxes change the highlights too
     if (!visible.includes(current)) select(visible.length ? visible[0] : -1, false);
   }
 
+  /* The list holds only the rows in view (and a few around them): thousands of rows laid
+     out at once would take seconds. Rows share one height (the first row's, measured at
+     start), so positions are arithmetic. */
+  const SPARE = 8;
+  let ROW = 96;
+  const listBox = $("list"), rows = [];
+  let painted = "";
+
+  function row(i) {
+    if (!rows[i]) {
+      rows[i] = listItem(NOTICES[i], i);
+      rows[i].style.height = ROW + "px";
+    }
+    rows[i].setAttribute("aria-selected", i === current ? "true" : "false");
+    return rows[i];
+  }
+
+  function paintList(force) {
+    const top = listBox.scrollTop, height = listBox.clientHeight || innerHeight;
+    const a = Math.max(0, Math.floor(top / ROW) - SPARE);
+    const b = Math.min(visible.length, Math.ceil((top + height) / ROW) + SPARE);
+    const key = a + ":" + b + ":" + visible.length + ":" + visible[a] + ":" + current;
+    if (key === painted && !force) return;
+    painted = key;
+    items.style.height = visible.length * ROW + "px";
+    items.style.paddingTop = a * ROW + "px";
+    items.replaceChildren(...visible.slice(a, b).map(row));
+  }
+
+  function showRow(i) {
+    const at = visible.indexOf(i);
+    if (at < 0) return;
+    const y = at * ROW, height = listBox.clientHeight || innerHeight;
+    if (y < listBox.scrollTop) listBox.scrollTop = y;
+    else if (y + ROW > listBox.scrollTop + height) listBox.scrollTop = y + ROW - height;
+  }
+
   function select(i, focusItem) {
-    if (current >= 0) items.children[current].setAttribute("aria-selected", "false");
     current = i;
-    if (i < 0) { doc.replaceChildren(el("p", { class: "empty" }, "No notice matches the filters.")); return; }
-    const li = items.children[i];
-    li.setAttribute("aria-selected", "true");
-    li.scrollIntoView({ block: "nearest" });
+    if (i < 0) {
+      paintList();
+      doc.replaceChildren(el("p", { class: "empty" }, "No notice matches the filters."));
+      return;
+    }
+    showRow(i);
+    paintList();
     if (focusItem !== false && location.hash !== "#" + encodeURIComponent(NOTICES[i].id)) {
       history.replaceState(null, "", "#" + encodeURIComponent(NOTICES[i].id));
     }
@@ -218,7 +261,10 @@
       parts.push(el("div", { class: "problem", id: "mismatches" }, el("strong", {}, bad.length + " span(s) do not match the text:"),
         el("ul", {}, ...bad.map((s) => el("li", {}, FIELD_NAMES[s.f] + " " + s.v + ": " + s.bad)))));
     }
-    if (n.text !== null && n.text !== undefined) parts.push(textView(n, fields));
+    if (n.text === undefined) {
+      parts.push(el("p", { class: "loading" }, "Loading the text…"));
+      loadText(i).then(() => { if (current === i) renderDoc(i); });
+    } else if (n.text !== null) parts.push(textView(n, fields));
     else if (!n.error || n.problem) parts.push(el("p", { class: "problem" }, "Text not available: " + (n.problem || "unknown reason")));
     doc.replaceChildren(...parts);
   }
@@ -252,25 +298,79 @@
 
   /* ---- start ---------------------------------------------------------------------- */
 
-  if (DATA.gold) document.body.classList.add("has-gold");
-  const frag = document.createDocumentFragment();
-  NOTICES.forEach((n, i) => frag.append(listItem(n, i)));
-  items.append(frag);
-  items.addEventListener("click", (e) => {
-    const li = e.target.closest("li");
-    if (li) select(Number(li.id.slice(5)));
+  async function inflate(b64) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let k = 0; k < bin.length; k++) bytes[k] = bin.charCodeAt(k);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+
+  function loadText(i) {
+    const n = NOTICES[i];
+    if (n.text !== undefined) return Promise.resolve();
+    if (!pending.has(i)) {
+      pending.set(i, inflate(PACKED[i]).then((t) => { n.text = t; }, (err) => {
+        n.text = null;
+        n.problem = "the embedded text cannot be read: " + err;
+      }));
+    }
+    return pending.get(i);
+  }
+
+  async function loadData() {
+    const node = $("rouei-data"), texts = $("rouei-texts");
+    const data = JSON.parse(node.dataset.encoding === "gzip+base64" ? await inflate(node.textContent.trim())
+      : node.textContent);
+    PACKED = texts ? JSON.parse(texts.textContent) : [];
+    node.textContent = "";  // the packed copies are not needed once read
+    if (texts) texts.textContent = "";
+    data.notices.forEach((n, i) => { if (!("text" in n) && !PACKED[i]) n.text = null; });
+    return data;
+  }
+
+  async function start() {
+    DATA = await loadData();
+    NOTICES = DATA.notices;
+    const first = NOTICES.findIndex((n) => "#" + encodeURIComponent(n.id) === location.hash);
+    const total = PACKED.reduce((a, t) => a + (t ? t.length : 0), 0);
+    // a small page inflates every text now, so showing a notice never waits
+    await Promise.all(total < PREFETCH_BELOW ? NOTICES.map((n, i) => loadText(i))
+      : NOTICES.length ? [loadText(Math.max(first, 0))] : []);
+    if (DATA.gold) document.body.classList.add("has-gold");
+    let queued = false;
+    listBox.addEventListener("scroll", () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => { queued = false; paintList(); });
+    });
+    window.addEventListener("resize", () => paintList());
+    if (NOTICES.length) {  // the height a row takes with this page's fonts
+      const probe = listItem(NOTICES[0], 0);
+      items.append(probe);
+      ROW = Math.ceil(probe.getBoundingClientRect().height) || ROW;
+      probe.remove();
+    }
+    items.addEventListener("click", (e) => {
+      const li = e.target.closest("li");
+      if (li) select(Number(li.id.slice(5)));
+    });
+    fillSelect($("f-cause"), new Set(NOTICES.flatMap((n) => n.summary.causes)));
+    fillSelect($("f-status"), new Set(NOTICES.flatMap(statusOf)));
+    $("filters").addEventListener("submit", (e) => e.preventDefault());
+    $("filters").addEventListener("input", applyFilters);
+    $("filters").addEventListener("change", applyFilters);
+    window.addEventListener("hashchange", () => {
+      const i = NOTICES.findIndex((n) => "#" + encodeURIComponent(n.id) === location.hash);
+      if (i >= 0 && i !== current) select(i, false);
+    });
+    applyFilters();
+    if (first >= 0 && visible.includes(first)) select(first, false);
+    document.body.dataset.ready = "true";
+  }
+
+  start().catch((err) => {
+    doc.replaceChildren(el("p", { class: "errorbox" }, "Cannot read the page's data: " + err));
+    throw err;
   });
-  fillSelect($("f-cause"), new Set(NOTICES.flatMap((n) => n.summary.causes)));
-  fillSelect($("f-status"), new Set(NOTICES.flatMap(statusOf)));
-  $("filters").addEventListener("submit", (e) => e.preventDefault());
-  $("filters").addEventListener("input", applyFilters);
-  $("filters").addEventListener("change", applyFilters);
-  window.addEventListener("hashchange", () => {
-    const i = NOTICES.findIndex((n) => "#" + encodeURIComponent(n.id) === location.hash);
-    if (i >= 0 && i !== current) select(i, false);
-  });
-  const start = NOTICES.findIndex((n) => "#" + encodeURIComponent(n.id) === location.hash);
-  applyFilters();
-  if (start >= 0 && !items.children[start].hidden) select(start, false);
-  document.body.dataset.ready = "true";
 })();
