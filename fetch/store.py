@@ -119,29 +119,9 @@ class Corpus:
 
     def _load(self) -> bool:
         """Read the manifest; True when it is not in compact form (a log left by a killed run)."""
-        path = self.root / MANIFEST
-        if not path.exists():
-            return False
-        content = path.read_text(encoding="utf-8")
-        lines = content.splitlines()
-        last = max((n for n, ln in enumerate(lines, 1) if ln.strip()), default=0)
-        compact = bool(content) and not content.endswith("\n")
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as exc:
-                if n == last:  # a torn last line: the append a kill cut short
-                    log.warning("%s:%d is not JSON (cut short?); dropped", path, n)
-                    compact = True
-                    continue
-                raise CorpusInvalid(f"{path}:{n}: not JSON ({exc.msg}); fix or remove the line") from exc
-            if not isinstance(entry, dict) or not isinstance(entry.get("doc_id"), str):
-                raise CorpusInvalid(f"{path}:{n}: not a manifest entry (an object with a doc_id); "
-                                    "fix or remove the line")
+        lines, compact = read_manifest_log(self.root / MANIFEST)
+        for entry in lines:
             if entry.get("removed"):
-                compact = True
                 self._unindex(entry["doc_id"])
             else:
                 compact = compact or entry["doc_id"] in self.entries  # a later version
@@ -318,3 +298,47 @@ class Corpus:
         lines = [json.dumps(e, ensure_ascii=False) + "\n" for e in self.entries.values()]
         atomic_write(self.root / MANIFEST, "".join(lines).encode("utf-8"))
         self.dirty = False
+
+
+def read_manifest_log(path: Path) -> tuple[list[dict], bool]:
+    """The lines of a manifest as written, and whether it needs compacting: it has a removal
+    line, a torn last line (dropped, with a warning: the append a kill cut short) or no final
+    newline (repeated doc_ids are the caller's to see). Any other unreadable line raises
+    CorpusInvalid."""
+    if not path.exists():
+        return [], False
+    content = path.read_text(encoding="utf-8")
+    lines = content.splitlines()
+    last = max((n for n, ln in enumerate(lines, 1) if ln.strip()), default=0)
+    needs = bool(content) and not content.endswith("\n")
+    out: list[dict] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if n == last:
+                log.warning("%s:%d is not JSON (cut short?); dropped", path, n)
+                needs = True
+                continue
+            raise CorpusInvalid(f"{path}:{n}: not JSON ({exc.msg}); fix or remove the line") from exc
+        if not isinstance(entry, dict) or not isinstance(entry.get("doc_id"), str):
+            raise CorpusInvalid(f"{path}:{n}: not a manifest entry (an object with a doc_id); "
+                                "fix or remove the line")
+        needs = needs or bool(entry.get("removed"))
+        out.append(entry)
+    return out, needs
+
+
+def read_manifest(path: Path) -> list[dict]:
+    """The live entries of a manifest, read without its lock (for readers such as ``rouei
+    extract``): a later line for a doc_id replaces the earlier one in place, a removal line
+    drops it, a torn last line is left out."""
+    entries: dict[str, dict] = {}
+    for entry in read_manifest_log(path)[0]:
+        if entry.get("removed"):
+            entries.pop(entry["doc_id"], None)
+        else:
+            entries[entry["doc_id"]] = entry
+    return list(entries.values())

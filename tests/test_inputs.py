@@ -115,3 +115,36 @@ def test_inputs_max_chars_refuses_huge_file_unread(tmp_path, monkeypatch):
     monkeypatch.setattr("rouei.extract.run.inputs.read_document", no_read)
     rec = process_one(Pipeline(Settings(max_chars=1000)), doc)
     assert rec["error"]["kind"] == "too_long"
+
+
+def test_inputs_manifest_left_by_a_killed_fetch_reads_as_its_live_entries(tmp_path):
+    """fetch appends manifest lines as it stores notices; after a kill the log can hold a later
+    version of an entry, a removal and a torn last line. extract reads what the log means."""
+    import json
+
+    corpus = tmp_path / "corpus"
+    (corpus / "text").mkdir(parents=True)
+    for name in ("a", "b", "c"):
+        (corpus / "text" / f"{name}.txt").write_text(f"{name}の本文", encoding="utf-8")
+    lines = [
+        {"doc_id": "a", "url": "https://x.jp/a", "text_path": "text/a.txt", "title": "old"},
+        {"doc_id": "b", "url": "https://x.jp/b", "text_path": "text/b.txt"},
+        {"doc_id": "c", "url": "https://x.jp/c", "text_path": "text/c.txt"},
+        {"doc_id": "a", "url": "https://x.jp/a", "text_path": "text/a.txt", "title": "new"},
+        {"doc_id": "b", "removed": True},
+    ]
+    body = "".join(json.dumps(x) + "\n" for x in lines) + '{"doc_id": "d", "url": "https://x'
+    (corpus / "manifest.jsonl").write_text(body, encoding="utf-8")
+    docs = list(iter_inputs([str(corpus)]))
+    assert [(d.doc_id, d.title) for d in docs] == [("a", "new"), ("c", None)]
+
+
+def test_inputs_manifest_with_a_bad_line_inside_is_a_usage_error(tmp_path):
+    from rouei.extract.core.errors import RoueiError
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.jsonl").write_text('{"doc_id": "a"}\nnot json\n{"doc_id": "b"}\n', encoding="utf-8")
+    with pytest.raises(RoueiError) as exc:
+        list(iter_inputs([str(corpus)]))
+    assert "manifest.jsonl:2" in str(exc.value)

@@ -152,13 +152,14 @@ def test_pipeline_runs_records_in_input_order(pipeline):
     assert [r["doc_id"] for r in recs] == [p.stem for p in SEEDS[:2]]
 
 
-def test_pipeline_bad_manifest_line_keeps_partial_output_unpublished(tmp_path):
+def test_pipeline_bad_manifest_line_is_refused_before_any_output(tmp_path):
+    """A manifest line that is not JSON, other than a torn last line (a killed fetch's), is a
+    usage error found before any work: nothing is published and no .part is started."""
     corpus = tmp_path / "corpus"
     (corpus / "text").mkdir(parents=True)
     (corpus / "text" / "a.txt").write_text("2024年1月5日、氏名が流出しました。", encoding="utf-8")
-    (corpus / "manifest.jsonl").write_text(
-        json.dumps({"doc_id": "a", "url": None, "text_path": "text/a.txt"}) + "\n{not json\n", encoding="utf-8")
+    good = json.dumps({"doc_id": "a", "url": None, "text_path": "text/a.txt"})
+    (corpus / "manifest.jsonl").write_text(good + "\n{not json\n" + good + "\n", encoding="utf-8")
     out = tmp_path / "o.jsonl"
     assert main(["extract", str(corpus), "-o", str(out), "--quiet", "--no-cache"]) == 2
-    assert not out.exists()
-    assert json.loads((tmp_path / "o.jsonl.part").read_text(encoding="utf-8"))["doc_id"] == "a"
+    assert not out.exists() and not (tmp_path / "o.jsonl.part").exists()

@@ -8,7 +8,6 @@ and in the folders above it).
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -25,13 +24,11 @@ def corpus_paths(corpus: Path) -> dict[str, Path]:
     manifest = corpus / "manifest.jsonl"
     out: dict[str, Path] = {}
     if manifest.is_file():
-        with open(manifest, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                e = json.loads(line)
-                if e.get("doc_id") and e.get("text_path"):
-                    out[e["doc_id"]] = corpus / e["text_path"]
+        from rouei.fetch.store import read_manifest
+
+        for e in read_manifest(manifest):
+            if e.get("text_path"):
+                out[e["doc_id"]] = corpus / e["text_path"]
         return out
     for f in sorted(corpus.rglob("*")):
         if f.is_file() and f.suffix.lower() in SUFFIXES:

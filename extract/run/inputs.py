@@ -9,7 +9,6 @@ inputs. A broken symlink (dangling, or a loop) in a folder becomes an error reco
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -67,24 +66,25 @@ class _Found:
 
 
 def _manifest_docs(root: Path) -> Iterator[InputDoc]:
-    with open(root / "manifest.jsonl", encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                e = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RoueiError("E007", detail=f"{root}/manifest.jsonl:{n}: {exc}") from exc
-            text_path = e.get("text_path")
-            path = root / text_path if text_path else None
-            src = {"path": os.path.abspath(path) if path else None, "url": e.get("url"),
-                   "sha256": e.get("sha256"), "encoding": e.get("encoding")}
-            if e.get("final_url"):
-                src["final_url"] = e["final_url"]
-            err = e.get("error")
-            if path is None and not err:
-                err = "manifest entry has no text_path"
-            yield InputDoc(e["doc_id"], path, src, e.get("title"), e.get("published"), err)
+    """The notices of a fetch corpus, as its manifest lists them now (a run killed mid-way
+    leaves a log: later lines replace earlier ones, removals drop them, a torn line is left)."""
+    from rouei.fetch.store import CorpusInvalid, read_manifest
+
+    try:
+        entries = read_manifest(root / "manifest.jsonl")
+    except (CorpusInvalid, OSError, UnicodeDecodeError) as exc:
+        raise RoueiError("E007", detail=str(exc)) from exc
+    for e in entries:
+        text_path = e.get("text_path")
+        path = root / text_path if text_path else None
+        src = {"path": os.path.abspath(path) if path else None, "url": e.get("url"),
+               "sha256": e.get("sha256"), "encoding": e.get("encoding")}
+        if e.get("final_url"):
+            src["final_url"] = e["final_url"]
+        err = e.get("error")
+        if path is None and not err:
+            err = "manifest entry has no text_path"
+        yield InputDoc(e["doc_id"], path, src, e.get("title"), e.get("published"), err)
 
 
 def _broken_link(path: Path) -> str | None:
