@@ -50,6 +50,7 @@ class _Exclusion:
     unless_after: re.Pattern[str] | None
     units: re.Pattern[str] | None
     window: int
+    after_window: int
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def _compiled(rules_sha: str) -> _Rules:
     exclusions = tuple(
         _Exclusion(e["name"], _opt(e, "before"), _opt(e, "after"), _opt(e, "unless_before"),
                    _opt(e, "unless_after"), _opt(e, "units"),
-                   int(e.get("before_window", _BEFORE_WINDOW)))
+                   int(e.get("before_window", _BEFORE_WINDOW)),
+                   int(e.get("after_window", _AFTER_WINDOW)))
         for e in pats.get("exclude", [])
     )
     log.debug("counts: %d counters, %d exclusions", len(counters), len(exclusions))
@@ -115,11 +117,12 @@ def exclusions_at(text: str, start: int, end: int, unit: str) -> list[str]:
         wide = text[max(0, start - ex.window):start] if ex.window != _BEFORE_WINDOW else before
         if ex.before is not None and not ex.before.search(wide):
             continue
+        wide_after = text[end:end + ex.after_window] if ex.after_window != _AFTER_WINDOW else after
         if ex.after is not None and not ex.after.search(after):
             continue
         if ex.unless_before is not None and ex.unless_before.search(before):
             continue
-        if ex.unless_after is not None and ex.unless_after.search(after):
+        if ex.unless_after is not None and ex.unless_after.search(wide_after):
             continue
         names.append(ex.name)
     return names
