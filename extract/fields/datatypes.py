@@ -17,6 +17,7 @@ from functools import cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DataTypeItem
+from rouei.extract.doc.layout import Section
 from rouei.extract.fields import negation
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ _MIN_WRAPPED = 15  # a line shorter than this is a heading or an item, not a wra
 _CLOSING = set("。.!?！？:：】」』)）")
 # where a clause ends when there is no parse: 「…含まれていますが、」「…含まれており、」「…のみで、」
 _CLAUSE_END = re.compile(r"が、|けれど|一方|(?:おり|あり|いて|であり|で|し|て)、")
+_LONG_VOWEL = "[ー\\-‐−–―ｰ]"
 _BRACKETED = re.compile(r"[((][^()()]*[))]")
 
 
@@ -61,7 +63,8 @@ class _Rules:
 
 def _term_regex(term: str) -> str:
     # white space may stand inside a term (患者 ID); ASCII needs word edges (ID, TEL, CVV)
-    body = r"\s?".join(re.escape(c) for c in term)
+    # PDF text often writes the long vowel mark as a hyphen (パスワ-ド, クレジットカ-ド)
+    body = r"\s?".join(_LONG_VOWEL if c == "ー" else re.escape(c) for c in term)
     if re.match(r"[A-Za-z]", term):
         body = rf"(?<![A-Za-z]){body}"
     if re.search(r"[A-Za-z]$", term):
@@ -238,7 +241,8 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
     norm = ctx.norm.text
     hits = []
     for m in r.lexicon.finditer(norm):
-        cat = r.category.get(re.sub(r"\s", "", m.group()).upper())
+        key = re.sub(r"\s", "", m.group()).upper()
+        cat = r.category.get(key) or r.category.get(re.sub(_LONG_VOWEL, "ー", key))
         if cat is None or cat == "none":
             continue
         before = norm[max(0, m.start() - 12):m.start()]
@@ -254,6 +258,17 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
     return hits
 
 
+def _leaked_section(ctx: DocContext, hit: _Hit) -> Section | None:
+    """The innermost section of the notice's layout that holds the hit and names a kind, when
+    that kind is leaked data."""
+    pos = ctx.norm.span(hit.ns, hit.ne)[0]
+    found = [s for s in ctx.layout.all_sections if s.start <= pos < s.end and s.kind]
+    if not found or any(s.kind == "chrome" for s in found):
+        return None  # a related-articles list: its lines are other incidents' headlines
+    sec = max(found, key=lambda s: s.level)
+    return sec if sec.kind == "leaked_data" else None
+
+
 def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, bool]:
     """(excluded, talks of leaked data, holds a negation cue) for the hit's sentence — or, in
     an overlong sentence, for the clauses around it. Computed once per span."""
@@ -265,7 +280,7 @@ def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, boo
     return memo[span]
 
 
-def _place(r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
+def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
     """Set the hit's mode (and, outside sentences, its verdict); False drops it."""
     excluded, leak, cue = _facts(r, norm, hit, memo)
     if excluded:
@@ -289,6 +304,17 @@ def _place(r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
     line = norm[ls:le]
     if _is_item_line(r, line) and _in_link_list(r, norm, ls):
         return False
+    section = _leaked_section(ctx, hit)
+    if section is not None:
+        # under a heading that names leaked data (1 流出の可能性がある個人情報): the section
+        # says they leaked, unless the heading denies it or a note in the section does
+        # (※住所、電話番号の漏えいはありません), which the parse judges
+        if negation.text_negated(_unbracketed(section.heading), r.neg) or not cue:
+            hit.mode = "heading"
+            hit.leaked = not negation.text_negated(_unbracketed(section.heading), r.neg)
+        else:
+            hit.mode = "sentence"
+        return True
     bullet = bool(r.item_marker.match(line))
     heading = _heading_above(r, norm, ls) if bullet or _is_item_line(r, line) else None
     if heading is not None and not (leak and cue) and (bullet or not leak):
@@ -376,7 +402,7 @@ def extract(ctx: DocContext) -> list[DataTypeItem]:
     r = _rules()
     norm = ctx.norm.text
     memo: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
-    hits = [h for h in _candidates(ctx, r) if _place(r, norm, h, memo)]
+    hits = [h for h in _candidates(ctx, r) if _place(ctx, r, norm, h, memo)]
     _decide_sentences(ctx, r, hits)
     items = []
     for h in hits:

@@ -37,6 +37,7 @@ class NegationRules:
     exceptions: frozenset[str]
     containment: frozenset[str]
     info_nouns: frozenset[str]
+    coordination: frozenset[str]
     text_negation: re.Pattern[str]
     text_exception: re.Pattern[str]
 
@@ -57,6 +58,7 @@ def _cfg(_stamp: str) -> NegationRules:
         exceptions=frozenset(cfg["exceptions"]["lemmas"]),
         containment=frozenset(cfg["containment"]["lemmas"]),
         info_nouns=frozenset(cfg["containment"]["info_nouns"]),
+        coordination=frozenset(cfg["coordination"]["lemmas"]),
         text_negation=re.compile(cfg["text_negation"]["regex"]),
         text_exception=re.compile(cfg["text_exception"]["regex"]),
     )
@@ -233,8 +235,32 @@ def judge(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = No
     return verdict
 
 
+def _coordinated(c: NegationRules, tok: Token) -> bool:
+    """Does the word end with a coordinating particle (「要配慮個人情報や…」)?"""
+    return any(ch.dep_ in ("case", "cc") and ch.lemma_ in c.coordination and ch.i > tok.i
+               for ch in tok.children)
+
+
 def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
     pred, path = governing_predicate(tok)
+    if _coordinated(c, tok):
+        # 「要配慮個人情報や財産的被害が発生するおそれがある個人データは含まれておりません」:
+        # the parser often hangs the first conjunct inside the relative clause of the second;
+        # it is a conjunct of the clause's head noun, whose predicate decides
+        for _ in range(6):
+            if pred.head.i == pred.i or is_negated_predicate(pred, c):
+                break
+            if pred.pos_ not in _PREDICATE_POS:  # a noun read as a clause (財産的)
+                nxt = pred.head
+                pred, path = (nxt, []) if _is_predicate(nxt) else governing_predicate(nxt)
+                continue
+            # only through a clause over data (個人データ) or a likelihood (おそれ), never a
+            # contrast (「…含まれている一方で、…含まれておりません」)
+            if pred.dep_ != "acl" or pred.head.lemma_ not in c.info_nouns | c.fact_nouns:
+                break
+            head = pred.head
+            pred, more = governing_predicate(head)
+            path = [head, *more]
     for _ in range(3):
         # 「マイナンバーを含む特定個人情報の漏えいは発生していません」: the word is part of
         # the thing the relative clause describes, and that thing's predicate decides
