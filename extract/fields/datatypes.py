@@ -1,8 +1,9 @@
 """Kinds of leaked data (SPEC section 3), and the ones a notice says were NOT involved.
 
 A word from rules/datatypes.toml counts only where the text talks about leaked or held data
-(rules/datatype_context.toml): its sentence says so, a label before it does (漏えい情報:…), or
-it is a list line under such a heading. Words naming a means of access, a contact address, the
+(rules/datatype_context.toml): its sentence says so, a label before it does (漏えい情報:…), it
+lies in a section the notice's layout (ctx.layout) marks as leaked data, or it is a list line
+under a sentence that introduces one. Words naming a means of access, a contact address, the
 organisation's own details or a prevention step are dropped. Whether an item was NOT involved
 is read from the heading or label (a regex), or, inside a sentence, from the GiNZA parse
 (extract/negation.py) — parsed only for sentences that hold an item and a negation cue."""
@@ -17,7 +18,7 @@ from functools import cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DataTypeItem
-from rouei.extract.doc.layout import Section
+from rouei.extract.doc.layout import Line, Section
 from rouei.extract.fields import negation
 
 log = logging.getLogger(__name__)
@@ -124,69 +125,56 @@ class _Hit:
 # Lines and headings
 
 
-def _line_at(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
-
-
-def _is_item_line(r: _Rules, line: str) -> bool:
+def _is_item_line(r: _Rules, line: Line) -> bool:
     """A list line: it starts with a bullet or number, or is a short line that is not a
     sentence (a sentence ends with 。)."""
-    line = line.strip()
-    if r.item_marker.match(line):
+    if line.style is not None or r.item_marker.match(line.text):
         return True
-    return len(line) <= 80 and "。" not in line
+    return len(line.text) <= 80 and "。" not in line.text
 
 
-def _heading_above(r: _Rules, norm: str, line_start: int) -> tuple[int, int] | None:
-    """The heading a list line belongs to: walk up over the list's other lines (and blank
-    lines) to the first line that introduces leaked data. None when the walk meets anything
-    else first (a paragraph, another section's heading, a contact block)."""
-    pos = line_start
-    for _ in range(_MAX_WALK):
-        if pos <= 0:
+def _list_intro(ctx: DocContext, r: _Rules, line: Line) -> str | None:
+    """For a list line outside any section of leaked data: the line above the list that
+    introduces it (「流出した可能性のある情報は以下のとおりです。」, or a short title the
+    layout took for the page header). Walk up the layout's lines over the list's other lines;
+    None when the walk meets anything else first (a paragraph, another section, a contact)."""
+    lines = ctx.layout.lines
+    for prev in reversed(lines[max(0, line.index - _MAX_WALK):line.index]):
+        text = prev.text
+        if r.heading_exclude.search(text) or r.exclude.search(text):
             return None
-        end = pos - 1
-        start = norm.rfind("\n", 0, end) + 1
-        pos = start
-        line = norm[start:end].strip()
-        if not line:
-            continue
-        if r.heading_exclude.search(line) or r.exclude.search(line):
-            return None
-        if r.heading.search(line):
-            if len(line) <= _SHORT_HEADING or r.list_intro.search(line):
-                return start, end
+        if r.heading.search(text):
+            if len(text) <= _SHORT_HEADING or r.list_intro.search(text):
+                return text
             # a paragraph (not itself a list item) whose last sentence says data leaked
-            last = re.split(r"(?<=。)", line.rstrip("。"))[-1]
-            ok = r.strong_heading.search(last) and not r.item_marker.match(line)
-            return (start, end) if ok else None
-        if r.lexicon.search(line) and _is_item_line(r, line):
+            last = re.split(r"(?<=。)", text.rstrip("。"))[-1]
+            ok = r.strong_heading.search(last) and not r.item_marker.match(text)
+            return text if ok else None
+        if r.lexicon.search(text) and _is_item_line(r, prev):
             continue
-        if r.item_marker.match(line) and len(line) <= 60 and (
-                not r.section_heading.match(line) or r.data_words.search(line)):
+        if (prev.style is not None or r.item_marker.match(text)) and len(text) <= 60 and (
+                not r.section_heading.match(text) or r.data_words.search(text)):
             continue  # an item outside the lexicon, or a sub-heading (1)キャンペーン参加者の情報)
         return None
     return None
 
 
-def _in_link_list(r: _Rules, norm: str, line_start: int) -> bool:
+def _in_link_list(ctx: DocContext, r: _Rules, line: Line) -> bool:
     """Is the line one of a list of links (関連記事, 人気記事) whose lines are headlines of other
-    incidents? Walk up over short lines to such a heading."""
-    pos = line_start
-    for _ in range(_MAX_WALK):
-        if pos <= 0:
-            return False
-        end = pos - 1
-        start = norm.rfind("\n", 0, end) + 1
-        pos = start
-        line = norm[start:end].strip()
-        if r.link_list.match(line):
+    incidents? Its section is chrome, or short lines above it lead to such a heading."""
+    if any(sec.kind == "chrome" for sec in _sections_at(ctx, line.start)):
+        return True
+    lines = ctx.layout.lines
+    for prev in reversed(lines[max(0, line.index - _MAX_WALK):line.index]):
+        if r.link_list.match(prev.text):
             return True
-        if line and not _is_item_line(r, line):
+        if not _is_item_line(r, prev):
             return False
     return False
+
+
+def _sections_at(ctx: DocContext, pos: int) -> list[Section]:
+    return [s for s in ctx.layout.all_sections if s.start <= pos < s.end]
 
 
 def _introducing_sentence(r: _Rules, heading: str) -> str:
@@ -261,8 +249,7 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
 def _leaked_section(ctx: DocContext, hit: _Hit) -> Section | None:
     """The innermost section of the notice's layout that holds the hit and names a kind, when
     that kind is leaked data."""
-    pos = ctx.norm.span(hit.ns, hit.ne)[0]
-    found = [s for s in ctx.layout.all_sections if s.start <= pos < s.end and s.kind]
+    found = [s for s in _sections_at(ctx, ctx.norm.span(hit.ns, hit.ne)[0]) if s.kind]
     if not found or any(s.kind == "chrome" for s in found):
         return None  # a related-articles list: its lines are other incidents' headlines
     sec = max(found, key=lambda s: s.level)
@@ -300,9 +287,10 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool
             inner = negation.text_negated(_unbracketed(label), r.neg)
         hit.leaked = not inner
         return True
-    ls, le = _line_at(norm, hit.ns)
-    line = norm[ls:le]
-    if _is_item_line(r, line) and _in_link_list(r, norm, ls):
+    line = ctx.layout.line_at(ctx.norm.span(hit.ns, hit.ne)[0])
+    if line is None:
+        return False
+    if _is_item_line(r, line) and _in_link_list(ctx, r, line):
         return False
     section = _leaked_section(ctx, hit)
     if section is not None:
@@ -315,11 +303,11 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool
         else:
             hit.mode = "sentence"
         return True
-    bullet = bool(r.item_marker.match(line))
-    heading = _heading_above(r, norm, ls) if bullet or _is_item_line(r, line) else None
+    bullet = line.style is not None or bool(r.item_marker.match(line.text))
+    heading = _list_intro(ctx, r, line) if bullet or _is_item_line(r, line) else None
     if heading is not None and not (leak and cue) and (bullet or not leak):
         hit.mode = "heading"
-        intro = _introducing_sentence(r, norm[heading[0]:heading[1]])
+        intro = _introducing_sentence(r, heading)
         hit.leaked = not negation.text_negated(_unbracketed(intro), r.neg)
         return True
     if leak:
