@@ -338,6 +338,10 @@ def test_datatypes_other_sections_are_not_leaked_data(make_ctx, text):
      "確認されておりません。", {"name", "address"}, set()),
     ("個人番号や電話番号は委託先に提供していないため、今回漏えいした情報には含まれません。",
      set(), {"my_number", "phone_number"}),
+    # a negated reason clause that says nothing of the data: the main predicate decides
+    ("カード番号等の決済情報については、当社のサーバーを経由しないため、漏えいの可能性はありません。",
+     set(), {"credit_card", "billing"}),
+    ("個人情報のうち、生年月日と性別は対象外です。", set(), {"birth_date", "gender"}),
 ])
 def test_datatypes_negation_notes_and_classes(make_ctx, text, leaked, not_leaked):
     assert _types(make_ctx(text)) == (leaked, not_leaked)
@@ -367,6 +371,7 @@ def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     "1.発生年月日\n令和6年6月25日",
     "メールアドレスのご登録のないお客様には書状にてご連絡いたします。",
     "対応窓口を設置し、その連絡先をお伝えして、お詫び申し上げる予定です。",
+    "当該メールアドレスから送信された迷惑メールの件数は調査中です。",
 ])
 def test_datatypes_not_leaked_data(make_ctx, text):
     assert _types(make_ctx(text)) == (set(), set())

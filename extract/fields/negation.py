@@ -270,8 +270,18 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
         path = [*path, pred, pred.head]
         pred, more = governing_predicate(pred.head)
         path += more
-    if not is_negated_predicate(pred, c) and pred.head.i != pred.i:
-        if pred.dep_ == "acl" and pred.head.lemma_ in c.fact_nouns:
+    # a negated predicate that says nothing of the data (経由しない) may still be a reason
+    # clause whose main predicate denies the leak
+    denies = is_negated_predicate(pred, c) and _says_absent(c, pred, path)
+    if not denies and pred.head.i != pred.i:
+        if is_negated_predicate(pred, c):
+            if _topic(tok) and _reason_clause(c, pred):
+                # 「カード情報については、当社のサーバーを経由しないため、漏えいの可能性は
+                # ありません」
+                path = [*path, pred]
+                pred, more = governing_predicate(pred.head if pred.head.lemma_ in c.reason else pred)
+                path += more
+        elif pred.dep_ == "acl" and pred.head.lemma_ in c.fact_nouns:
             # 「口座番号が漏れた事実はございません」: the clause names a fact that is denied
             path = [*path, pred, pred.head]
             pred, more = governing_predicate(pred.head)
