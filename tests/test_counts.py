@@ -137,3 +137,26 @@ def test_counts_in_text_order_with_repeats():
 ])
 def test_counts_leaked_set_kept(text, expected):
     assert [(c.value, c.unit) for c in _counts(text)] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a table of bare numbers under a header that gives the unit: the total row counts
+    ("1 漏えいした対象者数\n(単位:人)\n学年 児童 保護者\n1年 10 12\n2年 8 9\n合計 18 21\n2 原因",
+     [(21, "人")]),
+    ("対象件数 単位:件\n| 区分 | 件数 |\n|---|---|\n| 申請書 | 1,020 |\n| 届出書 | 380 |\n| 合計 | 1,400 |",
+     [(1400, "件")]),
+    # a total row with its counter is an ordinary count, found once
+    ("(単位:人)\n合計 150人", [(150, "人")]),
+])
+def test_counts_table_total_under_a_unit_header(text, expected):
+    assert [(c.value, c.unit) for c in _counts(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    # no unit header: bare numbers are not counts
+    "区分 件数\n申請書 1,020\n合計 1,400",
+    # a unit header with no total row
+    "(単位:人)\n学年 児童\n1年 10\n2年 8",
+])
+def test_counts_bare_numbers_without_a_total_under_a_unit(text):
+    assert _counts(text) == []
