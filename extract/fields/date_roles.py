@@ -42,6 +42,7 @@ _OPENS_SOON = re.compile(r"[^、。\n]{0,12}[、,]")
 _OPEN = "([【「『〔"
 _CLOSE = ")]】」』〕"
 _NUMBERING = re.compile(r"^[\s■●◆◇□・※-]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
+_LEAD = " \t・•-*■●◆◇□"  # marks that may come before a date that opens its sentence
 ROLES = ("occurred", "discovered", "announced", "reported", "notified")
 
 
@@ -71,6 +72,8 @@ class _RoleRules:
     header_min: int
     posting: re.Pattern[str]
     short_event: int
+    bound_remedy: re.Pattern[str]
+    bracket_reach: int
     as_of: re.Pattern[str]
     skip_after: re.Pattern[str]
 
@@ -104,6 +107,8 @@ def _rr() -> _RoleRules:
         header_min=int(r["header"]["min_prefix"]),
         posting=cp(rules.load("layout")["header"]["posting"]),
         short_event=int(r["timeline"]["short_event"]),
+        bound_remedy=_at(r["bound"]["remedy"]),
+        bracket_reach=12,
         as_of=cp("時点|現在"),
         # after a date and before its clause: weekday, clock time, 頃, 時点, 付(け)
         skip_after=cp(
@@ -287,7 +292,11 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         tail = norm[br[1] + 1:le].strip()
         head = norm[ls:br[0] - 1].strip()
         alone = not norm[br[0]:mn.ns].strip() and not norm[after:br[1]].strip()
-        return "announced" if alone and not tail and len(head) >= rr.header_min else "other"
+        if alone and not tail and len(head) >= rr.header_min:
+            return "announced"
+        # "警察署に報告し相談(7月1日)": a bracketed date that dates the predicate before it
+        before = cues_in(norm, max(ls, br[0] - 1 - rr.bracket_reach), br[0] - 1, (ls, le))
+        return before[-1][1] if alone and before and before[-1][0] >= br[0] - 1 - 6 else "other"
     sent = (_sentence_start(norm, mn.ns), _sentence_end(norm, mn.ne))
     bound = _bound_role(norm, after, sent)
     if bound and bound.startswith("period") and _in_remedy(ctx, mn.ns):
@@ -315,7 +324,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         np_end = _NP_END.search(norm, after + 1)
         cues = cues_in(norm, after, np_end.start() if np_end else sent[1], sent)
         return cues[0][1] if cues else "other"
-    opens = _OPENS.match(rest)
+    opens = _OPENS.match(rest) or not norm[sent[0]:mn.ns].strip(_LEAD)
     if opens:
         # the date opens the sentence: the final predicate's cue, up to the next date or
         # time word (翌日, その後) that opens a clause of its own
@@ -352,7 +361,7 @@ def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
         cues = cues_in(norm, m.end(), clause_end.end() if clause_end else sent[1], sent)
         if cues and cues[0][1] in ("occurred", "notified", "announced"):
             return cues[0][1]
-        return "period_start"
+        return "other" if rr.bound_remedy.match(norm, m.end()) else "period_start"
     m = rr.bound_end.match(norm, after)
     if m and m.group().strip() in ("以前", "迄"):
         return "period_end"
