@@ -23,6 +23,7 @@ from functools import cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import Mention
+from rouei.extract.fields import date_attach
 
 # The end of a clause inside a sentence: a comma after a verb's continuative form
 # (実施し、 / 受けたため、 / 行ったところ、), but not after the compound particles
@@ -74,6 +75,8 @@ class _RoleRules:
     short_event: int
     bound_remedy: re.Pattern[str]
     bracket_reach: int
+    relative: re.Pattern[str]
+    concessive: re.Pattern[str]
     as_of: re.Pattern[str]
     skip_after: re.Pattern[str]
 
@@ -109,6 +112,8 @@ def _rr() -> _RoleRules:
         short_event=int(r["timeline"]["short_event"]),
         bound_remedy=_at(r["bound"]["remedy"]),
         bracket_reach=12,
+        relative=cp(r["relative_clause"]["regex"]),
+        concessive=cp(r["concessive"]["regex"]),
         as_of=cp("時点|現在"),
         # after a date and before its clause: weekday, clock time, 頃, 時点, 付(け)
         skip_after=cp(
@@ -336,11 +341,21 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
                     later.ns > mn.ne + 2:
                 end = later.ns
                 break
+        # …付けで、ホームページに掲載しましたが、…: a concessive clause ends the date's reach
+        conc = rr.concessive.search(norm, after, end)
+        end = conc.start() + 1 if conc else end
         tw = rr.time_word.search(norm, after, end)
         cues = cues_in(norm, after, tw.start() if tw else end, sent)
         return cues[-1][1] if cues else _section_default(ctx, mn.ns)
     clause_end = _CLAUSE_END.search(norm, after, sent[1])
     cues = cues_in(norm, after, clause_end.end() if clause_end else sent[1], sent)
+    if cues and rr.relative.search(norm, after, cues[0][0]):
+        # a relative clause stands between the date and the cue (2021年3月に受付をした申請書
+        # を…判明): the parse says which predicate the date belongs to
+        s, e, _ = ctx.span_of_norm(mn.ns, mn.ne)
+        role = date_attach.attached_role(ctx, s, e, lambda a, b: cues_in(norm, a, b, sent))
+        if role is not None:
+            return role
     return cues[0][1] if cues else _section_default(ctx, mn.ns)
 
 
