@@ -77,6 +77,7 @@ class _RoleRules:
     bracket_reach: int
     relative: re.Pattern[str]
     concessive: re.Pattern[str]
+    step_rank: tuple[str, ...]
     as_of: re.Pattern[str]
     skip_after: re.Pattern[str]
 
@@ -114,6 +115,7 @@ def _rr() -> _RoleRules:
         bracket_reach=12,
         relative=cp(r["relative_clause"]["regex"]),
         concessive=cp(r["concessive"]["regex"]),
+        step_rank=tuple(r["timeline"]["step_rank"]),
         as_of=cp("時点|現在"),
         # after a date and before its clause: weekday, clock time, 頃, 時点, 付(け)
         skip_after=cp(
@@ -242,16 +244,19 @@ def _stamp(ctx: DocContext, line, mn: Mention) -> bool:
 
 def _event_role(ctx: DocContext, entry) -> str:
     """A timeline entry takes the role of its event: 委託先から報告 → discovered, 警察に相談 →
-    reported, 調査を開始 → other. A short event (事案発生、管理職へ報告) is read from its first
-    cue; a sentence from its main predicate, its last cue."""
+    reported, 調査を開始 → other. A sentence is read from its main predicate, its last cue; a
+    short list of steps from the step ranked first in rules (a report before a discovery)."""
     norm = ctx.norm.text
     ns, ne = ctx.norm.to_norm(entry.event_start), ctx.norm.to_norm(entry.event_end)
     end = min(ne, _sentence_end(norm, ns))
     cues = cues_in(norm, ns, end, (ns, end))
     if not cues:
         return _section_default(ctx, ns)
-    sentence_like = norm[end - 1:end] == "。" or end - ns > _rr().short_event
-    return cues[-1][1] if sentence_like else cues[0][1]
+    if norm[end - 1:end] == "。" or end - ns > _rr().short_event:
+        return cues[-1][1]
+    # a list of steps (県警に連絡、プレス発表 / 原因を特定し、公表): the step told to others
+    rank = _rr().step_rank
+    return min(cues, key=lambda c: rank.index(c[1]) if c[1] in rank else len(rank))[1]
 
 
 def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
