@@ -13,6 +13,7 @@ every span below is an offset into the analysed text, like every other span.
     layout.entry_at(pos)          # the timeline Entry whose date holds pos
     layout.labels, layout.timeline, layout.headings, layout.list_items, layout.lines
     layout.header, layout.signoff # Blocks (or None); layout.in_header(pos), in_signoff(pos)
+    layout.titles                 # post titles below the header (an archive page's 【…】 lines)
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class Layout:
     list_items: list[Line] = field(default_factory=list)
     header: Block | None = None
     signoff: Block | None = None
+    titles: list[Line] = field(default_factory=list)  # post titles of an archive page
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -138,7 +140,8 @@ class Layout:
         out.timeline = [e for e in out.timeline if e.same_line or
                         (e.event_start not in heads and e.date_start not in values)]
         out.labels.sort(key=lambda lab: (lab.value_start, lab.start))
-        out.all_sections = _sections(out.headings, len(text))
+        out.titles = _titles(out.lines, r, out.header)
+        out.all_sections = _sections(out.headings, out.titles, len(text), r.section_chars)
         heads = {h.line.index for h in out.headings}
         out.list_items = [ln for ln in out.lines
                           if (ln.style is not None) and ln.index not in heads]
@@ -264,9 +267,16 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
 
 
 def section_kind(words: str, r: LayoutRules | None = None) -> str | None:
-    """The section kind a heading's words name (rules/layout.toml [[section]]), or None."""
+    """The section kind a heading's words name (rules/layout.toml [[section]]), or None.
+    A heading naming two kinds takes the one it names first (本件の概要及び原因 → overview);
+    on a tie, the entry listed first."""
     r = r or layout_rules()
-    return next((kind for kind, pat in r.sections if pat.search(words)), None)
+    best: tuple[int, str] | None = None
+    for kind, pat in r.sections:
+        m = pat.search(words)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), kind)
+    return best[1] if best else None
 
 
 def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading]:
@@ -306,13 +316,22 @@ def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading
     return out
 
 
-def _sections(heads: list[Heading], n: int) -> list[Section]:
+def _titles(lines: list[Line], r: LayoutRules, header: Block | None) -> list[Line]:
+    """Title lines below the header: a 【…】 line too long for a heading (an archive page's
+    post titles, 【セキュリティ事件簿#…】…について 2024/5/22). Every section ends at one."""
+    skip = {ln.index for ln in header.lines} if header else set()
+    return [ln for ln in lines if ln.style == "lenticular" and ln.index not in skip
+            and len(ln.body_text) > r.max_chars and "。" not in ln.text]
+
+
+def _sections(heads: list[Heading], titles: list[Line], n: int, limit: int) -> list[Section]:
     out = []
     for i, h in enumerate(heads):
-        end = n
+        end = min(n, h.line.start + limit)
         for later in heads[i + 1:]:
             if later.level <= h.level:
-                end = later.line.start
+                end = min(end, later.line.start)
                 break
+        end = min([end] + [t.start for t in titles if t.start > h.line.start])
         out.append(Section(h.kind, h.text, h.line.start, end, h.level, h.line.end))
     return out

@@ -52,13 +52,12 @@ def header(lines: list[Line], r: LayoutRules) -> Block | None:
     for ln in lines[:r.header_lines]:
         if not taken and "。" in ln.text and len(ln.text) > r.header_line:
             break  # the notice opens with prose: no header
-        if taken:
-            if "。" in ln.text or len(ln.text) > r.header_line:
-                break
-            if ln.style is not None:
-                break  # a numbered heading or a list item starts the body
-            if len(ln.text) <= r.bare_chars and any(p.search(ln.text) for _, p in r.sections):
-                break  # a bare heading (概要) starts the body
+        if taken and ("。" in ln.text or len(ln.text) > r.header_line):
+            break
+        if ln.style is not None and (taken or ln.style != "lenticular"):
+            break  # a numbered heading or a list item starts the body
+        if len(ln.text) <= r.bare_chars and any(p.search(ln.text) for _, p in r.sections):
+            break  # a bare heading (概要) starts the body
         taken.append(ln)
     return Block(taken[0].start, taken[-1].end, tuple(taken)) if taken else None
 

@@ -24,6 +24,7 @@ class LayoutRules:
     labels: tuple[tuple[str, re.Pattern[str]], ...]  # matched against the whole label
     max_chars: int
     bare_chars: int
+    section_chars: int
     not_heading: re.Pattern[str]
     label_line_chars: int
     label_sep: re.Pattern[str]
@@ -55,6 +56,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         labels=tuple((lab["kind"], cp(f"(?:{lab['regex']})")) for lab in r["label"]),
         max_chars=int(r["heading"]["max_chars"]),
         bare_chars=int(r["heading"]["bare_chars"]),
+        section_chars=int(r["heading"]["section_chars"]),
         not_heading=cp(r["heading"]["not_heading"]),
         label_line_chars=int(r["label_line"]["max_chars"]),
         label_sep=cp(r["label_line"]["separator"]),

@@ -8,8 +8,10 @@ the way Japanese attaches a date to its predicate:
   next predicate, so the FIRST cue up to the end of the clause counts;
 - "2023年1月の発覚", "12月27日付の依頼": a date before の qualifies the next noun only;
 - "(2024/2/14更新)": a date in brackets takes a cue from inside the brackets only.
-Labels (発覚日:), title lines ending in a date, ranges and lone bounds (以降, までに) come
-first; a date with no cue inside a 概要 (summary) section is when the incident occurred.
+The notice's layout (extract/doc/layout.py) comes first: a label gives the role of its value
+(発覚日:…), a timeline entry the role of its event, a header or sign-off date is when the
+notice was announced. Then ranges and lone bounds (以降, までに); a date with no cue inside a
+概要 (summary) section is when the incident occurred.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from functools import cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import Mention
+from rouei.extract.fields import date_attach
 
 # The end of a clause inside a sentence: a comma after a verb's continuative form
 # (実施し、 / 受けたため、 / 行ったところ、), but not after the compound particles
@@ -39,11 +42,9 @@ _OPENS = re.compile(r"(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|ま�
 _OPENS_SOON = re.compile(r"[^、。\n]{0,12}[、,]")
 _OPEN = "([【「『〔"
 _CLOSE = ")]】」』〕"
-_NUMBERING = re.compile(r"^[\s■●◆◇□・※]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
-_HEADING = re.compile(
-    r"^\s*(?:\d{1,2}[.)．]?\s|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|第[\d一二三四五六七八九十]+|"
-    r"[一二三四五六七八九十]+[、.．]|[■●◆【])"
-)
+_NUMBERING = re.compile(r"^[\s■●◆◇□・※-]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
+_LEAD = " \t・•-*■●◆◇□"  # marks that may come before a date that opens its sentence
+ROLES = ("occurred", "discovered", "announced", "reported", "notified")
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,8 @@ class _RoleRules:
     negation: re.Pattern[str]
     authority: re.Pattern[str]
     audience: re.Pattern[str]
-    section: re.Pattern[str]
-    section_role: str
-    remedy: re.Pattern[str]
+    section_roles: dict[str, str]  # section kind → the role of a date with no cue in it
+    remedy: frozenset[str]  # section kinds where a bound starts or ends a step, not a period
     time_word: re.Pattern[str]
     weekday: re.Pattern[str]
     notice_title: re.Pattern[str]
@@ -71,6 +71,14 @@ class _RoleRules:
     bound_end: re.Pattern[str]
     deadline: re.Pattern[str]
     header_min: int
+    posting: re.Pattern[str]
+    short_event: int
+    bound_remedy: re.Pattern[str]
+    bracket_reach: int
+    relative: re.Pattern[str]
+    concessive: re.Pattern[str]
+    step_rank: tuple[str, ...]
+    as_of: re.Pattern[str]
     skip_after: re.Pattern[str]
 
 
@@ -92,9 +100,8 @@ def _rr() -> _RoleRules:
         negation=_at(r["negation"]["regex"]),
         authority=cp(r["authority"]["regex"]),
         audience=cp(r["audience"]["regex"]),
-        section=cp(r["section"]["regex"]),
-        section_role=r["section"]["role"],
-        remedy=cp(r["remedy_section"]["regex"]),
+        section_roles=dict(r["section"]["roles"]),
+        remedy=frozenset(r["remedy_section"]["kinds"]),
         time_word=cp(r["time_word"]["regex"]),
         weekday=_at(p["weekday"]["regex"]),
         notice_title=cp(r["notice_title"]["regex"]),
@@ -102,6 +109,14 @@ def _rr() -> _RoleRules:
         bound_end=_at(r["bound"]["end"]),
         deadline=cp(r["bound"]["deadline"]),
         header_min=int(r["header"]["min_prefix"]),
+        posting=cp(rules.load("layout")["header"]["posting"]),
+        short_event=int(r["timeline"]["short_event"]),
+        bound_remedy=_at(r["bound"]["remedy"]),
+        bracket_reach=12,
+        relative=cp(r["relative_clause"]["regex"]),
+        concessive=cp(r["concessive"]["regex"]),
+        step_rank=tuple(r["timeline"]["step_rank"]),
+        as_of=cp("時点|現在"),
         # after a date and before its clause: weekday, clock time, 頃, 時点, 付(け)
         skip_after=cp(
             "(?:" + p["weekday"]["regex"].lstrip("^") + "|" + p["clock"]["regex"].lstrip("^")
@@ -181,32 +196,67 @@ def _find_close(norm: str, start: int, limit: int) -> int | None:
     return None
 
 
-def _section_heading(norm: str, pos: int) -> str:
-    """The heading line of the section holding ``pos`` ("1 事案の概要", "3 再発防止策"),
-    or "" when none is found within 40 lines. A 【…】 title line ends the search: a page of
-    several posts must not lend one post's heading to the next."""
-    end = norm.rfind("\n", 0, pos)  # from the line above the date's own
-    if end < 0:
-        return ""
-    for _ in range(40):
-        s = norm.rfind("\n", 0, max(end - 1, 0)) + 1
-        line = norm[s:end].strip()
-        if line.startswith("【") and "】" in line[:40]:
-            return line
-        if line and len(line) <= 40 and "。" not in line and (
-            _HEADING.match(line) or len(line) <= 20 and _rr().section.search(line)
-        ):
-            return line
-        if s == 0:
-            break
-        end = s - 1
-    return ""
+def _section_default(ctx: DocContext, pos: int) -> str:
+    """The role a date without a cue takes from its section's kind (概要 → occurred)."""
+    kind = ctx.layout.kind_at(ctx.norm.span(pos, pos)[0])
+    return _rr().section_roles.get(kind or "", "other")
 
 
-def _section_default(norm: str, pos: int) -> str:
-    """The role a date without a cue takes from its section's heading (概要 → occurred)."""
+def _in_remedy(ctx: DocContext, pos: int) -> bool:
+    return (ctx.layout.kind_at(ctx.norm.span(pos, pos)[0]) or "") in _rr().remedy
+
+
+_VALUE_LEAD = " \t([【「『〔・"
+
+
+def _layout_role(ctx: DocContext, mn: Mention) -> str | None:
+    """The role the notice's layout gives a date: a label's (発覚日:…, 1 判明日時 ⏎ …), the
+    event's of a timeline entry, announced for the header's posting date and the sign-off's."""
+    lay = ctx.layout
+    s, e, _ = ctx.span_of_norm(mn.ns, mn.ne)
+    lab = lay.label_at(s)
+    if lab is not None and lab.kind in ROLES and not ctx.text[lab.value_start:s].strip(_VALUE_LEAD):
+        return lab.kind
+    line = lay.line_at(s)
+    if line is not None and (lay.in_signoff(s) or lay.in_header(s)) and _stamp(ctx, line, mn):
+        return "announced"
+    entry = lay.entry_at(s)
+    if entry is not None:
+        return _event_role(ctx, entry)
+    return None
+
+
+def _stamp(ctx: DocContext, line, mn: Mention) -> bool:
+    """Whether a header or sign-off date is the notice's own: alone on its line, closing it
+    (a title's trailing date, "(2024年5月15日)"), or after a posting word (記者資料提供, 更新日)."""
     rr = _rr()
-    return rr.section_role if rr.section.search(_section_heading(norm, pos)) else "other"
+    norm = ctx.norm.text
+    ls, le = line.ns, line.ns + len(line.text)
+    after = rr.skip_after.match(norm, mn.ne).end()
+    prefix = norm[ls:mn.ns]
+    if rr.posting.search(prefix) and "。" not in prefix:
+        return True
+    if norm[after:le].strip(" \t)]】") or rr.as_of.search(norm[mn.ne:after]):
+        return False  # …約1,200件 5月10日時点 dates a figure
+    # alone, or after a title and a space or bracket (not a run-together cell: 発生日2024年…)
+    return not prefix or prefix[-1] in " \t(【["
+
+
+def _event_role(ctx: DocContext, entry) -> str:
+    """A timeline entry takes the role of its event: 委託先から報告 → discovered, 警察に相談 →
+    reported, 調査を開始 → other. A sentence is read from its main predicate, its last cue; a
+    short list of steps from the step ranked first in rules (a report before a discovery)."""
+    norm = ctx.norm.text
+    ns, ne = ctx.norm.to_norm(entry.event_start), ctx.norm.to_norm(entry.event_end)
+    end = min(ne, _sentence_end(norm, ns))
+    cues = cues_in(norm, ns, end, (ns, end))
+    if not cues:
+        return _section_default(ctx, ns)
+    if norm[end - 1:end] == "。" or end - ns > _rr().short_event:
+        return cues[-1][1]
+    # a list of steps (県警に連絡、プレス発表 / 原因を特定し、公表): the step told to others
+    rank = _rr().step_rank
+    return min(cues, key=lambda c: rank.index(c[1]) if c[1] in rank else len(rank))[1]
 
 
 def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
@@ -215,6 +265,9 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     mn = ms[i]
     if mn.period:
         return mn.period
+    role = _layout_role(ctx, mn)
+    if role:
+        return role
     ls, le = _line_bounds(norm, mn.ns)
     prefix = norm[ls:mn.ns]
     label = prefix.strip()
@@ -249,10 +302,14 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         tail = norm[br[1] + 1:le].strip()
         head = norm[ls:br[0] - 1].strip()
         alone = not norm[br[0]:mn.ns].strip() and not norm[after:br[1]].strip()
-        return "announced" if alone and not tail and len(head) >= rr.header_min else "other"
+        if alone and not tail and len(head) >= rr.header_min:
+            return "announced"
+        # "警察署に報告し相談(7月1日)": a bracketed date that dates the predicate before it
+        before = cues_in(norm, max(ls, br[0] - 1 - rr.bracket_reach), br[0] - 1, (ls, le))
+        return before[-1][1] if alone and before and before[-1][0] >= br[0] - 1 - 6 else "other"
     sent = (_sentence_start(norm, mn.ns), _sentence_end(norm, mn.ne))
     bound = _bound_role(norm, after, sent)
-    if bound and rr.remedy.search(_section_heading(norm, mn.ns)) and bound.startswith("period"):
+    if bound and bound.startswith("period") and _in_remedy(ctx, mn.ns):
         # "令和6年4月1日から新たな手順で運用します" under 再発防止策: a step taken, no period
         bound = "other"
     if bound:
@@ -267,7 +324,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
             return "other"
         ns2 = nxt.start()
         cues = cues_in(norm, ns2, _sentence_end(norm, ns2), (ns2, _sentence_end(norm, ns2)))
-        return cues[-1][1] if cues else _section_default(norm, mn.ns)
+        return cues[-1][1] if cues else _section_default(ctx, mn.ns)
     if rest[:1] in "「『" and rest:
         # 2024年6月28日付「…について(第1報)」: the date a quoted notice was issued
         close = rest.find("」" if rest[0] == "「" else "』")
@@ -277,7 +334,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         np_end = _NP_END.search(norm, after + 1)
         cues = cues_in(norm, after, np_end.start() if np_end else sent[1], sent)
         return cues[0][1] if cues else "other"
-    opens = _OPENS.match(rest)
+    opens = _OPENS.match(rest) or not norm[sent[0]:mn.ns].strip(_LEAD)
     if opens:
         # the date opens the sentence: the final predicate's cue, up to the next date or
         # time word (翌日, その後) that opens a clause of its own
@@ -289,12 +346,22 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
                     later.ns > mn.ne + 2:
                 end = later.ns
                 break
+        # …付けで、ホームページに掲載しましたが、…: a concessive clause ends the date's reach
+        conc = rr.concessive.search(norm, after, end)
+        end = conc.start() + 1 if conc else end
         tw = rr.time_word.search(norm, after, end)
         cues = cues_in(norm, after, tw.start() if tw else end, sent)
-        return cues[-1][1] if cues else _section_default(norm, mn.ns)
+        return cues[-1][1] if cues else _section_default(ctx, mn.ns)
     clause_end = _CLAUSE_END.search(norm, after, sent[1])
     cues = cues_in(norm, after, clause_end.end() if clause_end else sent[1], sent)
-    return cues[0][1] if cues else _section_default(norm, mn.ns)
+    if cues and rr.relative.search(norm, after, cues[0][0]):
+        # a relative clause stands between the date and the cue (2021年3月に受付をした申請書
+        # を…判明): the parse says which predicate the date belongs to
+        s, e, _ = ctx.span_of_norm(mn.ns, mn.ne)
+        role = date_attach.attached_role(ctx, s, e, lambda a, b: cues_in(norm, a, b, sent))
+        if role is not None:
+            return role
+    return cues[0][1] if cues else _section_default(ctx, mn.ns)
 
 
 def _alone(norm: str, mn: Mention) -> bool:
@@ -314,7 +381,7 @@ def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
         cues = cues_in(norm, m.end(), clause_end.end() if clause_end else sent[1], sent)
         if cues and cues[0][1] in ("occurred", "notified", "announced"):
             return cues[0][1]
-        return "period_start"
+        return "other" if rr.bound_remedy.match(norm, m.end()) else "period_start"
     m = rr.bound_end.match(norm, after)
     if m and m.group().strip() in ("以前", "迄"):
         return "period_end"

@@ -25,6 +25,9 @@ _UP_TO_MONTH = re.compile(r".*?月", re.S)
 _DAY_NUM = re.compile(r"\d{1,2}")
 _ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# a date in brackets that closes its line: "…再開いたしました。(2022/04/06)" (an update stamp)
+_STAMP_BEFORE = re.compile(r"\($")
+_STAMP_AFTER = re.compile(r"[ \t]*(?:更新|掲載|追記)?\)[ \t]*(?:\n|$)")
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,9 @@ def _mention(name: str, m: re.Match[str], r: _Rules) -> Mention | None:
     elif year is not None:
         mn.year = year
     mn.yy = _num(g.get("yy"))
-    mn.rel = g.get("rel")
-    mn.relm = g.get("relm")
+    # an empty group marks a bare 同 (同3月17日 → 同年, 同12日 → 同月)
+    mn.rel = "同年" if g.get("rel") == "" else g.get("rel")
+    mn.relm = "同月" if g.get("relm") == "" else g.get("relm")
     month, day = g.get("month") or g.get("month2"), g.get("day") or g.get("day2")
     mn.month, mn.day = _num(month), _num(day)
     if (month and mn.month is None) or (day and mn.day is None):
@@ -171,6 +175,9 @@ def find_mentions(norm: str) -> list[Mention]:
     out.extend(_fiscal_ranges(norm, r))
     out.sort(key=lambda c: c.ns)
     _pair_ranges(out, norm, r)
+    for mn in out:
+        mn.stamp = bool(_STAMP_BEFORE.search(norm, max(0, mn.ns - 1), mn.ns)) and \
+            bool(_STAMP_AFTER.match(norm, mn.ne))
     return out
 
 
@@ -293,8 +300,15 @@ def _url_dates(norm: str, r: _Rules) -> dict[tuple[int, int], int]:
     return out
 
 
-def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
-    """Fill in the year (and month) of year-less, relative and two-digit-year mentions."""
+def resolve(ms: list[Mention], norm: str, published: str | None,
+            own: list[tuple[int, str]] | None = None) -> None:
+    """Fill in the year (and month) of year-less, relative and two-digit-year mentions.
+
+    昨年/去年 count from the notice's own time, never from today: the publication date, else
+    the preceding full date, else the notice's own date (``own``: (position, ISO value) of its
+    header's, post titles' or sign-off's dates), else its latest full date."""
+    own_date = next(((int(v[:4]), int(v[5:7])) for _, v in sorted(own or [])
+                     if _ISO_MONTH.match(v)), None)
     pub = None
     if published and _ISO_MONTH.match(published):
         pub = (int(published[:4]), int(published[5:7]))
@@ -320,7 +334,8 @@ def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
             base = mn.inherit.year if mn.inherit and mn.inherit.year else (last_year or 2000)
             mn.year = base // 100 * 100 + mn.yy
         elif mn.rel is not None:
-            mn.year = _relative_year(mn.rel, pub, last_year)
+            base = pub or (None if last_year is None else (last_year, 1)) or own_date or latest
+            mn.year = _relative_year(mn.rel, base, last_year)
         elif mn.relm is not None:
             _relative_month(mn, pub, last_ym)
         elif mn.year is None and mn.month is None and mn.day is not None:
@@ -337,7 +352,9 @@ def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
                 anchor = latest
             if mn.year is None and anchor is not None:
                 mn.year = _closest_year(mn.month, anchor)
-        if mn.year is not None:
+        if mn.year is not None and not mn.stamp:
+            # an update stamp closing a line, "(2022/04/06)", is outside the story: later
+            # year-less dates do not take their year from it
             last_year = mn.year
             if mn.month is not None:
                 last_ym = (mn.year, mn.month)
@@ -345,14 +362,13 @@ def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
                     last_ymd = (mn.year, mn.month, mn.day)
 
 
-def _relative_year(word: str, pub: tuple[int, int] | None, last_year: int | None) -> int | None:
-    """昨年/今年/本年/一昨年 count from the publication date (else the preceding date);
-    同年/翌年/前年 from the preceding date."""
-    deictic = {"一昨年": -2, "昨年": -1, "今年": 0, "本年": 0}
+def _relative_year(word: str, base: tuple[int, int] | None, last_year: int | None) -> int | None:
+    """昨年/去年/今年/本年/一昨年 count from the notice's own time (its publication or own
+    date, else its latest full date); 同年/翌年/前年 from the preceding date."""
+    deictic = {"一昨年": -2, "昨年": -1, "去年": -1, "今年": 0, "本年": 0}
     anaphoric = {"同年": 0, "翌年": 1, "前年": -1}
     if word in deictic:
-        base = pub[0] if pub else last_year
-        return None if base is None else base + deictic[word]
+        return None if base is None else base[0] + deictic[word]
     return None if last_year is None else last_year + anaphoric[word]
 
 
@@ -378,11 +394,31 @@ def _valid(mn: Mention) -> bool:
     return True
 
 
+def _own_dates(ctx: DocContext, ms: list[Mention]) -> list[tuple[int, str]]:
+    """The notice's own dates as (position, value): the first full date of its header and of
+    each post title below it (a page of several posts); else that of its sign-off."""
+    lay = ctx.layout
+    blocks = [(lay.header.start, lay.header.end)] if lay.header else []
+    blocks += [(t.start, t.end) for t in lay.titles]
+    out = [d for bs, be in blocks if (d := _first_full(ctx, ms, bs, be))]
+    if not out and lay.signoff is not None:
+        out = [d for d in [_first_full(ctx, ms, lay.signoff.start, lay.signoff.end)] if d]
+    return out
+
+
+def _first_full(ctx: DocContext, ms: list[Mention], start: int, end: int) -> tuple[int, str] | None:
+    for mn in ms:
+        if mn.year is not None and mn.month is not None and mn.rel is None \
+                and start <= ctx.norm.span(mn.ns, mn.ne)[0] < end:
+            return (mn.ns, mn.value or "")
+    return None
+
+
 def extract(ctx: DocContext) -> list[DateItem]:
     """Every date of the document, in text order, with its role."""
     norm = ctx.norm.text
     ms = find_mentions(norm)
-    resolve(ms, norm, ctx.published)
+    resolve(ms, norm, ctx.published, _own_dates(ctx, ms))
     ms = [m for m in ms if _valid(m)]
     roles = date_roles.assign(ctx, ms)
     items = []
