@@ -77,6 +77,7 @@ from rouei.extract.fields import counts
     "連絡先が確認できた21人に対し、電話で説明と謝罪を行いました。",
     "16名の方にはご連絡がついていない状況です。",
     "連絡がついた方は30名です。",
+    "連絡先が確認できた患者1,250人には文書で謝罪した。",
     # accesses, shares, money, durations, ages, ordinals
     "システムに4回不正にアクセスした。",
     "約6割のシステムで対処を完了した。",

@@ -372,6 +372,7 @@ def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     "メールアドレスのご登録のないお客様には書状にてご連絡いたします。",
     "対応窓口を設置し、その連絡先をお伝えして、お詫び申し上げる予定です。",
     "当該メールアドレスから送信された迷惑メールの件数は調査中です。",
+    "紛失したUSBメモリにパスワードはかけられていなかった。",
 ])
 def test_datatypes_not_leaked_data(make_ctx, text):
     assert _types(make_ctx(text)) == (set(), set())
