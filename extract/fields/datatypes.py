@@ -297,11 +297,9 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool
         # under a heading that names leaked data (1 流出の可能性がある個人情報): the section
         # says they leaked, unless the heading denies it or a note in the section does
         # (※住所、電話番号の漏えいはありません), which the parse judges
-        if negation.text_negated(_unbracketed(section.heading), r.neg) or not cue:
-            hit.mode = "heading"
-            hit.leaked = not negation.text_negated(_unbracketed(section.heading), r.neg)
-        else:
-            hit.mode = "sentence"
+        denied = negation.text_negated(_unbracketed(section.heading), r.neg)
+        hit.mode = "heading" if denied or not cue else "sentence"
+        hit.leaked = not denied
         return True
     bullet = line.style is not None or bool(r.item_marker.match(line.text))
     heading = _list_intro(ctx, r, line) if bullet or _is_item_line(r, line) else None
