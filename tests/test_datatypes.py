@@ -297,6 +297,9 @@ _SECTIONED = [
     ("メール誤送信について\n2 流出した保有個人情報の項目\n氏名、職業、年齢、性別\n"
      "※住所、電話番号の漏えいはありません。\n3 原因\n誤って別のファイルを添付した。",
      {"name", "affiliation", "age", "gender"}, {"address", "phone_number"}),
+    # a section of counts lists the leaked records with their data
+    ("不正アクセスについて\n1 概要\n委託先のサーバーが不正アクセスを受けた。\n2 対象者数\n"
+     "会員(氏名、メールアドレス)1,024名\n3 原因\n設定の不備", {"name", "email_address"}, set()),
     # the heading itself denies them
     ("不正アクセスについて\n3 流出していない情報\nクレジットカード番号、パスワード\n4 原因\n設定の不備",
      set(), {"credit_card", "password"}),

@@ -32,6 +32,9 @@ _MIN_WRAPPED = 15  # a line shorter than this is a heading or an item, not a wra
 _CLOSING = set("。.!?！？:：】」』)）")
 # where a clause ends when there is no parse: 「…含まれていますが、」「…含まれており、」「…のみで、」
 _CLAUSE_END = re.compile(r"が、|けれど|一方|(?:おり|あり|いて|であり|で|し|て)、")
+# layout section kinds whose lines describe the leaked records: the data, or their numbers
+# (「2 対象者数」 ⏎ 「会員(氏名、メールアドレス)1,024名」)
+_LEAKED_KINDS = frozenset({"leaked_data", "counts"})
 _LONG_VOWEL = "[ー\\-‐−–―ｰ]"
 _BRACKETED = re.compile(r"[((][^()()]*[))]")
 
@@ -248,12 +251,12 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
 
 def _leaked_section(ctx: DocContext, hit: _Hit) -> Section | None:
     """The innermost section of the notice's layout that holds the hit and names a kind, when
-    that kind is leaked data."""
+    that kind is leaked data or their numbers."""
     found = [s for s in _sections_at(ctx, ctx.norm.span(hit.ns, hit.ne)[0]) if s.kind]
     if not found or any(s.kind == "chrome" for s in found):
         return None  # a related-articles list: its lines are other incidents' headlines
     sec = max(found, key=lambda s: s.level)
-    return sec if sec.kind == "leaked_data" else None
+    return sec if sec.kind in _LEAKED_KINDS else None
 
 
 def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, bool]:
