@@ -134,6 +134,7 @@ def test_counts_in_text_order_with_repeats():
      "誤ってCc欄に入力し、送信先全てのメールアドレスが開示された。", [(406, "件")]),
     # being told about the leak is not being reached by the response
     ("対象となる1,200名の方には個別にご連絡いたします。", [(1200, "名")]),
+    ("対象の58名の方にはお詫びのメールを送信しました。", [(58, "名")]),
 ])
 def test_counts_leaked_set_kept(text, expected):
     assert [(c.value, c.unit) for c in _counts(text)] == expected
