@@ -43,6 +43,7 @@ _BRACKETED = re.compile(r"[((][^()()]*[))]")
 class _Rules:
     lexicon: re.Pattern[str]
     category: dict[str, str]  # term with white space removed -> category ("none" blocks)
+    listed: frozenset[str]  # terms too general for prose: only list items and labels
     leak: re.Pattern[str]
     heading: re.Pattern[str]
     strong_heading: re.Pattern[str]
@@ -81,10 +82,13 @@ def _compiled(_stamp: str) -> _Rules:
     lex = rules.load("datatypes")
     cx = rules.load("datatype_context")
     category: dict[str, str] = {}
+    listed: set[str] = set()
     for cat, entry in lex.items():
-        for term in entry["terms"]:
+        for term in entry["terms"] + entry.get("listed", []):
             category[re.sub(r"\s", "", term).upper()] = cat
-    terms = sorted({t for e in lex.values() for t in e["terms"]}, key=len, reverse=True)
+        listed.update(re.sub(r"\s", "", t).upper() for t in entry.get("listed", []))
+    terms = sorted({t for e in lex.values() for t in e["terms"] + e.get("listed", [])},
+                   key=len, reverse=True)
     # The lookahead on the terms' first characters lets the scan skip most positions at once
     # (the regex engine would otherwise try every alternative at every character).
     firsts = "".join(sorted({c for t in terms for c in (t[0].lower(), t[0].upper())}))
@@ -95,7 +99,7 @@ def _compiled(_stamp: str) -> _Rules:
         return re.compile(cx[key]["regex"])
 
     return _Rules(
-        lexicon, category,
+        lexicon, category, frozenset(listed),
         leak=rx("leak_sentence"), heading=rx("heading"), strong_heading=rx("strong_heading"),
         heading_exclude=rx("heading_exclude"), exclude=rx("exclude_sentence"),
         exception_after=rx("exception_after"), after=rx("after_term"),
@@ -119,9 +123,10 @@ class _Hit:
     ne: int
     category: str
     sent: tuple[int, int]  # its sentence, in the normalised copy
-    mode: str = ""  # sentence | label | heading | value
+    mode: str = ""  # sentence | label | section | heading (a list's intro) | value
     leaked: bool = True
     excepted: bool = False  # 「住所以外」: only the parse can judge it
+    listed: bool = False  # a general word (画像): kept only as a list item or a label's value
 
 
 # ---------------------------------------------------------------------------------------
@@ -233,7 +238,9 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
     hits = []
     for m in r.lexicon.finditer(norm):
         key = re.sub(r"\s", "", m.group()).upper()
-        cat = r.category.get(key) or r.category.get(re.sub(_LONG_VOWEL, "ー", key))
+        if key not in r.category:
+            key = re.sub(_LONG_VOWEL, "ー", key)
+        cat = r.category.get(key)
         if cat is None or cat == "none":
             continue
         before = norm[max(0, m.start() - 12):m.start()]
@@ -245,6 +252,7 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
         s, _, _ = ctx.span_of_norm(m.start(), m.end())
         hit = _Hit(m.start(), m.end(), cat, _sentence(ctx, r, s))
         hit.excepted = bool(r.exception_after.match(after))
+        hit.listed = key in r.listed
         hits.append(hit)
     return hits
 
@@ -301,7 +309,7 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool
         # says they leaked, unless the heading denies it or a note in the section does
         # (※住所、電話番号の漏えいはありません), which the parse judges
         denied = negation.text_negated(_unbracketed(section.heading), r.neg)
-        hit.mode = "heading" if denied or not cue else "sentence"
+        hit.mode = "section" if denied or not cue else "sentence"
         hit.leaked = not denied
         return True
     bullet = line.style is not None or bool(r.item_marker.match(line.text))
@@ -391,7 +399,8 @@ def extract(ctx: DocContext) -> list[DataTypeItem]:
     r = _rules()
     norm = ctx.norm.text
     memo: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
-    hits = [h for h in _candidates(ctx, r) if _place(ctx, r, norm, h, memo)]
+    hits = [h for h in _candidates(ctx, r) if _place(ctx, r, norm, h, memo)
+            and not (h.listed and h.mode not in ("section", "label", "value"))]
     _decide_sentences(ctx, r, hits)
     items = []
     for h in hits:
