@@ -345,6 +345,9 @@ def test_datatypes_other_sections_are_not_leaked_data(make_ctx, text):
     ("カード番号等の決済情報については、当社のサーバーを経由しないため、漏えいの可能性はありません。",
      set(), {"credit_card", "billing"}),
     ("個人情報のうち、生年月日と性別は対象外です。", set(), {"birth_date", "gender"}),
+    # a topic phrase (につきましては) reaches the main predicate, which may not deny anything
+    ("なお、クレジットカード情報につきましては、流出の対象外となっております。", set(), {"credit_card"}),
+    ("お客様の氏名につきましては、流出した可能性がございます。", {"name"}, set()),
 ])
 def test_datatypes_negation_notes_and_classes(make_ctx, text, leaked, not_leaked):
     assert _types(make_ctx(text)) == (leaked, not_leaked)

@@ -38,6 +38,8 @@ class NegationRules:
     containment: frozenset[str]
     info_nouns: frozenset[str]
     coordination: frozenset[str]
+    topic_verbs: frozenset[str]
+    becoming: frozenset[str]
     text_negation: re.Pattern[str]
     text_exception: re.Pattern[str]
 
@@ -59,6 +61,8 @@ def _cfg(_stamp: str) -> NegationRules:
         containment=frozenset(cfg["containment"]["lemmas"]),
         info_nouns=frozenset(cfg["containment"]["info_nouns"]),
         coordination=frozenset(cfg["coordination"]["lemmas"]),
+        topic_verbs=frozenset(cfg["topic_verbs"]["lemmas"]),
+        becoming=frozenset(cfg["out_of_scope"]["lemmas"]),
         text_negation=re.compile(cfg["text_negation"]["regex"]),
         text_exception=re.compile(cfg["text_exception"]["regex"]),
     )
@@ -241,8 +245,22 @@ def _coordinated(c: NegationRules, tok: Token) -> bool:
                for ch in tok.children)
 
 
+def _out_of_scope(c: NegationRules, pred: Token) -> bool:
+    """「(流出の)対象外となっております」: the predicate's complement puts the data outside."""
+    return pred.lemma_ in c.becoming and any(
+        ch.lemma_ in c.negators and ch.dep_ in ("obl", "advcl", "nmod") and ch.i < pred.i
+        for ch in pred.children)
+
+
 def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
     pred, path = governing_predicate(tok)
+    for _ in range(2):
+        # 「カード情報につきましては、…」「…に関しては、…」: a topic phrase, not a clause
+        if pred.lemma_ not in c.topic_verbs or pred.head.i == pred.i:
+            break
+        path = [*path, pred]
+        nxt = pred.head
+        pred = nxt if _is_predicate(nxt) else governing_predicate(nxt)[0]
     if _coordinated(c, tok):
         # 「要配慮個人情報や財産的被害が発生するおそれがある個人データは含まれておりません」:
         # the parser often hangs the first conjunct inside the relative clause of the second;
@@ -292,9 +310,10 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
             path = [*path, pred]
             pred, more = governing_predicate(pred.head if pred.head.lemma_ in c.reason else pred)
             path += more
-    if not is_negated_predicate(pred, c):
+    out = _out_of_scope(c, pred)
+    if not out and not is_negated_predicate(pred, c):
         return False
     # a negation inside a bracketed remark does not reach words outside it
     if _innermost(_paren_spans(doc.text), pred.idx) is not None:
         return False
-    return _says_absent(c, pred, path)
+    return out or _says_absent(c, pred, path)
