@@ -322,6 +322,13 @@ def test_datatypes_other_sections_are_not_leaked_data(make_ctx, text):
     assert _types(make_ctx(text)) == (set(), set())
 
 
+def test_datatypes_prose_further_down_a_section_speaks_for_itself(make_ctx):
+    text = ("名簿の誤送付について\n1 漏えいした個人情報\n氏名、住所\n"
+            "なお、当該名簿は毎年4月に更新しており、今年度から新たに生年月日の欄を設けています。\n2 原因\n確認不足")
+    assert _types(make_ctx(text)) == ({"name", "address"}, set())
+
+
+
 @pytest.mark.parametrize("text,leaked,not_leaked", [
     ("誤送付した書類は検査結果の通知です。※氏名、カルテ番号、住所、電話番号は含まれておりません。",
      {"health"}, {"name", "account_id", "address", "phone_number"}),

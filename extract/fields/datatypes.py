@@ -267,6 +267,13 @@ def _leaked_section(ctx: DocContext, hit: _Hit) -> Section | None:
     return sec if sec.kind in _LEAKED_KINDS else None
 
 
+def _opens(ctx: DocContext, section: Section, line: Line) -> bool:
+    """Is the line the heading or the first line under it? Prose further down a
+    section (a remark, a step taken) must say itself that data leaked."""
+    first = ctx.layout.line_at(section.start)
+    return first is not None and line.index <= first.index + 1
+
+
 def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, bool]:
     """(excluded, talks of leaked data, holds a negation cue) for the hit's sentence — or, in
     an overlong sentence, for the clauses around it. Computed once per span."""
@@ -304,7 +311,7 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool
     if _is_item_line(r, line) and _in_link_list(ctx, r, line):
         return False
     section = _leaked_section(ctx, hit)
-    if section is not None:
+    if section is not None and (_is_item_line(r, line) or _opens(ctx, section, line)):
         # under a heading that names leaked data (1 流出の可能性がある個人情報): the section
         # says they leaked, unless the heading denies it or a note in the section does
         # (※住所、電話番号の漏えいはありません), which the parse judges
