@@ -352,6 +352,8 @@ def test_datatypes_prose_further_down_a_section_speaks_for_itself(make_ctx):
     ("カード番号等の決済情報については、当社のサーバーを経由しないため、漏えいの可能性はありません。",
      set(), {"credit_card", "billing"}),
     ("個人情報のうち、生年月日と性別は対象外です。", set(), {"birth_date", "gender"}),
+    ("流出した情報:氏名、住所\nクレジットカード情報:流出なし\nパスワード:なし",
+     {"name", "address"}, {"credit_card", "password"}),
     # a topic phrase (につきましては) reaches the main predicate, which may not deny anything
     ("なお、クレジットカード情報につきましては、流出の対象外となっております。", set(), {"credit_card"}),
     ("お客様の氏名につきましては、流出した可能性がございます。", {"name"}, set()),
