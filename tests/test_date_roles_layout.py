@@ -123,3 +123,21 @@ def test_date_roles_parse_relative_clause_dates_the_records(make_ctx):
     ctx2 = make_ctx(text2)
     assert _roles(text2, ctx2)["2021年3月"] == "occurred"
     assert ctx2.parses == {}
+
+
+def test_date_roles_sentence_cut_by_a_line_break():
+    text = ("お知らせ\n\n当局では、平成19年6月13日、電波利用料の納付書の発送に際し、2名\n"
+            "の方に別の方の納付書を誤って送付したことが判明しました。\n")
+    assert _roles(text)["平成19年6月13日"] == "discovered"
+
+
+@pytest.mark.parametrize("text, date, role", [
+    # no particle after an opening date: the main predicate
+    ("2024年5月19日(日)ランサムウェアによるサイバー攻撃を受け、システムが停止しました。",
+     "2024年5月19日", "occurred"),
+    # a particle after it: the first predicate, not the last one of the sentence
+    ("2024年5月10日に発覚し、同月24日に当社ウェブサイトで公表しました。", "2024年5月10日", "discovered"),
+    ("2024年5月10日に発覚し、同月24日に当社ウェブサイトで公表しました。", "同月24日", "announced"),
+])
+def test_date_roles_opening_dates(text, date, role):
+    assert _roles(text)[date] == role

@@ -280,3 +280,20 @@ def test_layout_offsets_point_into_the_analysed_text():
     e = lay.timeline[0]
     assert text[e.date_start:e.date_end] == "令和６年５月２日"
     assert text[e.event_start:e.event_end] == "委託先から報告"
+
+
+def test_layout_label_in_lenticular_brackets():
+    text = "お知らせ\n\n本文です。\n【発生日】2024年5月1日\n【原因】設定の誤り\n【事案1】\n"
+    lay = _layout(text)
+    got = [(lab.text, lab.kind, text[lab.value_start:lab.value_end]) for lab in lay.labels]
+    assert got == [("発生日", "occurred", "2024年5月1日"), ("原因", "cause", "設定の誤り")]
+    assert [h.text for h in lay.headings] == ["事案1"]
+
+
+def test_layout_wrapped_lines_continue_their_sentence():
+    text = ("お知らせ\n\n当局では、平成19年6月13日、電波利用料の納付書の発送に際し、2名\n"
+            "の方に別の方の納付書を誤って送付したことが判明しました。\n\n1 経緯\n短い行\n")
+    lay = _layout(text)
+    assert lay.continues(_at(text, "平成19年"))
+    assert not lay.continues(_at(text, "の方に"))  # closed by 。
+    assert not lay.continues(_at(text, "1 経緯"))   # a heading

@@ -113,6 +113,7 @@ class Layout:
     header: Block | None = None
     signoff: Block | None = None
     titles: list[Line] = field(default_factory=list)  # post titles of an archive page
+    wrapped: set[int] = field(default_factory=set)  # indices of lines a sentence runs past
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -135,7 +136,7 @@ class Layout:
         out.labels.extend(tables)
         # a date alone on its line is no timeline entry when it is a label's value or the
         # line after it is a heading
-        values = {lab.value_start for lab in out.labels}
+        values = {lab.value_start for lab in out.labels if lab.kind in _DATE_KINDS}
         heads = {h.line.body for h in out.headings}
         out.timeline = [e for e in out.timeline if e.same_line or
                         (e.event_start not in heads and e.date_start not in values)]
@@ -145,6 +146,7 @@ class Layout:
         heads = {h.line.index for h in out.headings}
         out.list_items = [ln for ln in out.lines
                           if (ln.style is not None) and ln.index not in heads]
+        out.wrapped = _wrapped(out.lines, r, {h.line.index for h in out.headings}, opening)
         out._starts = [ln.start for ln in out.lines]
         return out
 
@@ -192,6 +194,12 @@ class Layout:
                 return e
         return None
 
+    def continues(self, pos: int) -> bool:
+        """Whether the line holding ``pos`` is cut by a line break mid-sentence (fixed-width
+        text, a PDF): its sentence goes on at the start of the next line."""
+        line = self.line_at(pos)
+        return line is not None and line.index in self.wrapped
+
     def in_header(self, pos: int) -> bool:
         return self.header is not None and self.header.start <= pos < self.header.end
 
@@ -202,6 +210,8 @@ class Layout:
 # ---------------------------------------------------------------------------------------------
 # Lines and marks
 
+# label kinds that say what a date is (rules/layout.toml [[label]])
+_DATE_KINDS = frozenset({"occurred", "discovered", "announced", "reported", "notified", "period"})
 _CIRCLED = {c: i + 1 for i, c in enumerate("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")}
 _CIRCLED.update({c: i + 1 for i, c in enumerate("➀➁➂➃➄➅➆➇➈➉")})
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
@@ -313,6 +323,23 @@ def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading
                                           order[nxt.style] <= order[ln.style or ""]):
                 continue  # the next item of a list, or a shallower heading
         out.append(Heading(ln, kind, ranks[style]))
+    return out
+
+
+_OPEN_END = ("。", "!", "?", "」", "』", ")", ":")
+
+
+def _wrapped(lines: list[Line], r: LayoutRules, heads: set[int], opening: set[int]) -> set[int]:
+    """Lines that a sentence runs past: long enough to have been cut at a fixed width, not
+    closed by 。, and followed directly (no blank line) by plain text that is no heading, list
+    item or timeline entry."""
+    out = set()
+    for ln, nxt in zip(lines, lines[1:], strict=False):
+        if len(ln.text) < r.wrap_chars or ln.text.endswith(_OPEN_END) or ln.index in heads:
+            continue
+        if nxt.blank_before or nxt.style is not None or nxt.index in heads or nxt.start in opening:
+            continue
+        out.add(ln.index)
     return out
 
 

@@ -143,6 +143,11 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
 
     out = []
     for ln in lines:
+        if ln.style == "lenticular":
+            lab = _bracket_label(ln, r, norm)
+            if lab is not None:
+                out.append(lab)
+            continue
         off = _body_offset(ln)
         if off is None or ln.body in opening or ln.start in opening:
             continue
@@ -161,6 +166,26 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
         vs, ve = _span(norm, ln, m.end(), len(ln.text))
         out.append(Label(words, kind, ls, le, vs, ve, "inline"))
     return out
+
+
+def _bracket_label(ln: Line, r: LayoutRules, norm: Normalized) -> Label | None:
+    """【発生日】2024年5月1日 / 【原因】設定の誤り: a label in 【】 with its value after it."""
+    from rouei.extract.doc.layout import Label
+
+    mk = next(m for m in r.markers if m.style == "lenticular")
+    m = mk.regex.match(ln.text)
+    if m is None or not m.group("inner"):
+        return None
+    vstart = m.end()
+    while vstart < len(ln.text) and ln.text[vstart] in " \t:":
+        vstart += 1
+    words = clean_label(m.group("inner"))
+    kind = label_kind(words, r)
+    if vstart >= len(ln.text) or kind is None or len(words) > r.label_line_chars:
+        return None
+    ls, le = _span(norm, ln, m.start("inner"), m.end("inner"))
+    vs, ve = _span(norm, ln, vstart, len(ln.text))
+    return Label(words, kind, ls, le, vs, ve, "inline")
 
 
 def label_lines(lines: list[Line], r: LayoutRules, heads: list[Heading],

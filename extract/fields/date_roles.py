@@ -43,6 +43,7 @@ _OPENS_SOON = re.compile(r"[^、。\n]{0,12}[、,]")
 _OPEN = "([【「『〔"
 _CLOSE = ")]】」』〕"
 _NUMBERING = re.compile(r"^[\s■●◆◇□・※-]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
+_PARTICLE = re.compile(r"[にでのはがもとやへをより、,。・~\-)]|から|まで|以")
 _LEAD = " \t・•-*■●◆◇□"  # marks that may come before a date that opens its sentence
 ROLES = ("occurred", "discovered", "announced", "reported", "notified")
 
@@ -77,6 +78,7 @@ class _RoleRules:
     bracket_reach: int
     relative: re.Pattern[str]
     concessive: re.Pattern[str]
+    relative_reach: int
     step_rank: tuple[str, ...]
     as_of: re.Pattern[str]
     skip_after: re.Pattern[str]
@@ -115,6 +117,7 @@ def _rr() -> _RoleRules:
         bracket_reach=12,
         relative=cp(r["relative_clause"]["regex"]),
         concessive=cp(r["concessive"]["regex"]),
+        relative_reach=int(r["relative_clause"]["reach"]),
         step_rank=tuple(r["timeline"]["step_rank"]),
         as_of=cp("時点|現在"),
         # after a date and before its clause: weekday, clock time, 頃, 時点, 付(け)
@@ -138,6 +141,19 @@ def _sentence_end(text: str, pos: int) -> int:
 
 def _sentence_start(text: str, pos: int) -> int:
     return max(text.rfind(c, 0, pos) for c in "。!?\n") + 1
+
+
+def _sentence(ctx: DocContext, ns: int, ne: int) -> tuple[int, int]:
+    """The sentence around norm[ns:ne], joined across line breaks that cut it (layout)."""
+    norm = ctx.norm.text
+    lay = ctx.layout
+    start = _sentence_start(norm, ns)
+    while start > 1 and norm[start - 1] == "\n" and lay.continues(ctx.norm.span(start - 2, start - 1)[0]):
+        start = _sentence_start(norm, start - 1)
+    end = _sentence_end(norm, ne)
+    while end < len(norm) and norm[end - 1] == "\n" and lay.continues(ctx.norm.span(end - 2, end - 1)[0]):
+        end = _sentence_end(norm, end)
+    return start, end
 
 
 def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tuple[int, str]]:
@@ -307,7 +323,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         # "警察署に報告し相談(7月1日)": a bracketed date that dates the predicate before it
         before = cues_in(norm, max(ls, br[0] - 1 - rr.bracket_reach), br[0] - 1, (ls, le))
         return before[-1][1] if alone and before and before[-1][0] >= br[0] - 1 - 6 else "other"
-    sent = (_sentence_start(norm, mn.ns), _sentence_end(norm, mn.ne))
+    sent = _sentence(ctx, mn.ns, mn.ne)
     bound = _bound_role(norm, after, sent)
     if bound and bound.startswith("period") and _in_remedy(ctx, mn.ns):
         # "令和6年4月1日から新たな手順で運用します" under 再発防止策: a step taken, no period
@@ -334,7 +350,10 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         np_end = _NP_END.search(norm, after + 1)
         cues = cues_in(norm, after, np_end.start() if np_end else sent[1], sent)
         return cues[0][1] if cues else "other"
-    opens = _OPENS.match(rest) or not norm[sent[0]:mn.ns].strip(_LEAD)
+    # "2024年5月19日(日)ランサムウェアによる…": a date that opens its sentence with no
+    # particle after it goes with the main predicate as much as "2024年5月19日、…" does
+    opens = _OPENS.match(rest) or (not norm[sent[0]:mn.ns].strip(_LEAD) and rest[:1]
+                                   and not _PARTICLE.match(rest))
     if opens:
         # the date opens the sentence: the final predicate's cue, up to the next date or
         # time word (翌日, その後) that opens a clause of its own
@@ -354,7 +373,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         return cues[-1][1] if cues else _section_default(ctx, mn.ns)
     clause_end = _CLAUSE_END.search(norm, after, sent[1])
     cues = cues_in(norm, after, clause_end.end() if clause_end else sent[1], sent)
-    if cues and rr.relative.search(norm, after, cues[0][0]):
+    if cues and rr.relative.search(norm, after, min(cues[0][0], after + rr.relative_reach)):
         # a relative clause stands between the date and the cue (2021年3月に受付をした申請書
         # を…判明): the parse says which predicate the date belongs to
         s, e, _ = ctx.span_of_norm(mn.ns, mn.ne)
