@@ -151,6 +151,10 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
         off = _body_offset(ln)
         if off is None or ln.body in opening or ln.start in opening:
             continue
+        joined = _joined_label(ln, off, r, norm)
+        if joined is not None:
+            out.append(joined)
+            continue
         m = r.label_sep.match(ln.text, off)
         if not m or m.end() >= len(ln.text):
             continue
@@ -166,6 +170,23 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
         vs, ve = _span(norm, ln, m.end(), len(ln.text))
         out.append(Label(words, kind, ls, le, vs, ve, "inline"))
     return out
+
+
+def _joined_label(ln: Line, off: int, r: LayoutRules, norm: Normalized) -> Label | None:
+    """発生日2024年5月1日: a date label run together with its date (table cells that
+    HTML-to-text joined); only labels of the [[label]] entries, whole."""
+    from rouei.extract.doc.layout import Label
+
+    for n in range(min(len(ln.text) - off, r.label_line_chars), 1, -1):
+        if not r.tl_date.match(ln.text, off + n):
+            continue
+        words = ln.text[off:off + n]
+        kind = next((k for k, pat in r.labels if pat.fullmatch(words)), None)
+        if kind is not None:
+            ls, le = _span(norm, ln, off, off + n)
+            vs, ve = _span(norm, ln, off + n, len(ln.text))
+            return Label(words, kind, ls, le, vs, ve, "inline")
+    return None
 
 
 def _bracket_label(ln: Line, r: LayoutRules, norm: Normalized) -> Label | None:

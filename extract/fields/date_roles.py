@@ -35,8 +35,6 @@ _CLAUSE_END = re.compile(
 _SENT_END = re.compile(r"[。!?]|\n")
 _NONSPACE = re.compile(r"\S")
 _NP_END = re.compile(r"[をがはにで、。\n]")  # the end of the noun phrase a date+の qualifies
-_LABEL_END = re.compile(r"(?:日|日時|時期)[:\s]*$")  # 発生日 / 発覚日時: / 発生時期
-_LABEL_SPLIT = re.compile(r"[\s、。,]")
 # a date that opens its sentence: "2024年1月、" / "2024年1月10日には、" / "5月8日 教員が…"
 _OPENS = re.compile(r"(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|までに)?[、,])")
 _OPENS_SOON = re.compile(r"[^、。\n]{0,12}[、,]")
@@ -59,7 +57,6 @@ class _Cue:
 class _RoleRules:
     cues: tuple[_Cue, ...]
     non_cue: tuple[re.Pattern[str], ...]
-    labels: tuple[tuple[str, re.Pattern[str]], ...]
     negation: re.Pattern[str]
     authority: re.Pattern[str]
     audience: re.Pattern[str]
@@ -98,7 +95,6 @@ def _rr() -> _RoleRules:
     return _RoleRules(
         cues=tuple(_Cue(c["role"], cp(c["regex"]), c.get("needs")) for c in r["cue"]),
         non_cue=tuple(cp(c["regex"]) for c in r.get("non_cue", [])),
-        labels=tuple((lab["role"], cp(lab["regex"])) for lab in r["label"]),
         negation=_at(r["negation"]["regex"]),
         authority=cp(r["authority"]["regex"]),
         audience=cp(r["audience"]["regex"]),
@@ -231,8 +227,14 @@ def _layout_role(ctx: DocContext, mn: Mention) -> str | None:
     lay = ctx.layout
     s, e, _ = ctx.span_of_norm(mn.ns, mn.ne)
     lab = lay.label_at(s)
-    if lab is not None and lab.kind in ROLES and not ctx.text[lab.value_start:s].strip(_VALUE_LEAD):
-        return lab.kind
+    if lab is not None and not ctx.text[lab.value_start:s].strip(_VALUE_LEAD):
+        if lab.kind in ROLES:
+            return lab.kind
+        # 不正アクセスを確認した日:… — a label of no kind still names its event
+        ns, ne = ctx.norm.to_norm(lab.start), ctx.norm.to_norm(lab.end)
+        cues = cues_in(ctx.norm.text, ns, ne, (ns, ne))
+        if cues:
+            return cues[-1][1]
     line = lay.line_at(s)
     if line is not None and (lay.in_signoff(s) or lay.in_header(s)) and _stamp(ctx, line, mn):
         return "announced"
@@ -287,19 +289,6 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     ls, le = _line_bounds(norm, mn.ns)
     prefix = norm[ls:mn.ns]
     label = prefix.strip()
-    # a label right before the date: 発覚日:2020年3月10日 / 発生日時 2024年5月1日 (NFKC: ： is :)
-    # / 発生日2024年5月1日 (table cells that HTML-to-text ran together)
-    for role, pat in rr.labels:
-        if pat.search(label[-8:]) and _LABEL_END.search(label):
-            return role
-    if label.endswith(":") or (0 < len(label) <= 12 and prefix.endswith((" ", "\t"))):
-        last = _LABEL_SPLIT.split(label.rstrip(":"))[-1]
-        for role, pat in rr.labels:
-            if pat.search(last):
-                return role
-        cues = cues_in(norm, ls + prefix.rfind(last), mn.ns, (ls, le))
-        if cues:
-            return cues[-1][1]
     after = rr.skip_after.match(norm, mn.ne).end()
     rest = norm[after:le]
     # a title line that ends in its date (a weekday aside) → the date it was announced;
@@ -331,16 +320,9 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     if bound:
         return bound
     if not rest.strip(" \t~-") and _NUMBERING.match(prefix):
-        # a date alone on its line: the notice's own date when it is the first such line at
-        # the top; else a heading for the next line (a timeline of what was done when)
-        if norm.count("\n", 0, ls) < 3 and not any(_alone(norm, m) for m in ms[:i]):
-            return "announced"
-        nxt = _NONSPACE.search(norm, le)
-        if nxt is None:
-            return "other"
-        ns2 = nxt.start()
-        cues = cues_in(norm, ns2, _sentence_end(norm, ns2), (ns2, _sentence_end(norm, ns2)))
-        return cues[-1][1] if cues else _section_default(ctx, mn.ns)
+        # a date alone on its line that the layout reads as neither the notice's own date
+        # nor a timeline entry: a date with no event
+        return _section_default(ctx, mn.ns)
     if rest[:1] in "「『" and rest:
         # 2024年6月28日付「…について(第1報)」: the date a quoted notice was issued
         close = rest.find("」" if rest[0] == "「" else "』")
@@ -381,13 +363,6 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         if role is not None:
             return role
     return cues[0][1] if cues else _section_default(ctx, mn.ns)
-
-
-def _alone(norm: str, mn: Mention) -> bool:
-    """Whether the mention stands alone on its line (a weekday bracket aside)."""
-    ls, le = _line_bounds(norm, mn.ns)
-    rest = _rr().skip_after.match(norm, mn.ne).end()
-    return not norm[ls:mn.ns].strip() and not norm[rest:le].strip()
 
 
 def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
