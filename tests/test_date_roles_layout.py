@@ -141,3 +141,19 @@ def test_date_roles_sentence_cut_by_a_line_break():
 ])
 def test_date_roles_opening_dates(text, date, role):
     assert _roles(text)[date] == role
+
+
+def test_date_roles_contact_and_countermeasure_ranges_are_steps():
+    text = ("お知らせ\n\n2024年4月1日から4月10日までの間、不正アクセスを受けました。\n\n"
+            "3 再発防止策\n2024年6月1日から7月31日まで全職員に研修を行います。\n\n"
+            "4 お問い合わせ窓口\n受付期間 2024年5月10日~2024年6月30日\n")
+    roles = _roles(text)
+    assert roles["2024年4月1日"] == "period_start" and roles["4月10日"] == "period_end"
+    assert roles["2024年6月1日"] == "other" and roles["7月31日"] == "other"
+    assert roles["2024年5月10日"] == "other" and roles["2024年6月30日"] == "other"
+
+
+def test_date_roles_related_article_lists_hold_no_dates():
+    text = ("お知らせ\n\n2024年4月1日、不正アクセスを受けました。\n\n関連記事\n"
+            "・他社の情報漏えいについて(2023年12月1日)\n・別の事案のお知らせ(2023年11月2日)\n")
+    assert set(_roles(text)) == {"2024年4月1日"}

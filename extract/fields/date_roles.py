@@ -62,6 +62,7 @@ class _RoleRules:
     audience: re.Pattern[str]
     section_roles: dict[str, str]  # section kind → the role of a date with no cue in it
     remedy: frozenset[str]  # section kinds where a bound starts or ends a step, not a period
+    remedy_ranges: frozenset[str]  # section kinds where a whole range is a step or a service
     time_word: re.Pattern[str]
     weekday: re.Pattern[str]
     notice_title: re.Pattern[str]
@@ -100,6 +101,7 @@ def _rr() -> _RoleRules:
         audience=cp(r["audience"]["regex"]),
         section_roles=dict(r["section"]["roles"]),
         remedy=frozenset(r["remedy_section"]["kinds"]),
+        remedy_ranges=frozenset(r["remedy_section"]["range_kinds"]),
         time_word=cp(r["time_word"]["regex"]),
         weekday=_at(p["weekday"]["regex"]),
         notice_title=cp(r["notice_title"]["regex"]),
@@ -214,8 +216,11 @@ def _section_default(ctx: DocContext, pos: int) -> str:
     return _rr().section_roles.get(kind or "", "other")
 
 
-def _in_remedy(ctx: DocContext, pos: int) -> bool:
-    return (ctx.layout.kind_at(ctx.norm.span(pos, pos)[0]) or "") in _rr().remedy
+def _in_remedy(ctx: DocContext, pos: int, ranges: bool = False) -> bool:
+    """Whether ``pos`` lies in a section where bounds (ranges too, when ``ranges``) are
+    remediation steps (rules/date_roles.toml [remedy_section])."""
+    kinds = _rr().remedy_ranges if ranges else _rr().remedy
+    return (ctx.layout.kind_at(ctx.norm.span(pos, pos)[0]) or "") in kinds
 
 
 _VALUE_LEAD = " \t([【「『〔・"
@@ -282,7 +287,9 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     norm = ctx.norm.text
     mn = ms[i]
     if mn.period:
-        return mn.period
+        # a range under 再発防止策 or in a contact block (窓口 opening hours) is a step
+        # taken or a service period, not a period of the incident
+        return "other" if _in_remedy(ctx, mn.ns, ranges=True) else mn.period
     role = _layout_role(ctx, mn)
     if role:
         return role

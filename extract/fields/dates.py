@@ -419,7 +419,9 @@ def extract(ctx: DocContext) -> list[DateItem]:
     norm = ctx.norm.text
     ms = find_mentions(norm)
     resolve(ms, norm, ctx.published, _own_dates(ctx, ms))
-    ms = [m for m in ms if _valid(m)]
+    lay = ctx.layout
+    # a page's lists of other articles (関連記事) date other stories
+    ms = [m for m in ms if _valid(m) and lay.kind_at(ctx.norm.span(m.ns, m.ne)[0]) != "chrome"]
     roles = date_roles.assign(ctx, ms)
     items = []
     for mn, role in zip(ms, roles, strict=True):
