@@ -46,6 +46,8 @@ def test_rules_dates_patterns():
     for key in ("qualifier", "weekday", "clock", "continuation", "range", "range_day_end"):
         entry = pats[key]
         assert re.fullmatch(rules.expand(_strip(entry["regex"]).rstrip("$")), entry["example"]), key
+    hy = pats["header_year"]
+    assert hy["value"] in [d.value for d in _extract(hy["example"])]
     fy = pats["fiscal_year"]
     assert rules.compile_pattern(fy["regex"]).search(fy["example"])
     assert fy["value"] in [d.value for d in _extract(fy["example"])]

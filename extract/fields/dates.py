@@ -44,6 +44,7 @@ class _Rules:
     excludes: tuple[dict, ...]
     url: re.Pattern[str]
     url_digits: re.Pattern[str]
+    header_year: re.Pattern[str]
 
 
 def _at(regex: str) -> re.Pattern[str]:
@@ -78,6 +79,7 @@ def _rules() -> _Rules:
         excludes=tuple(excludes),
         url=rules.compile_pattern(excl["url_date"]["regex"]),
         url_digits=rules.compile_pattern(excl["url_date"]["digits"]),
+        header_year=rules.compile_pattern(pats["header_year"]["regex"]),
     )
 
 
@@ -301,12 +303,13 @@ def _url_dates(norm: str, r: _Rules) -> dict[tuple[int, int], int]:
 
 
 def resolve(ms: list[Mention], norm: str, published: str | None,
-            own: list[tuple[int, str]] | None = None) -> None:
+            own: list[tuple[int, str]] | None = None, fallback_year: int | None = None) -> None:
     """Fill in the year (and month) of year-less, relative and two-digit-year mentions.
 
     昨年/去年 count from the notice's own time, never from today: the publication date, else
     the preceding full date, else the notice's own date (``own``: (position, ISO value) of its
-    header's, post titles' or sign-off's dates), else its latest full date."""
+    header's, post titles' or sign-off's dates), else its latest full date. A year-less date
+    with no anchor at all takes ``fallback_year`` (a year its header writes: #2023-478)."""
     own_date = next(((int(v[:4]), int(v[5:7])) for _, v in sorted(own or [])
                      if _ISO_MONTH.match(v)), None)
     pub = None
@@ -352,6 +355,8 @@ def resolve(ms: list[Mention], norm: str, published: str | None,
                 anchor = latest
             if mn.year is None and anchor is not None:
                 mn.year = _closest_year(mn.month, anchor)
+            elif mn.year is None and fallback_year is not None:
+                mn.year = fallback_year
         if mn.year is not None and not mn.stamp:
             # an update stamp closing a line, "(2022/04/06)", is outside the story: later
             # year-less dates do not take their year from it
@@ -406,6 +411,16 @@ def _own_dates(ctx: DocContext, ms: list[Mention]) -> list[tuple[int, str]]:
     return out
 
 
+def _header_year(ctx: DocContext) -> int | None:
+    """A year written in the header other than as a date (a series number: #2023-478)."""
+    lay = ctx.layout
+    if lay.header is None:
+        return None
+    head = ctx.norm.text[ctx.norm.to_norm(lay.header.start):ctx.norm.to_norm(lay.header.end)]
+    m = _rules().header_year.search(head)
+    return int(m.group("year")) if m else None
+
+
 def _first_full(ctx: DocContext, ms: list[Mention], start: int, end: int) -> tuple[int, str] | None:
     for mn in ms:
         if mn.year is not None and mn.month is not None and mn.rel is None \
@@ -418,7 +433,7 @@ def extract(ctx: DocContext) -> list[DateItem]:
     """Every date of the document, in text order, with its role."""
     norm = ctx.norm.text
     ms = find_mentions(norm)
-    resolve(ms, norm, ctx.published, _own_dates(ctx, ms))
+    resolve(ms, norm, ctx.published, _own_dates(ctx, ms), _header_year(ctx))
     lay = ctx.layout
     # a page's lists of other articles (関連記事) date other stories
     ms = [m for m in ms if _valid(m) and lay.kind_at(ctx.norm.span(m.ns, m.ne)[0]) != "chrome"]
