@@ -17,13 +17,17 @@ notice was announced. Then ranges and lone bounds (以降, までに); a date wi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
 
-from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import Mention
 from rouei.extract.fields import date_attach
+from rouei.extract.fields.date_cues import (
+    cues_in,
+    line_bounds,
+    role_rules,
+    sentence_end,
+    sentence_span,
+)
 
 # The end of a clause inside a sentence: a comma after a verb's continuative form
 # (実施し、 / 受けたため、 / 行ったところ、), but not after the compound particles
@@ -32,7 +36,6 @@ _CLAUSE_END = re.compile(
     r"(?<!に対)(?<!に関)(?<!に際)(?<!を通)(?<!につ)(?<!にお)(?<!とし)(?<!によ)(?<!にて)"
     r"(?<!に伴)(?<!に従)(?:[しりきけえめてでいずく]|ため|ところ|おり|あり|なり)[、,]"
 )
-_SENT_END = re.compile(r"[。!?]|\n")
 _NONSPACE = re.compile(r"\S")
 _NP_END = re.compile(r"[をがはにで、。\n]")  # the end of the noun phrase a date+の qualifies
 # a date that opens its sentence: "2024年1月、" / "2024年1月10日には、" / "5月8日 教員が…"
@@ -46,144 +49,9 @@ _LEAD = " \t・•-*■●◆◇□"  # marks that may come before a date that o
 ROLES = ("occurred", "discovered", "announced", "reported", "notified")
 
 
-@dataclass(frozen=True)
-class _Cue:
-    role: str
-    regex: re.Pattern[str]
-    needs: str | None
-
-
-@dataclass(frozen=True)
-class _RoleRules:
-    cues: tuple[_Cue, ...]
-    non_cue: tuple[re.Pattern[str], ...]
-    negation: re.Pattern[str]
-    authority: re.Pattern[str]
-    audience: re.Pattern[str]
-    section_roles: dict[str, str]  # section kind → the role of a date with no cue in it
-    remedy: frozenset[str]  # section kinds where a bound starts or ends a step, not a period
-    remedy_ranges: frozenset[str]  # section kinds where a whole range is a step or a service
-    time_word: re.Pattern[str]
-    weekday: re.Pattern[str]
-    notice_title: re.Pattern[str]
-    bound_start: re.Pattern[str]
-    bound_end: re.Pattern[str]
-    deadline: re.Pattern[str]
-    header_min: int
-    posting: re.Pattern[str]
-    short_event: int
-    bound_remedy: re.Pattern[str]
-    bracket_reach: int
-    relative: re.Pattern[str]
-    concessive: re.Pattern[str]
-    relative_reach: int
-    step_rank: tuple[str, ...]
-    as_of: re.Pattern[str]
-    skip_after: re.Pattern[str]
-
-
-def _at(regex: str) -> re.Pattern[str]:
-    """A rule anchored with ^ compiled for ``pattern.match(text, pos)``."""
-    return rules.compile_pattern(regex.removeprefix("^"))
-
-
-@cache
-def _rr() -> _RoleRules:
-    """The role rules, compiled once per process."""
-    r = rules.load("date_roles")
-    p = rules.load("date_patterns")
-    cp = rules.compile_pattern
-    return _RoleRules(
-        cues=tuple(_Cue(c["role"], cp(c["regex"]), c.get("needs")) for c in r["cue"]),
-        non_cue=tuple(cp(c["regex"]) for c in r.get("non_cue", [])),
-        negation=_at(r["negation"]["regex"]),
-        authority=cp(r["authority"]["regex"]),
-        audience=cp(r["audience"]["regex"]),
-        section_roles=dict(r["section"]["roles"]),
-        remedy=frozenset(r["remedy_section"]["kinds"]),
-        remedy_ranges=frozenset(r["remedy_section"]["range_kinds"]),
-        time_word=cp(r["time_word"]["regex"]),
-        weekday=_at(p["weekday"]["regex"]),
-        notice_title=cp(r["notice_title"]["regex"]),
-        bound_start=_at(r["bound"]["start"]),
-        bound_end=_at(r["bound"]["end"]),
-        deadline=cp(r["bound"]["deadline"]),
-        header_min=int(r["header"]["min_prefix"]),
-        posting=cp(rules.load("layout")["header"]["posting"]),
-        short_event=int(r["timeline"]["short_event"]),
-        bound_remedy=_at(r["bound"]["remedy"]),
-        bracket_reach=12,
-        relative=cp(r["relative_clause"]["regex"]),
-        concessive=cp(r["concessive"]["regex"]),
-        relative_reach=int(r["relative_clause"]["reach"]),
-        step_rank=tuple(r["timeline"]["step_rank"]),
-        as_of=cp("時点|現在"),
-        # after a date and before its clause: weekday, clock time, 頃, 時点, 付(け)
-        skip_after=cp(
-            "(?:" + p["weekday"]["regex"].lstrip("^") + "|" + p["clock"]["regex"].lstrip("^")
-            + r"|[ \t]*(?:頃|ごろ|時点|現在|付け?|の間|の期間))*"
-        ),
-    )
-
-
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    s = text.rfind("\n", 0, pos) + 1
-    e = text.find("\n", pos)
-    return s, len(text) if e < 0 else e
-
-
-def _sentence_end(text: str, pos: int) -> int:
-    m = _SENT_END.search(text, pos)
-    return m.end() if m else len(text)
-
-
-def _sentence_start(text: str, pos: int) -> int:
-    return max(text.rfind(c, 0, pos) for c in "。!?\n") + 1
-
-
-def _sentence(ctx: DocContext, ns: int, ne: int) -> tuple[int, int]:
-    """The sentence around norm[ns:ne], joined across line breaks that cut it (layout)."""
-    norm = ctx.norm.text
-    lay = ctx.layout
-    start = _sentence_start(norm, ns)
-    while start > 1 and norm[start - 1] == "\n" and lay.continues(ctx.norm.span(start - 2, start - 1)[0]):
-        start = _sentence_start(norm, start - 1)
-    end = _sentence_end(norm, ne)
-    while end < len(norm) and norm[end - 1] == "\n" and lay.continues(ctx.norm.span(end - 2, end - 1)[0]):
-        end = _sentence_end(norm, end)
-    return start, end
-
-
-def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tuple[int, str]]:
-    """(position, role) of every live cue in norm[start:end], in order; conditions
-    (an authority, the affected people) are checked on the whole sentence ``sent``."""
-    rr = _rr()
-    scope = norm[start:end]
-    sentence = norm[sent[0]:sent[1]]
-    masked = [False] * len(scope)
-    for pat in rr.non_cue:
-        for m in pat.finditer(scope):
-            for i in range(m.start(), m.end()):
-                masked[i] = True
-    found: dict[int, tuple[int, str]] = {}
-    for cue in rr.cues:
-        if cue.needs == "authority" and not rr.authority.search(sentence):
-            continue
-        if cue.needs == "audience" and not rr.audience.search(sentence):
-            continue
-        for m in cue.regex.finditer(scope):
-            if masked[m.start()] or rr.negation.match(scope, m.end()):
-                continue
-            length = m.end() - m.start()
-            old = found.get(m.start())
-            if old is None or length > old[0]:
-                found[m.start()] = (length, cue.role)
-    return [(start + p, role) for p, (_, role) in sorted(found.items())]
-
-
 def _enclosing_bracket(norm: str, ns: int, ne: int) -> tuple[int, int] | None:
     """The bracket pair around a date on its line, as (inside start, inside end)."""
-    ls, le = _line_bounds(norm, ns)
+    ls, le = line_bounds(norm, ns)
     depth = 0
     for i in range(ns - 1, max(ls - 1, ns - 60), -1):
         ch = norm[i]
@@ -213,13 +81,13 @@ def _find_close(norm: str, start: int, limit: int) -> int | None:
 def _section_default(ctx: DocContext, pos: int) -> str:
     """The role a date without a cue takes from its section's kind (概要 → occurred)."""
     kind = ctx.layout.kind_at(ctx.norm.span(pos, pos)[0])
-    return _rr().section_roles.get(kind or "", "other")
+    return role_rules().section_roles.get(kind or "", "other")
 
 
 def _in_remedy(ctx: DocContext, pos: int, ranges: bool = False) -> bool:
     """Whether ``pos`` lies in a section where bounds (ranges too, when ``ranges``) are
     remediation steps (rules/date_roles.toml [remedy_section])."""
-    kinds = _rr().remedy_ranges if ranges else _rr().remedy
+    kinds = role_rules().remedy_ranges if ranges else role_rules().remedy
     return (ctx.layout.kind_at(ctx.norm.span(pos, pos)[0]) or "") in kinds
 
 
@@ -252,7 +120,7 @@ def _layout_role(ctx: DocContext, mn: Mention) -> str | None:
 def _stamp(ctx: DocContext, line, mn: Mention) -> bool:
     """Whether a header or sign-off date is the notice's own: alone on its line, closing it
     (a title's trailing date, "(2024年5月15日)"), or after a posting word (記者資料提供, 更新日)."""
-    rr = _rr()
+    rr = role_rules()
     norm = ctx.norm.text
     ls, le = line.ns, line.ns + len(line.text)
     after = rr.skip_after.match(norm, mn.ne).end()
@@ -271,19 +139,19 @@ def _event_role(ctx: DocContext, entry) -> str:
     short list of steps from the step ranked first in rules (a report before a discovery)."""
     norm = ctx.norm.text
     ns, ne = ctx.norm.to_norm(entry.event_start), ctx.norm.to_norm(entry.event_end)
-    end = min(ne, _sentence_end(norm, ns))
+    end = min(ne, sentence_end(norm, ns))
     cues = cues_in(norm, ns, end, (ns, end))
     if not cues:
         return _section_default(ctx, ns)
-    if norm[end - 1:end] == "。" or end - ns > _rr().short_event:
+    if norm[end - 1:end] == "。" or end - ns > role_rules().short_event:
         return cues[-1][1]
     # a list of steps (県警に連絡、プレス発表 / 原因を特定し、公表): the step told to others
-    rank = _rr().step_rank
+    rank = role_rules().step_rank
     return min(cues, key=lambda c: rank.index(c[1]) if c[1] in rank else len(rank))[1]
 
 
 def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
-    rr = _rr()
+    rr = role_rules()
     norm = ctx.norm.text
     mn = ms[i]
     if mn.period:
@@ -293,7 +161,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     role = _layout_role(ctx, mn)
     if role:
         return role
-    ls, le = _line_bounds(norm, mn.ns)
+    ls, le = line_bounds(norm, mn.ns)
     prefix = norm[ls:mn.ns]
     label = prefix.strip()
     after = rr.skip_after.match(norm, mn.ne).end()
@@ -319,7 +187,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         # "警察署に報告し相談(7月1日)": a bracketed date that dates the predicate before it
         before = cues_in(norm, max(ls, br[0] - 1 - rr.bracket_reach), br[0] - 1, (ls, le))
         return before[-1][1] if alone and before and before[-1][0] >= br[0] - 1 - 6 else "other"
-    sent = _sentence(ctx, mn.ns, mn.ne)
+    sent = sentence_span(ctx, mn.ns, mn.ne)
     bound = _bound_role(norm, after, sent)
     if bound and bound.startswith("period") and _in_remedy(ctx, mn.ns):
         # "令和6年4月1日から新たな手順で運用します" under 再発防止策: a step taken, no period
@@ -375,7 +243,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
 def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
     """…以降/から → period_start, …まで(に)/以前 → period_end (a lone bound of a period);
     以降に発生 → occurred; a deadline (報告は…まで, …までに停止) is other."""
-    rr = _rr()
+    rr = role_rules()
     m = rr.bound_start.match(norm, after)
     if m:
         clause_end = _CLAUSE_END.search(norm, m.end(), sent[1])
