@@ -157,3 +157,11 @@ def test_date_roles_related_article_lists_hold_no_dates():
     text = ("お知らせ\n\n2024年4月1日、不正アクセスを受けました。\n\n関連記事\n"
             "・他社の情報漏えいについて(2023年12月1日)\n・別の事案のお知らせ(2023年11月2日)\n")
     assert set(_roles(text)) == {"2024年4月1日"}
+
+
+def test_date_roles_first_timeline_date_without_a_cue_is_the_incident():
+    text = ("お知らせ\n\n1.経緯\n令和4年9月28日(水)、職員がUSBメモリを使って事務処理をした。\n"
+            "令和4年9月30日(金)、庁舎内を捜索した。\n")
+    roles = _roles(text)
+    assert roles["令和4年9月28日"] == "occurred"
+    assert roles["令和4年9月30日"] == "other"  # only the first

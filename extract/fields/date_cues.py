@@ -27,6 +27,7 @@ class RoleRules:
     negation: re.Pattern[str]
     authority: re.Pattern[str]
     audience: re.Pattern[str]
+    first_roles: dict[str, str]  # section kind → the role of its first date, when no cue
     section_roles: dict[str, str]  # section kind → the role of a date with no cue in it
     remedy: frozenset[str]  # section kinds where a bound starts or ends a step, not a period
     remedy_ranges: frozenset[str]  # section kinds where a whole range is a step or a service
@@ -66,6 +67,7 @@ def role_rules() -> RoleRules:
         negation=_at(r["negation"]["regex"]),
         authority=cp(r["authority"]["regex"]),
         audience=cp(r["audience"]["regex"]),
+        first_roles=dict(r["section"]["first"]),
         section_roles=dict(r["section"]["roles"]),
         remedy=frozenset(r["remedy_section"]["kinds"]),
         remedy_ranges=frozenset(r["remedy_section"]["range_kinds"]),

@@ -78,10 +78,14 @@ def _find_close(norm: str, start: int, limit: int) -> int | None:
     return None
 
 
-def _section_default(ctx: DocContext, pos: int) -> str:
-    """The role a date without a cue takes from its section's kind (概要 → occurred)."""
-    kind = ctx.layout.kind_at(ctx.norm.span(pos, pos)[0])
-    return role_rules().section_roles.get(kind or "", "other")
+def _section_default(ctx: DocContext, pos: int, first: bool = False) -> str:
+    """The role a date without a cue takes from its section's kind (概要 → occurred); the
+    first date of some kinds of section has a role of its own (経緯 opens with the incident)."""
+    kind = ctx.layout.kind_at(ctx.norm.span(pos, pos)[0]) or ""
+    rr = role_rules()
+    if first and kind in rr.first_roles:
+        return rr.first_roles[kind]
+    return rr.section_roles.get(kind, "other")
 
 
 def _in_remedy(ctx: DocContext, pos: int, ranges: bool = False) -> bool:
@@ -94,7 +98,7 @@ def _in_remedy(ctx: DocContext, pos: int, ranges: bool = False) -> bool:
 _VALUE_LEAD = " \t([【「『〔・"
 
 
-def _layout_role(ctx: DocContext, mn: Mention) -> str | None:
+def _layout_role(ctx: DocContext, mn: Mention, first: bool) -> str | None:
     """The role the notice's layout gives a date: a label's (発覚日:…, 1 判明日時 ⏎ …), the
     event's of a timeline entry, announced for the header's posting date and the sign-off's."""
     lay = ctx.layout
@@ -113,7 +117,7 @@ def _layout_role(ctx: DocContext, mn: Mention) -> str | None:
         return "announced"
     entry = lay.entry_at(s)
     if entry is not None:
-        return _event_role(ctx, entry)
+        return _event_role(ctx, entry, first)
     return None
 
 
@@ -133,7 +137,7 @@ def _stamp(ctx: DocContext, line, mn: Mention) -> bool:
     return not prefix or prefix[-1] in " \t(【["
 
 
-def _event_role(ctx: DocContext, entry) -> str:
+def _event_role(ctx: DocContext, entry, first: bool) -> str:
     """A timeline entry takes the role of its event: 委託先から報告 → discovered, 警察に相談 →
     reported, 調査を開始 → other. A sentence is read from its main predicate, its last cue; a
     short list of steps from the step ranked first in rules (a report before a discovery)."""
@@ -142,7 +146,7 @@ def _event_role(ctx: DocContext, entry) -> str:
     end = min(ne, sentence_end(norm, ns))
     cues = cues_in(norm, ns, end, (ns, end))
     if not cues:
-        return _section_default(ctx, ns)
+        return _section_default(ctx, ns, first)
     if norm[end - 1:end] == "。" or end - ns > role_rules().short_event:
         return cues[-1][1]
     # a list of steps (県警に連絡、プレス発表 / 原因を特定し、公表): the step told to others
@@ -150,7 +154,7 @@ def _event_role(ctx: DocContext, entry) -> str:
     return min(cues, key=lambda c: rank.index(c[1]) if c[1] in rank else len(rank))[1]
 
 
-def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
+def _role(ctx: DocContext, ms: list[Mention], i: int, first: bool) -> str:
     rr = role_rules()
     norm = ctx.norm.text
     mn = ms[i]
@@ -158,7 +162,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         # a range under 再発防止策 or in a contact block (窓口 opening hours) is a step
         # taken or a service period, not a period of the incident
         return "other" if _in_remedy(ctx, mn.ns, ranges=True) else mn.period
-    role = _layout_role(ctx, mn)
+    role = _layout_role(ctx, mn, first)
     if role:
         return role
     ls, le = line_bounds(norm, mn.ns)
@@ -197,7 +201,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     if not rest.strip(" \t~-") and _NUMBERING.match(prefix):
         # a date alone on its line that the layout reads as neither the notice's own date
         # nor a timeline entry: a date with no event
-        return _section_default(ctx, mn.ns)
+        return _section_default(ctx, mn.ns, first)
     if rest[:1] in "「『" and rest:
         # 2024年6月28日付「…について(第1報)」: the date a quoted notice was issued
         close = rest.find("」" if rest[0] == "「" else "』")
@@ -227,7 +231,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         end = conc.start() + 1 if conc else end
         tw = rr.time_word.search(norm, after, end)
         cues = cues_in(norm, after, tw.start() if tw else end, sent)
-        return cues[-1][1] if cues else _section_default(ctx, mn.ns)
+        return cues[-1][1] if cues else _section_default(ctx, mn.ns, first)
     clause_end = _CLAUSE_END.search(norm, after, sent[1])
     cues = cues_in(norm, after, clause_end.end() if clause_end else sent[1], sent)
     if cues and rr.relative.search(norm, after, min(cues[0][0], after + rr.relative_reach)):
@@ -237,7 +241,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         role = date_attach.attached_role(ctx, s, e, lambda a, b: cues_in(norm, a, b, sent))
         if role is not None:
             return role
-    return cues[0][1] if cues else _section_default(ctx, mn.ns)
+    return cues[0][1] if cues else _section_default(ctx, mn.ns, first)
 
 
 def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
@@ -267,11 +271,24 @@ def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
     return None
 
 
+def _section_firsts(ctx: DocContext, ms: list[Mention]) -> set[int]:
+    """Indices of the mentions that are the first date of their section."""
+    out: set[int] = set()
+    seen: set[int] = set()
+    for i, mn in enumerate(ms):
+        sec = ctx.layout.section_at(ctx.norm.span(mn.ns, mn.ne)[0])
+        if sec is not None and sec.start not in seen:
+            seen.add(sec.start)
+            out.add(i)
+    return out
+
+
 def assign(ctx: DocContext, ms: list[Mention]) -> list[str]:
     """The role of each mention (same order). A date that bounds a stated period somewhere
     is that bound where it is first mentioned without a role of its own (…4月10日にリリース
     した機能 … 【期間】2023年4月10日~6月16日)."""
-    roles = [_role(ctx, ms, i) for i in range(len(ms))]
+    firsts = _section_firsts(ctx, ms)
+    roles = [_role(ctx, ms, i, i in firsts) for i in range(len(ms))]
     period: dict[str | None, str] = {}
     for mn, role in zip(ms, roles, strict=True):
         if role in ("period_start", "period_end"):
