@@ -165,3 +165,17 @@ def test_date_roles_first_timeline_date_without_a_cue_is_the_incident():
     roles = _roles(text)
     assert roles["令和4年9月28日"] == "occurred"
     assert roles["令和4年9月30日"] == "other"  # only the first
+
+
+@pytest.mark.parametrize("text, date, role", [
+    # the cue of a clause describing a noun is skipped for a later one
+    ("(2) 令和6年6月6日(木)に受託事業者から、被害が発生した委託先の端末に個人情報が含まれている旨の連絡あり",
+     "令和6年6月6日", "discovered"),
+    # ...but a cue before a noun of likelihood is the predicate
+    ("平成30年11月29日に個人情報を含むファイルを持ち出した恐れがあることが判明した。",
+     "平成30年11月29日", "occurred"),
+    # and a lone cue in such a clause still counts
+    ("2024年5月1日に流出した個人情報は氏名です。", "2024年5月1日", "occurred"),
+])
+def test_date_roles_cue_in_a_noun_modifying_clause(text, date, role):
+    assert _roles(text)[date] == role

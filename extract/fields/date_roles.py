@@ -241,7 +241,21 @@ def _role(ctx: DocContext, ms: list[Mention], i: int, first: bool) -> str:
         role = date_attach.attached_role(ctx, s, e, lambda a, b: cues_in(norm, a, b, sent))
         if role is not None:
             return role
+    # a cue in a clause that only describes a noun (被害が発生した再委託先) is not the date's
+    # predicate when a later cue is (…の連絡あり)
+    own = [c for c in cues if not _modifies_noun(norm, c[0])]
+    if own:
+        return own[0][1]
     return cues[0][1] if cues else _section_default(ctx, mn.ns, first)
+
+
+_CUE_STEM = re.compile(r"[^、。,\sをがにではも]{1,6}")
+
+
+def _modifies_noun(norm: str, pos: int) -> bool:
+    """Whether the cue word at ``pos`` ends in an attributive verb before a noun."""
+    m = role_rules().relative.search(norm, pos + 1, pos + 12)
+    return m is not None and _CUE_STEM.fullmatch(norm, pos, m.start()) is not None
 
 
 def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
