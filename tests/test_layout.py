@@ -297,3 +297,10 @@ def test_layout_wrapped_lines_continue_their_sentence():
     assert lay.continues(_at(text, "平成19年"))
     assert not lay.continues(_at(text, "の方に"))  # closed by 。
     assert not lay.continues(_at(text, "1 経緯"))   # a heading
+
+
+def test_layout_header_stops_at_a_wrapped_sentence():
+    text = ("書類の紛失について\n当院の外来で保管していた患者様の書類が綴られたファイルを,\n"
+            "紛失しました。\n")
+    lay = _layout(text)
+    assert lay.header is not None and text[lay.header.start:lay.header.end] == "書類の紛失について"

@@ -52,8 +52,9 @@ def header(lines: list[Line], r: LayoutRules) -> Block | None:
     for ln in lines[:r.header_lines]:
         if not taken and "。" in ln.text and len(ln.text) > r.header_line:
             break  # the notice opens with prose: no header
-        if taken and ("。" in ln.text or len(ln.text) > r.header_line):
-            break
+        if taken and ("。" in ln.text or len(ln.text) > r.header_line
+                      or ("、" in ln.text or "," in ln.text) and len(ln.text) >= r.wrap_chars):
+            break  # prose (a long line with 、 is a sentence cut by a line break)
         if ln.style is not None and (taken or ln.style != "lenticular"):
             break  # a numbered heading or a list item starts the body
         if len(ln.text) <= r.bare_chars and any(p.search(ln.text) for _, p in r.sections):
