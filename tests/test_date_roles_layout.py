@@ -179,3 +179,11 @@ def test_date_roles_first_timeline_date_without_a_cue_is_the_incident():
 ])
 def test_date_roles_cue_in_a_noun_modifying_clause(text, date, role):
     assert _roles(text)[date] == role
+
+
+@pytest.mark.parametrize("text, date", [
+    ("2024年5月10日付けでご案内のとおり、当社サーバーが不正アクセスを受けました。", "2024年5月10日"),
+    ("2024年5月10日の既報のとおり、調査を進めてまいりました。", "2024年5月10日"),
+])
+def test_date_roles_earlier_notices_are_announced(text, date):
+    assert _roles(text)[date] == "announced"

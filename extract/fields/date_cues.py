@@ -140,11 +140,13 @@ def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tupl
             continue
         if cue.needs == "audience" and not rr.audience.search(sentence):
             continue
-        for m in cue.regex.finditer(scope):
-            if masked[m.start()] or rr.negation.match(scope, m.end()):
+        # searched in place (not in a slice) so that a cue's lookbehind sees the date before
+        # it: 2024年5月10日付けでご案内
+        for m in cue.regex.finditer(norm, start, end):
+            ms, me = m.start() - start, m.end() - start
+            if masked[ms] or rr.negation.match(scope, me):
                 continue
-            length = m.end() - m.start()
-            old = found.get(m.start())
-            if old is None or length > old[0]:
-                found[m.start()] = (length, cue.role)
+            old = found.get(ms)
+            if old is None or me - ms > old[0]:
+                found[ms] = (me - ms, cue.role)
     return [(start + p, role) for p, (_, role) in sorted(found.items())]
