@@ -304,3 +304,11 @@ def test_layout_header_stops_at_a_wrapped_sentence():
             "紛失しました。\n")
     lay = _layout(text)
     assert lay.header is not None and text[lay.header.start:lay.header.end] == "書類の紛失について"
+
+
+def test_layout_timeline_event_goes_on_in_indented_lines():
+    text = ("お知らせ\n\n経過\n8月23日(水) 調査結果を確認\n\n        保護者に事情を説明\n"
+            "8月24日(木) 警察に相談\n")
+    lay = _layout(text)
+    events = [text[e.event_start:e.event_end] for e in lay.timeline]
+    assert events == ["調査結果を確認\n\n        保護者に事情を説明", "警察に相談"]

@@ -43,6 +43,7 @@ class Line:
     number: int | None = None  # the mark's number: "(3)" → 3, "③" → 3, "第二" → 2, "(イ)" → 2
     bullet: bool = False  # a list mark (・) rather than a numbering mark
     blank_before: bool = False  # a blank line (or the top) comes before it
+    indent: int = 0  # white space before it
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,8 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
         if style == "lenticular":
             body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
         body = norm.span(ns + nbody, ns + nbody)[0] if nbody < len(ntext) else e
-        out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank))
+        out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank,
+                        lead))
         blank = False
     return out
 

@@ -121,6 +121,12 @@ def timeline(lines: list[Line], r: LayoutRules, norm: Normalized,
         ds, de = _span(norm, ln, d.start(), d.end())
         if sep.end() < len(ln.text) and ln.text[sep.end():].strip(" \t)"):
             es, ee = _span(norm, ln, sep.end(), len(ln.text))
+            # lines indented under the entry go on with its event (a cell's second paragraph)
+            for more in lines[i + 1:]:
+                if more.indent < ln.indent + 2 or more.style is not None or boxed(more) \
+                        or r.tl_date.match(more.text):
+                    break
+                ee = more.end
             out.append(Entry(ds, de, es, ee, True))
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None

@@ -25,7 +25,6 @@ from rouei.extract.fields.date_cues import (
     cues_in,
     line_bounds,
     role_rules,
-    sentence_end,
     sentence_span,
 )
 
@@ -143,7 +142,8 @@ def _event_role(ctx: DocContext, entry, first: bool) -> str:
     short list of steps from the step ranked first in rules (a report before a discovery)."""
     norm = ctx.norm.text
     ns, ne = ctx.norm.to_norm(entry.event_start), ctx.norm.to_norm(entry.event_end)
-    end = min(ne, sentence_end(norm, ns))
+    stop = norm.find("。", ns, ne)  # the event's first sentence (it may run over lines)
+    end = ne if stop < 0 else stop + 1
     cues = cues_in(norm, ns, end, (ns, end))
     if not cues:
         return _section_default(ctx, ns, first)
