@@ -275,12 +275,14 @@ def _bound_role(norm: str, after: int, sent: tuple[int, int]) -> str | None:
     if m:
         clause_end = _CLAUSE_END.search(norm, m.end(), sent[1])
         scope = norm[sent[0]:clause_end.end() if clause_end else sent[1]]
+        cues = cues_in(norm, m.end(), clause_end.end() if clause_end else sent[1], sent)
+        told = [role for _, role in cues if role in ("notified", "reported", "announced")]
+        if told and m.group().strip() == "までに":
+            return told[0]  # 13日までに対象者全員に謝罪した: told by then, no period
         if not rr.deadline.search(scope):
             return "period_end"
         # a deadline or a step done by then (報告は…まで, …までに停止, …までに報告すること)
         # is no period; it keeps a cue of telling people or an authority (…までに通知を完了)
-        cues = cues_in(norm, m.end(), clause_end.end() if clause_end else sent[1], sent)
-        told = [role for _, role in cues if role in ("notified", "reported", "announced")]
         return told[0] if told else "other"
     return None
 

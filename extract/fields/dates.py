@@ -113,8 +113,9 @@ def _mention(name: str, m: re.Match[str], r: _Rules) -> Mention | None:
     mn.yy = _num(g.get("yy"))
     # an empty group marks a bare 同 (同3月17日 → 同年, 同12日 → 同月)
     mn.rel = "同年" if g.get("rel") == "" else g.get("rel")
-    mn.relm = "同月" if g.get("relm") == "" else g.get("relm")
-    month, day = g.get("month") or g.get("month2"), g.get("day") or g.get("day2")
+    mn.relm = "同月" if g.get("relm") == "" or g.get("relm2") == "" else g.get("relm")
+    month = g.get("month") or g.get("month2")
+    day = g.get("day") or g.get("day2") or g.get("day3")
     mn.month, mn.day = _num(month), _num(day)
     if (month and mn.month is None) or (day and mn.day is None):
         return None  # a kanji numeral that is no number (十十)
