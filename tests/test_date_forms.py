@@ -104,3 +104,13 @@ def test_date_forms_since_until():
     text = "2023年4月1日以降、2023年9月30日までの間に登録された会員の情報"
     got = [(i.value, i.role) for i in _items(text)]
     assert got == [("2023-04-01", "period_start"), ("2023-09-30", "period_end")]
+
+
+def test_date_forms_news_days_after_a_publication_date():
+    text = ("サンプル市は14日、職員が書類を紛失したと発表した。職員は今月10日、書類を電車内に置き忘れた。"
+            "翌11日に警察へ遺失届を提出した。市は13日までに対象の市民全員に謝罪した。")
+    got = {i.text: (i.value, i.role) for i in _items(text, published="2024-06-14")}
+    assert got["14日"] == ("2024-06-14", "announced")
+    assert got["今月10日"] == ("2024-06-10", "occurred")
+    assert got["翌11日"] == ("2024-06-11", "reported")
+    assert got["13日"] == ("2024-06-13", "notified")

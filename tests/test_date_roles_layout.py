@@ -123,3 +123,67 @@ def test_date_roles_parse_relative_clause_dates_the_records(make_ctx):
     ctx2 = make_ctx(text2)
     assert _roles(text2, ctx2)["2021年3月"] == "occurred"
     assert ctx2.parses == {}
+
+
+def test_date_roles_sentence_cut_by_a_line_break():
+    text = ("お知らせ\n\n当局では、平成19年6月13日、電波利用料の納付書の発送に際し、2名\n"
+            "の方に別の方の納付書を誤って送付したことが判明しました。\n")
+    assert _roles(text)["平成19年6月13日"] == "discovered"
+
+
+@pytest.mark.parametrize("text, date, role", [
+    # no particle after an opening date: the main predicate
+    ("2024年5月19日(日)ランサムウェアによるサイバー攻撃を受け、システムが停止しました。",
+     "2024年5月19日", "occurred"),
+    # a particle after it: the first predicate, not the last one of the sentence
+    ("2024年5月10日に発覚し、同月24日に当社ウェブサイトで公表しました。", "2024年5月10日", "discovered"),
+    ("2024年5月10日に発覚し、同月24日に当社ウェブサイトで公表しました。", "同月24日", "announced"),
+])
+def test_date_roles_opening_dates(text, date, role):
+    assert _roles(text)[date] == role
+
+
+def test_date_roles_contact_and_countermeasure_ranges_are_steps():
+    text = ("お知らせ\n\n2024年4月1日から4月10日までの間、不正アクセスを受けました。\n\n"
+            "3 再発防止策\n2024年6月1日から7月31日まで全職員に研修を行います。\n\n"
+            "4 お問い合わせ窓口\n受付期間 2024年5月10日~2024年6月30日\n")
+    roles = _roles(text)
+    assert roles["2024年4月1日"] == "period_start" and roles["4月10日"] == "period_end"
+    assert roles["2024年6月1日"] == "other" and roles["7月31日"] == "other"
+    assert roles["2024年5月10日"] == "other" and roles["2024年6月30日"] == "other"
+
+
+def test_date_roles_related_article_lists_hold_no_dates():
+    text = ("お知らせ\n\n2024年4月1日、不正アクセスを受けました。\n\n関連記事\n"
+            "・他社の情報漏えいについて(2023年12月1日)\n・別の事案のお知らせ(2023年11月2日)\n")
+    assert set(_roles(text)) == {"2024年4月1日"}
+
+
+def test_date_roles_first_timeline_date_without_a_cue_is_the_incident():
+    text = ("お知らせ\n\n1.経緯\n令和4年9月28日(水)、職員がUSBメモリを使って事務処理をした。\n"
+            "令和4年9月30日(金)、庁舎内を捜索した。\n")
+    roles = _roles(text)
+    assert roles["令和4年9月28日"] == "occurred"
+    assert roles["令和4年9月30日"] == "other"  # only the first
+
+
+@pytest.mark.parametrize("text, date, role", [
+    # the cue of a clause describing a noun is skipped for a later one
+    ("(2) 令和6年6月6日(木)に受託事業者から、被害が発生した委託先の端末に個人情報が含まれている旨の連絡あり",
+     "令和6年6月6日", "discovered"),
+    # ...but a cue before a noun of likelihood is the predicate
+    ("平成30年11月29日に個人情報を含むファイルを持ち出した恐れがあることが判明した。",
+     "平成30年11月29日", "occurred"),
+    # and a lone cue in such a clause still counts
+    ("2024年5月1日に流出した個人情報は氏名です。", "2024年5月1日", "occurred"),
+])
+def test_date_roles_cue_in_a_noun_modifying_clause(text, date, role):
+    assert _roles(text)[date] == role
+
+
+@pytest.mark.parametrize("text, date", [
+    ("2024年5月10日付けでご案内のとおり、当社サーバーが不正アクセスを受けました。", "2024年5月10日"),
+    ("2024年5月10日の既報のとおり、調査を進めてまいりました。", "2024年5月10日"),
+])
+def test_date_roles_earlier_notices_are_announced(text, date):
+    assert _roles(text)[date] == "announced"
