@@ -130,6 +130,7 @@ def test_counts_in_text_order_with_repeats():
     ("申込児童111人の保護者89件のメールアドレスを宛先に入れて送信した。", [(89, "件")]),
     # recipients whose addresses were shown to one another (To instead of BCC) are the records
     ("会員250名にメールを送信した際、本来BCCとすべきところTOに入力しました。", [(250, "名")]),
+    ("会員250名に一斉送信した際、メールアドレスが他の受信者に表示される状態となっていました。", [(250, "名")]),
     ("有志の方々のメールアドレス(406件)宛てにメールを送信した際に、宛先をBcc欄に入力すべきところ"
      "誤ってCc欄に入力し、送信先全てのメールアドレスが開示された。", [(406, "件")]),
     # being told about the leak is not being reached by the response
