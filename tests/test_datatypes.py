@@ -372,6 +372,7 @@ def test_datatypes_negation_notes_and_classes(make_ctx, text, leaked, not_leaked
     # PDF text with a hyphen for the long vowel mark
     ("流出した項目はログインパスワ-ドとクレジットカ-ド情報です。", {"password", "credit_card"}),
     ("過去の送受信メールが漏洩した可能性があります。", {"communication"}),
+    ("職員が業務と関係なく知人の住所情報を不正に収集した。", {"address"}),
 ])
 def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     assert _types(make_ctx(text)) == (leaked, set())
@@ -388,6 +389,7 @@ def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     "対応窓口を設置し、その連絡先をお伝えして、お詫び申し上げる予定です。",
     "当該メールアドレスから送信された迷惑メールの件数は調査中です。",
     "紛失したUSBメモリにパスワードはかけられていなかった。",
+    "第三者がIDとパスワードを不正に使用してログインした。",
     # a general word (画像) under a headline is page furniture, not a list of leaked data
     "個人情報928万人分を漏えいさせた2社に勧告 | 例示株式会社\n記事の背景画像 雲の装飾\nの画像\n\n本文です。",
 ])
