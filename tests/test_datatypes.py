@@ -317,6 +317,7 @@ def test_datatypes_section_of_leaked_data(make_ctx, text, leaked, not_leaked):
     "氏名、住所、電話番号の管理を徹底します。",
     "お知らせ\n1 原因\n担当者が氏名と住所の確認を怠った\n2 今後の対応\n名簿の管理方法を見直す",
     "お知らせ\n1 お問い合わせ先\n電話番号 0120-000-000\nメールアドレス info@example.jp",
+    "お知らせ\n1 概要\n名簿を紛失した。\n2 対象者への対応\n電話番号が判明している方には電話で連絡しました\n3 原因\n確認不足",
 ])
 def test_datatypes_other_sections_are_not_leaked_data(make_ctx, text):
     assert _types(make_ctx(text)) == (set(), set())

@@ -264,6 +264,8 @@ def _leaked_section(ctx: DocContext, hit: _Hit) -> Section | None:
     if not found or any(s.kind == "chrome" for s in found):
         return None  # a related-articles list: its lines are other incidents' headlines
     sec = max(found, key=lambda s: s.level)
+    if sec.kind == "counts" and "数" not in sec.heading:
+        return None  # 「対象者への対応」 names people, not their numbers
     return sec if sec.kind in _LEAKED_KINDS else None
 
 
