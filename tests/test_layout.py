@@ -312,3 +312,20 @@ def test_layout_timeline_event_goes_on_in_indented_lines():
     lay = _layout(text)
     events = [text[e.event_start:e.event_end] for e in lay.timeline]
     assert events == ["調査結果を確認\n\n        保護者に事情を説明", "警察に相談"]
+
+
+def test_layout_empty_and_blank_texts():
+    for text in ("", "\n\n  \n"):
+        lay = _layout(text)
+        assert lay.lines == [] and lay.header is None and lay.signoff is None
+        assert lay.section_at(0) is None and lay.kind_at(0) is None
+
+
+def test_layout_crlf_and_folded_characters_keep_offsets():
+    text = "ｵｼﾗｾ…\r\n\r\n（１）ﾃﾞｰﾀ流出の経緯\r\n発覚日：２０２４年５月１日\r\n"
+    lay = _layout(text)
+    assert [h.kind for h in lay.headings] == ["timeline"]
+    h = lay.headings[0].line
+    assert text[h.start:h.end] == "（１）ﾃﾞｰﾀ流出の経緯"
+    lab = lay.labels[0]
+    assert text[lab.start:lab.end] == "発覚日" and text[lab.value_start:lab.value_end] == "２０２４年５月１日"

@@ -115,6 +115,7 @@ class Layout:
     signoff: Block | None = None
     titles: list[Line] = field(default_factory=list)  # post titles of an archive page
     wrapped: set[int] = field(default_factory=set)  # indices of lines a sentence runs past
+    _starts: list[int] = field(default_factory=list, repr=False)  # line starts, for bisect
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -138,16 +139,16 @@ class Layout:
         # a date alone on its line is no timeline entry when it is a label's value or the
         # line after it is a heading
         values = {lab.value_start for lab in out.labels if lab.kind in _DATE_KINDS}
-        heads = {h.line.body for h in out.headings}
+        bodies = {h.line.body for h in out.headings}
         out.timeline = [e for e in out.timeline if e.same_line or
-                        (e.event_start not in heads and e.date_start not in values)]
+                        (e.event_start not in bodies and e.date_start not in values)]
         out.labels.sort(key=lambda lab: (lab.value_start, lab.start))
         out.titles = _titles(out.lines, r, out.header)
         out.all_sections = _sections(out.headings, out.titles, len(text), r.section_chars)
         heads = {h.line.index for h in out.headings}
         out.list_items = [ln for ln in out.lines
                           if (ln.style is not None) and ln.index not in heads]
-        out.wrapped = _wrapped(out.lines, r, {h.line.index for h in out.headings}, opening)
+        out.wrapped = _wrapped(out.lines, r, heads, opening)
         out._starts = [ln.start for ln in out.lines]
         return out
 
@@ -158,8 +159,7 @@ class Layout:
     # -- queries ----------------------------------------------------------------------------
     def line_at(self, pos: int) -> Line | None:
         """The line holding ``pos`` (None: a blank line or outside the text)."""
-        starts = getattr(self, "_starts", None) or [ln.start for ln in self.lines]
-        i = bisect_right(starts, pos) - 1
+        i = bisect_right(self._starts, pos) - 1
         if i >= 0 and self.lines[i].start <= pos < max(self.lines[i].end, self.lines[i].start + 1):
             return self.lines[i]
         return None
