@@ -115,3 +115,50 @@ def test_counts_in_text_order_with_repeats():
     got = _counts(text)
     assert [(c.value, c.unit) for c in got] == [(300, "名"), (300, "名")]
     assert got[0].start < got[1].start
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the leaked set and its parts, units as written (分 kept)
+    ("患者13,400人分の診療データが閲覧可能な状態でした。", [(13400, "人分")]),
+    ("誤送付した書類には1名分の氏名と住所が記載されていました。", [(1, "名分")]),
+    ("約1,400件の個人データが外部から参照できた。", [(1400, "件")]),
+    ("流出したのは会員250名分で、うち66名は氏名も含まれていた。", [(250, "名分"), (66, "名")]),
+    # data subjects beside a staff word in brackets, and a sub-count after an unrelated figure
+    ("ファイルに個人情報が含まれていた市民2名(本市職員の家族)に選挙はがきが届いていた。", [(2, "名")]),
+    ("過去6年間に1,514件の市への「お問い合わせ」があり、うち1,426件の個人情報が閲覧可能だった。",
+     [(1426, "件")]),
+    ("申込児童111人の保護者89件のメールアドレスを宛先に入れて送信した。", [(89, "件")]),
+    # recipients whose addresses were shown to one another (To instead of BCC) are the records
+    ("会員250名にメールを送信した際、本来BCCとすべきところTOに入力しました。", [(250, "名")]),
+    ("会員250名に一斉送信した際、メールアドレスが他の受信者に表示される状態となっていました。", [(250, "名")]),
+    ("有志の方々のメールアドレス(406件)宛てにメールを送信した際に、宛先をBcc欄に入力すべきところ"
+     "誤ってCc欄に入力し、送信先全てのメールアドレスが開示された。", [(406, "件")]),
+    # being told about the leak is not being reached by the response
+    ("対象となる1,200名の方には個別にご連絡いたします。", [(1200, "名")]),
+    ("対象の58名の方にはお詫びのメールを送信しました。", [(58, "名")]),
+])
+def test_counts_leaked_set_kept(text, expected):
+    assert [(c.value, c.unit) for c in _counts(text)] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a table of bare numbers under a header that gives the unit: the total row counts
+    ("1 漏えいした対象者数\n(単位:人)\n学年 児童 保護者\n1年 10 12\n2年 8 9\n合計 18 21\n2 原因",
+     [(21, "人")]),
+    ("対象件数 単位:件\n| 区分 | 件数 |\n|---|---|\n| 申請書 | 1,020 |\n| 届出書 | 380 |\n| 合計 | 1,400 |",
+     [(1400, "件")]),
+    # a total row with its counter is an ordinary count, found once
+    ("(単位:人)\n合計 150人", [(150, "人")]),
+])
+def test_counts_table_total_under_a_unit_header(text, expected):
+    assert [(c.value, c.unit) for c in _counts(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    # no unit header: bare numbers are not counts
+    "区分 件数\n申請書 1,020\n合計 1,400",
+    # a unit header with no total row
+    "(単位:人)\n学年 児童\n1年 10\n2年 8",
+])
+def test_counts_bare_numbers_without_a_total_under_a_unit(text):
+    assert _counts(text) == []

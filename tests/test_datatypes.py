@@ -278,3 +278,131 @@ def test_datatypes_overlong_sentence_is_parsed_only_around_the_negation(nlp):
 ])
 def test_datatypes_without_a_model_falls_back_to_the_clause_text(text, leaked, not_leaked):
     assert _types(DocContext("t", text)) == (leaked, not_leaked)
+
+
+# --- notices in numbered sections (the layout's section kinds) ---------------------------
+
+_SECTIONED = [
+    # the list has no leak verb: its section heading says the data leaked
+    ("委託先におけるウイルス感染について\n\n1 流出の可能性がある個人情報\n\n"
+     "会員12名及びその家族10名の個人情報(会員の氏名・学年、家族の住所・氏名等)\n\n"
+     "2 経緯\n\n5月2日、委託先のサーバーがランサムウェアに感染した。\n\n"
+     "3 再発防止策\n\n今後は氏名と住所の管理を徹底します。",
+     {"name", "affiliation", "address"}, set()),
+    ("検査結果の誤送付について\n2 漏えいした個人情報の内容\n外来を受診した方1名の氏名・受診日・受診科\n"
+     "3 原因\n職員が封入物を確認しなかった。", {"name", "health"}, set()),
+    ("名簿の流出について\n漏えいのおそれのある個人情報\n- 氏名\n- 生年月日\n- メールアドレス(一部)\n"
+     "二次被害のおそれ\n- 市を名乗る不審な電話にご注意ください", {"name", "birth_date", "email_address"}, set()),
+    # a note after the list denies some types
+    ("メール誤送信について\n2 流出した保有個人情報の項目\n氏名、職業、年齢、性別\n"
+     "※住所、電話番号の漏えいはありません。\n3 原因\n誤って別のファイルを添付した。",
+     {"name", "affiliation", "age", "gender"}, {"address", "phone_number"}),
+    # a section of counts lists the leaked records with their data
+    ("不正アクセスについて\n1 概要\n委託先のサーバーが不正アクセスを受けた。\n2 対象者数\n"
+     "会員(氏名、メールアドレス)1,024名\n3 原因\n設定の不備", {"name", "email_address"}, set()),
+    # the heading itself denies them
+    ("不正アクセスについて\n3 流出していない情報\nクレジットカード番号、パスワード\n4 原因\n設定の不備",
+     set(), {"credit_card", "password"}),
+]
+
+
+@pytest.mark.parametrize("text,leaked,not_leaked", _SECTIONED)
+def test_datatypes_section_of_leaked_data(make_ctx, text, leaked, not_leaked):
+    assert _types(make_ctx(text)) == (leaked, not_leaked)
+
+
+@pytest.mark.parametrize("text", [
+    # data words in other sections: measures, causes, contacts, related articles
+    "委託先におけるウイルス感染について\n\n1 経緯\n\n5月2日に判明した。\n\n2 再発防止策\n\n"
+    "氏名、住所、電話番号の管理を徹底します。",
+    "お知らせ\n1 原因\n担当者が氏名と住所の確認を怠った\n2 今後の対応\n名簿の管理方法を見直す",
+    "お知らせ\n1 お問い合わせ先\n電話番号 0120-000-000\nメールアドレス info@example.jp",
+    "お知らせ\n1 概要\n名簿を紛失した。\n2 対象者への対応\n電話番号が判明している方には電話で連絡しました\n3 原因\n確認不足",
+])
+def test_datatypes_other_sections_are_not_leaked_data(make_ctx, text):
+    assert _types(make_ctx(text)) == (set(), set())
+
+
+def test_datatypes_prose_further_down_a_section_speaks_for_itself(make_ctx):
+    text = ("名簿の誤送付について\n1 漏えいした個人情報\n氏名、住所\n"
+            "なお、当該名簿は毎年4月に更新しており、今年度から新たに生年月日の欄を設けています。\n2 原因\n確認不足")
+    assert _types(make_ctx(text)) == ({"name", "address"}, set())
+
+
+
+@pytest.mark.parametrize("text,leaked,not_leaked", [
+    ("誤送付した書類は検査結果の通知です。※氏名、カルテ番号、住所、電話番号は含まれておりません。",
+     {"health"}, {"name", "account_id", "address", "phone_number"}),
+    ("流出した情報はメールアドレスのみで、パスワードやクレジットカード情報は含まれていないことを確認しております。",
+     {"email_address"}, {"password", "credit_card"}),
+    # a whole class denied, its first conjunct parsed inside the second's relative clause
+    ("要配慮個人情報や財産的被害が発生するおそれがある個人データは含まれておりません。", set(), {"health"}),
+    # 「…の流出は確認されておりません」 of a named type
+    ("なお、メール本文の流出は確認されておりません。", set(), {"communication"}),
+    # a contrast (一方で) is not a relative clause: the first half keeps its own verdict
+    ("氏名や大学発行のメールアドレスが含まれている一方で、住所や生年月日は含まれておりません。",
+     {"name", "email_address"}, {"address", "birth_date"}),
+    # a denial about a system, or about what was done with the data, flips nothing
+    ("患者の氏名と病名が記載された書類を紛失しました。カルテ管理システムへの不正アクセスはありません。",
+     {"name", "health"}, set()),
+    ("顧客の氏名と住所が流出しました。なお、決済は別会社のシステムで行っており、そちらへの不正アクセスは"
+     "確認されておりません。", {"name", "address"}, set()),
+    ("個人番号や電話番号は委託先に提供していないため、今回漏えいした情報には含まれません。",
+     set(), {"my_number", "phone_number"}),
+    # a negated reason clause that says nothing of the data: the main predicate decides
+    ("カード番号等の決済情報については、当社のサーバーを経由しないため、漏えいの可能性はありません。",
+     set(), {"credit_card", "billing"}),
+    ("個人情報のうち、生年月日と性別は対象外です。", set(), {"birth_date", "gender"}),
+    ("流出した情報:氏名、住所\nクレジットカード情報:流出なし\nパスワード:なし",
+     {"name", "address"}, {"credit_card", "password"}),
+    # a topic phrase (につきましては) reaches the main predicate, which may not deny anything
+    ("なお、クレジットカード情報につきましては、流出の対象外となっております。", set(), {"credit_card"}),
+    ("お客様の氏名につきましては、流出した可能性がございます。", {"name"}, set()),
+])
+def test_datatypes_negation_notes_and_classes(make_ctx, text, leaked, not_leaked):
+    assert _types(make_ctx(text)) == (leaked, not_leaked)
+
+
+@pytest.mark.parametrize("text,leaked", [
+    # GOLD_NOTES folds: a type that fits a class goes into it
+    ("過去に利用していた施設の名称と所得額が記載されていた。", {"usage_history", "billing"}),
+    ("職業と被保険者番号が閲覧可能な状態でした。", {"affiliation", "id_document"}),
+    ("患者番号と学籍番号が閲覧可能な状態でした。", {"account_id"}),
+    ("病歴番号と疾患名が記載された手術予定表を紛失した。", {"account_id", "health"}),
+    ("ワクチンの接種履歴と症状が閲覧できる状態でした。", {"health"}),
+    # PDF text with a hyphen for the long vowel mark
+    ("流出した項目はログインパスワ-ドとクレジットカ-ド情報です。", {"password", "credit_card"}),
+    ("過去の送受信メールが漏洩した可能性があります。", {"communication"}),
+    ("職員が業務と関係なく知人の住所情報を不正に収集した。", {"address"}),
+])
+def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
+    assert _types(make_ctx(text)) == (leaked, set())
+
+
+@pytest.mark.parametrize("text", [
+    # credentials used to log in, an address mail reached, a URL's query, protection, labels
+    "調査の結果、不正なログインに使用されたID・パスワードは当社で発行したものではなく、"
+    "他社サービスのID・パスワードが流用されたとみられます。",
+    "本学の特定のメールアドレスに海外から大量の配信不能メールが届くようになったため調査した。",
+    "詳細は https://example.jp/news/?id=71 をご覧ください。流出の経緯は調査中です。",
+    "1.発生年月日\n令和6年6月25日",
+    "メールアドレスのご登録のないお客様には書状にてご連絡いたします。",
+    "対応窓口を設置し、その連絡先をお伝えして、お詫び申し上げる予定です。",
+    "当該メールアドレスから送信された迷惑メールの件数は調査中です。",
+    "紛失したUSBメモリにパスワードはかけられていなかった。",
+    "第三者がIDとパスワードを不正に使用してログインした。",
+    # a general word (画像) under a headline is page furniture, not a list of leaked data
+    "個人情報928万人分を漏えいさせた2社に勧告 | 例示株式会社\n記事の背景画像 雲の装飾\nの画像\n\n本文です。",
+])
+def test_datatypes_not_leaked_data(make_ctx, text):
+    assert _types(make_ctx(text)) == (set(), set())
+
+
+def test_datatypes_unprotected_file_is_not_a_password(make_ctx):
+    text = "成績が記載されたファイル(一部パスワードなし)が添付されたメールが閲覧された可能性がある。"
+    assert _types(make_ctx(text)) == ({"other"}, set())
+
+
+def test_datatypes_delivery_recipients_data_is_not_an_address(make_ctx):
+    text = "お客様のクレジットカード情報と、お届け先の個人情報が漏えいした可能性があります。"
+    assert _types(make_ctx(text)) == ({"credit_card"}, set())

@@ -87,3 +87,9 @@ def test_rules_count_cumulative_prefixes_are_exact(word):
 def test_rules_count_cumulative_example():
     (c,) = _found(PATTERNS["cumulative"]["example"])
     assert not c.approximate and c.text == PATTERNS["cumulative"]["example"]
+
+
+def test_rules_count_table_total_example():
+    entry = PATTERNS["table_total"]
+    got = {(c.value, c.unit) for c in _found(entry["example"])}
+    assert (entry["value"], entry["unit"]) in got

@@ -77,3 +77,13 @@ def test_rules_datatype_context_examples(key):
 @pytest.mark.parametrize("entry", CONTEXT["not_leak_example"], ids=lambda e: e["example"][:14])
 def test_rules_datatype_context_not_leak_examples(make_ctx, entry):
     assert datatypes.extract(make_ctx(entry["example"])) == []
+
+
+@pytest.mark.parametrize("category", sorted(c for c in LEXICON if LEXICON[c].get("listed")))
+def test_rules_datatypes_listed_terms_only_in_lists(make_ctx, category):
+    """A `listed` term counts as a list item or a label's value, never in a sentence."""
+    for term in LEXICON[category]["listed"]:
+        listed = f"文書の誤送付について\n1 漏えいした個人情報\n- 氏名\n- {term}\n2 原因\n確認不足"
+        assert _verdicts(make_ctx(listed)) == ({"name", category}, set()), term
+        assert _verdicts(make_ctx(f"漏えいした情報:{term}")) == ({category}, set()), term
+        assert _verdicts(make_ctx(f"ホームページに掲載した{term}の背景を変更しました。")) == (set(), set()), term

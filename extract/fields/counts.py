@@ -50,6 +50,7 @@ class _Exclusion:
     unless_after: re.Pattern[str] | None
     units: re.Pattern[str] | None
     window: int
+    after_window: int
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class _Rules:
     exclusions: tuple[_Exclusion, ...]
     approx_prefix: re.Pattern[str]
     prefix_not_after: re.Pattern[str]
+    table_header: re.Pattern[str]
+    table_total: re.Pattern[str]
+    table_lines: int
 
 
 def _opt(entry: dict, key: str) -> re.Pattern[str] | None:
@@ -90,13 +94,17 @@ def _compiled(rules_sha: str) -> _Rules:
     exclusions = tuple(
         _Exclusion(e["name"], _opt(e, "before"), _opt(e, "after"), _opt(e, "unless_before"),
                    _opt(e, "unless_after"), _opt(e, "units"),
-                   int(e.get("before_window", _BEFORE_WINDOW)))
+                   int(e.get("before_window", _BEFORE_WINDOW)),
+                   int(e.get("after_window", _AFTER_WINDOW)))
         for e in pats.get("exclude", [])
     )
     log.debug("counts: %d counters, %d exclusions", len(counters), len(exclusions))
+    table = pats["table_total"]
     return _Rules(regex, counters, exclusions,
                   re.compile(rf"^(?:{approx['prefix']})"),
-                  re.compile(approx["prefix_not_after"]))
+                  re.compile(approx["prefix_not_after"]),
+                  rules.compile_pattern(table["header"]),
+                  rules.compile_pattern(table["total"], re.MULTILINE), int(table["lines"]))
 
 
 def _rules() -> _Rules:
@@ -115,11 +123,12 @@ def exclusions_at(text: str, start: int, end: int, unit: str) -> list[str]:
         wide = text[max(0, start - ex.window):start] if ex.window != _BEFORE_WINDOW else before
         if ex.before is not None and not ex.before.search(wide):
             continue
+        wide_after = text[end:end + ex.after_window] if ex.after_window != _AFTER_WINDOW else after
         if ex.after is not None and not ex.after.search(after):
             continue
         if ex.unless_before is not None and ex.unless_before.search(before):
             continue
-        if ex.unless_after is not None and ex.unless_after.search(after):
+        if ex.unless_after is not None and ex.unless_after.search(wide_after):
             continue
         names.append(ex.name)
     return names
@@ -179,10 +188,36 @@ def find_counts(text: str) -> list[tuple[int, int, int, str, bool]]:
     return out
 
 
+def table_totals(text: str) -> list[tuple[int, int, int, str, bool]]:
+    """(start, end, value, unit, False) for the total row of each table whose header gives the
+    unit (単位:人): its cells are bare numbers, so no counter follows them."""
+    r = _rules()
+    out = []
+    for h in r.table_header.finditer(text):
+        start = text.find("\n", h.end())
+        if start < 0:
+            continue
+        end = start
+        for _ in range(r.table_lines):
+            nxt = text.find("\n", end + 1)
+            end = len(text) if nxt < 0 else nxt
+            if nxt < 0:
+                break
+        m = r.table_total.search(text, start + 1, end)
+        if m is not None:
+            value = int(m.group("num").replace(",", ""))
+            if value > 0:
+                out.append((m.start("num"), m.end("num"), value, h.group("unit"), False))
+    return out
+
+
 def extract(ctx: DocContext) -> list[CountItem]:
     """Every count in the document, in text order, with spans into ``ctx.text``."""
     items = []
-    for ns, ne, value, unit, approximate in find_counts(ctx.norm.text):
+    found = find_counts(ctx.norm.text)
+    seen = {(c[0], c[1]) for c in found}
+    found += [t for t in table_totals(ctx.norm.text) if (t[0], t[1]) not in seen]
+    for ns, ne, value, unit, approximate in sorted(found):
         s, e, text = ctx.span_of_norm(ns, ne)
         items.append(CountItem(text, s, e, value=value, unit=unit, approximate=approximate))
     return items

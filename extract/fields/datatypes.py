@@ -1,8 +1,9 @@
 """Kinds of leaked data (SPEC section 3), and the ones a notice says were NOT involved.
 
 A word from rules/datatypes.toml counts only where the text talks about leaked or held data
-(rules/datatype_context.toml): its sentence says so, a label before it does (漏えい情報:…), or
-it is a list line under such a heading. Words naming a means of access, a contact address, the
+(rules/datatype_context.toml): its sentence says so, a label before it does (漏えい情報:…), it
+lies in a section the notice's layout (ctx.layout) marks as leaked data, or it is a list line
+under a sentence that introduces one. Words naming a means of access, a contact address, the
 organisation's own details or a prevention step are dropped. Whether an item was NOT involved
 is read from the heading or label (a regex), or, inside a sentence, from the GiNZA parse
 (extract/negation.py) — parsed only for sentences that hold an item and a negation cue."""
@@ -12,12 +13,14 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DataTypeItem
+from rouei.extract.doc.layout import Line, Section
 from rouei.extract.fields import negation
+from rouei.extract.fields.datatype_rules import LONG_VOWEL as _LONG_VOWEL
+from rouei.extract.fields.datatype_rules import Rules as _Rules
+from rouei.extract.fields.datatype_rules import current as _rules
 
 log = logging.getLogger(__name__)
 
@@ -30,80 +33,10 @@ _MIN_WRAPPED = 15  # a line shorter than this is a heading or an item, not a wra
 _CLOSING = set("。.!?！？:：】」』)）")
 # where a clause ends when there is no parse: 「…含まれていますが、」「…含まれており、」「…のみで、」
 _CLAUSE_END = re.compile(r"が、|けれど|一方|(?:おり|あり|いて|であり|で|し|て)、")
+# layout section kinds whose lines describe the leaked records: the data, or their numbers
+# (「2 対象者数」 ⏎ 「会員(氏名、メールアドレス)1,024名」)
+_LEAKED_KINDS = frozenset({"leaked_data", "counts"})
 _BRACKETED = re.compile(r"[((][^()()]*[))]")
-
-
-@dataclass(frozen=True)
-class _Rules:
-    lexicon: re.Pattern[str]
-    category: dict[str, str]  # term with white space removed -> category ("none" blocks)
-    leak: re.Pattern[str]
-    heading: re.Pattern[str]
-    strong_heading: re.Pattern[str]
-    heading_exclude: re.Pattern[str]
-    exclude: re.Pattern[str]
-    exception_after: re.Pattern[str]
-    after: re.Pattern[str]
-    after_direct: re.Pattern[str]
-    before: re.Pattern[str]
-    before_contact: re.Pattern[str]
-    contact_categories: frozenset[str]
-    value_none: re.Pattern[str]
-    item_marker: re.Pattern[str]
-    section_heading: re.Pattern[str]
-    list_intro: re.Pattern[str]
-    data_words: re.Pattern[str]
-    separator: re.Pattern[str]
-    wrapped: re.Pattern[str]
-    link_list: re.Pattern[str]
-    neg: negation.NegationRules
-
-
-def _term_regex(term: str) -> str:
-    # white space may stand inside a term (患者 ID); ASCII needs word edges (ID, TEL, CVV)
-    body = r"\s?".join(re.escape(c) for c in term)
-    if re.match(r"[A-Za-z]", term):
-        body = rf"(?<![A-Za-z]){body}"
-    if re.search(r"[A-Za-z]$", term):
-        body = rf"{body}(?![A-Za-z])"
-    return body
-
-
-@cache
-def _compiled(_stamp: str) -> _Rules:
-    lex = rules.load("datatypes")
-    cx = rules.load("datatype_context")
-    category: dict[str, str] = {}
-    for cat, entry in lex.items():
-        for term in entry["terms"]:
-            category[re.sub(r"\s", "", term).upper()] = cat
-    terms = sorted({t for e in lex.values() for t in e["terms"]}, key=len, reverse=True)
-    # The lookahead on the terms' first characters lets the scan skip most positions at once
-    # (the regex engine would otherwise try every alternative at every character).
-    firsts = "".join(sorted({c for t in terms for c in (t[0].lower(), t[0].upper())}))
-    lexicon = re.compile(f"(?=[{re.escape(firsts)}])(?:" + "|".join(_term_regex(t) for t in terms) + ")",
-                         re.IGNORECASE)
-
-    def rx(key: str) -> re.Pattern[str]:
-        return re.compile(cx[key]["regex"])
-
-    return _Rules(
-        lexicon, category,
-        leak=rx("leak_sentence"), heading=rx("heading"), strong_heading=rx("strong_heading"),
-        heading_exclude=rx("heading_exclude"), exclude=rx("exclude_sentence"),
-        exception_after=rx("exception_after"), after=rx("after_term"),
-        after_direct=rx("after_term_direct"), before=rx("before_term"),
-        before_contact=rx("before_term_contact"),
-        contact_categories=frozenset(cx["before_term_contact"]["categories"]),
-        value_none=rx("value_none"), item_marker=rx("item_marker"),
-        section_heading=rx("section_heading"), list_intro=rx("list_intro"),
-        data_words=rx("data_words"), separator=rx("list_separator"),
-        wrapped=rx("wrapped_line"), link_list=rx("link_list_heading"), neg=negation.config(),
-    )
-
-
-def _rules() -> _Rules:
-    return _compiled(rules.rules_hash_cached())
 
 
 @dataclass
@@ -112,78 +45,66 @@ class _Hit:
     ne: int
     category: str
     sent: tuple[int, int]  # its sentence, in the normalised copy
-    mode: str = ""  # sentence | label | heading | value
+    mode: str = ""  # sentence | label | section | heading (a list's intro) | value
     leaked: bool = True
     excepted: bool = False  # 「住所以外」: only the parse can judge it
+    listed: bool = False  # a general word (画像): kept only as a list item or a label's value
 
 
 # ---------------------------------------------------------------------------------------
 # Lines and headings
 
 
-def _line_at(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
-
-
-def _is_item_line(r: _Rules, line: str) -> bool:
+def _is_item_line(r: _Rules, line: Line) -> bool:
     """A list line: it starts with a bullet or number, or is a short line that is not a
     sentence (a sentence ends with 。)."""
-    line = line.strip()
-    if r.item_marker.match(line):
+    if line.style is not None or r.item_marker.match(line.text):
         return True
-    return len(line) <= 80 and "。" not in line
+    return len(line.text) <= 80 and "。" not in line.text
 
 
-def _heading_above(r: _Rules, norm: str, line_start: int) -> tuple[int, int] | None:
-    """The heading a list line belongs to: walk up over the list's other lines (and blank
-    lines) to the first line that introduces leaked data. None when the walk meets anything
-    else first (a paragraph, another section's heading, a contact block)."""
-    pos = line_start
-    for _ in range(_MAX_WALK):
-        if pos <= 0:
+def _list_intro(ctx: DocContext, r: _Rules, line: Line) -> str | None:
+    """For a list line outside any section of leaked data: the line above the list that
+    introduces it (「流出した可能性のある情報は以下のとおりです。」, or a short title the
+    layout took for the page header). Walk up the layout's lines over the list's other lines;
+    None when the walk meets anything else first (a paragraph, another section, a contact)."""
+    lines = ctx.layout.lines
+    for prev in reversed(lines[max(0, line.index - _MAX_WALK):line.index]):
+        text = prev.text
+        if r.heading_exclude.search(text) or r.exclude.search(text):
             return None
-        end = pos - 1
-        start = norm.rfind("\n", 0, end) + 1
-        pos = start
-        line = norm[start:end].strip()
-        if not line:
-            continue
-        if r.heading_exclude.search(line) or r.exclude.search(line):
-            return None
-        if r.heading.search(line):
-            if len(line) <= _SHORT_HEADING or r.list_intro.search(line):
-                return start, end
+        if r.heading.search(text):
+            if len(text) <= _SHORT_HEADING or r.list_intro.search(text):
+                return text
             # a paragraph (not itself a list item) whose last sentence says data leaked
-            last = re.split(r"(?<=。)", line.rstrip("。"))[-1]
-            ok = r.strong_heading.search(last) and not r.item_marker.match(line)
-            return (start, end) if ok else None
-        if r.lexicon.search(line) and _is_item_line(r, line):
+            last = re.split(r"(?<=。)", text.rstrip("。"))[-1]
+            ok = r.strong_heading.search(last) and not r.item_marker.match(text)
+            return text if ok else None
+        if r.lexicon.search(text) and _is_item_line(r, prev):
             continue
-        if r.item_marker.match(line) and len(line) <= 60 and (
-                not r.section_heading.match(line) or r.data_words.search(line)):
+        if (prev.style is not None or r.item_marker.match(text)) and len(text) <= 60 and (
+                not r.section_heading.match(text) or r.data_words.search(text)):
             continue  # an item outside the lexicon, or a sub-heading (1)キャンペーン参加者の情報)
         return None
     return None
 
 
-def _in_link_list(r: _Rules, norm: str, line_start: int) -> bool:
+def _in_link_list(ctx: DocContext, r: _Rules, line: Line) -> bool:
     """Is the line one of a list of links (関連記事, 人気記事) whose lines are headlines of other
-    incidents? Walk up over short lines to such a heading."""
-    pos = line_start
-    for _ in range(_MAX_WALK):
-        if pos <= 0:
-            return False
-        end = pos - 1
-        start = norm.rfind("\n", 0, end) + 1
-        pos = start
-        line = norm[start:end].strip()
-        if r.link_list.match(line):
+    incidents? Its section is chrome, or short lines above it lead to such a heading."""
+    if any(sec.kind == "chrome" for sec in _sections_at(ctx, line.start)):
+        return True
+    lines = ctx.layout.lines
+    for prev in reversed(lines[max(0, line.index - _MAX_WALK):line.index]):
+        if r.link_list.match(prev.text):
             return True
-        if line and not _is_item_line(r, line):
+        if not _is_item_line(r, prev):
             return False
     return False
+
+
+def _sections_at(ctx: DocContext, pos: int) -> list[Section]:
+    return [s for s in ctx.layout.all_sections if s.start <= pos < s.end]
 
 
 def _introducing_sentence(r: _Rules, heading: str) -> str:
@@ -238,7 +159,10 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
     norm = ctx.norm.text
     hits = []
     for m in r.lexicon.finditer(norm):
-        cat = r.category.get(re.sub(r"\s", "", m.group()).upper())
+        key = re.sub(r"\s", "", m.group()).upper()
+        if key not in r.category:
+            key = re.sub(_LONG_VOWEL, "ー", key)
+        cat = r.category.get(key)
         if cat is None or cat == "none":
             continue
         before = norm[max(0, m.start() - 12):m.start()]
@@ -250,8 +174,28 @@ def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
         s, _, _ = ctx.span_of_norm(m.start(), m.end())
         hit = _Hit(m.start(), m.end(), cat, _sentence(ctx, r, s))
         hit.excepted = bool(r.exception_after.match(after))
+        hit.listed = key in r.listed
         hits.append(hit)
     return hits
+
+
+def _leaked_section(ctx: DocContext, hit: _Hit) -> Section | None:
+    """The innermost section of the notice's layout that holds the hit and names a kind, when
+    that kind is leaked data or their numbers."""
+    found = [s for s in _sections_at(ctx, ctx.norm.span(hit.ns, hit.ne)[0]) if s.kind]
+    if not found or any(s.kind == "chrome" for s in found):
+        return None  # a related-articles list: its lines are other incidents' headlines
+    sec = max(found, key=lambda s: s.level)
+    if sec.kind == "counts" and "数" not in sec.heading:
+        return None  # 「対象者への対応」 names people, not their numbers
+    return sec if sec.kind in _LEAKED_KINDS else None
+
+
+def _opens(ctx: DocContext, section: Section, line: Line) -> bool:
+    """Is the line the heading or the first line under it? Prose further down a
+    section (a remark, a step taken) must say itself that data leaked."""
+    first = ctx.layout.line_at(section.start)
+    return first is not None and line.index <= first.index + 1
 
 
 def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, bool]:
@@ -265,7 +209,7 @@ def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, boo
     return memo[span]
 
 
-def _place(r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
+def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
     """Set the hit's mode (and, outside sentences, its verdict); False drops it."""
     excluded, leak, cue = _facts(r, norm, hit, memo)
     if excluded:
@@ -285,15 +229,25 @@ def _place(r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
             inner = negation.text_negated(_unbracketed(label), r.neg)
         hit.leaked = not inner
         return True
-    ls, le = _line_at(norm, hit.ns)
-    line = norm[ls:le]
-    if _is_item_line(r, line) and _in_link_list(r, norm, ls):
+    line = ctx.layout.line_at(ctx.norm.span(hit.ns, hit.ne)[0])
+    if line is None:
         return False
-    bullet = bool(r.item_marker.match(line))
-    heading = _heading_above(r, norm, ls) if bullet or _is_item_line(r, line) else None
+    if _is_item_line(r, line) and _in_link_list(ctx, r, line):
+        return False
+    section = _leaked_section(ctx, hit)
+    if section is not None and (_is_item_line(r, line) or _opens(ctx, section, line)):
+        # under a heading that names leaked data (1 流出の可能性がある個人情報): the section
+        # says they leaked, unless the heading denies it or a note in the section does
+        # (※住所、電話番号の漏えいはありません), which the parse judges
+        denied = negation.text_negated(_unbracketed(section.heading), r.neg)
+        hit.mode = "section" if denied or not cue else "sentence"
+        hit.leaked = not denied
+        return True
+    bullet = line.style is not None or bool(r.item_marker.match(line.text))
+    heading = _list_intro(ctx, r, line) if bullet or _is_item_line(r, line) else None
     if heading is not None and not (leak and cue) and (bullet or not leak):
         hit.mode = "heading"
-        intro = _introducing_sentence(r, norm[heading[0]:heading[1]])
+        intro = _introducing_sentence(r, heading)
         hit.leaked = not negation.text_negated(_unbracketed(intro), r.neg)
         return True
     if leak:
@@ -376,7 +330,8 @@ def extract(ctx: DocContext) -> list[DataTypeItem]:
     r = _rules()
     norm = ctx.norm.text
     memo: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
-    hits = [h for h in _candidates(ctx, r) if _place(r, norm, h, memo)]
+    hits = [h for h in _candidates(ctx, r) if _place(ctx, r, norm, h, memo)
+            and not (h.listed and h.mode not in ("section", "label", "value"))]
     _decide_sentences(ctx, r, hits)
     items = []
     for h in hits:

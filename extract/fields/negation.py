@@ -37,6 +37,9 @@ class NegationRules:
     exceptions: frozenset[str]
     containment: frozenset[str]
     info_nouns: frozenset[str]
+    coordination: frozenset[str]
+    topic_verbs: frozenset[str]
+    becoming: frozenset[str]
     text_negation: re.Pattern[str]
     text_exception: re.Pattern[str]
 
@@ -57,6 +60,9 @@ def _cfg(_stamp: str) -> NegationRules:
         exceptions=frozenset(cfg["exceptions"]["lemmas"]),
         containment=frozenset(cfg["containment"]["lemmas"]),
         info_nouns=frozenset(cfg["containment"]["info_nouns"]),
+        coordination=frozenset(cfg["coordination"]["lemmas"]),
+        topic_verbs=frozenset(cfg["topic_verbs"]["lemmas"]),
+        becoming=frozenset(cfg["out_of_scope"]["lemmas"]),
         text_negation=re.compile(cfg["text_negation"]["regex"]),
         text_exception=re.compile(cfg["text_exception"]["regex"]),
     )
@@ -233,8 +239,46 @@ def judge(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = No
     return verdict
 
 
+def _coordinated(c: NegationRules, tok: Token) -> bool:
+    """Does the word end with a coordinating particle (「要配慮個人情報や…」)?"""
+    return any(ch.dep_ in ("case", "cc") and ch.lemma_ in c.coordination and ch.i > tok.i
+               for ch in tok.children)
+
+
+def _out_of_scope(c: NegationRules, pred: Token) -> bool:
+    """「(流出の)対象外となっております」: the predicate's complement puts the data outside."""
+    return pred.lemma_ in c.becoming and any(
+        ch.lemma_ in c.negators and ch.dep_ in ("obl", "advcl", "nmod") and ch.i < pred.i
+        for ch in pred.children)
+
+
 def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
     pred, path = governing_predicate(tok)
+    for _ in range(2):
+        # 「カード情報につきましては、…」「…に関しては、…」: a topic phrase, not a clause
+        if pred.lemma_ not in c.topic_verbs or pred.head.i == pred.i:
+            break
+        path = [*path, pred]
+        nxt = pred.head
+        pred = nxt if _is_predicate(nxt) else governing_predicate(nxt)[0]
+    if _coordinated(c, tok):
+        # 「要配慮個人情報や財産的被害が発生するおそれがある個人データは含まれておりません」:
+        # the parser often hangs the first conjunct inside the relative clause of the second;
+        # it is a conjunct of the clause's head noun, whose predicate decides
+        for _ in range(6):
+            if pred.head.i == pred.i or is_negated_predicate(pred, c):
+                break
+            if pred.pos_ not in _PREDICATE_POS:  # a noun read as a clause (財産的)
+                nxt = pred.head
+                pred, path = (nxt, []) if _is_predicate(nxt) else governing_predicate(nxt)
+                continue
+            # only through a clause over data (個人データ) or a likelihood (おそれ), never a
+            # contrast (「…含まれている一方で、…含まれておりません」)
+            if pred.dep_ != "acl" or pred.head.lemma_ not in c.info_nouns | c.fact_nouns:
+                break
+            head = pred.head
+            pred, more = governing_predicate(head)
+            path = [head, *more]
     for _ in range(3):
         # 「マイナンバーを含む特定個人情報の漏えいは発生していません」: the word is part of
         # the thing the relative clause describes, and that thing's predicate decides
@@ -244,8 +288,18 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
         path = [*path, pred, pred.head]
         pred, more = governing_predicate(pred.head)
         path += more
-    if not is_negated_predicate(pred, c) and pred.head.i != pred.i:
-        if pred.dep_ == "acl" and pred.head.lemma_ in c.fact_nouns:
+    # a negated predicate that says nothing of the data (経由しない) may still be a reason
+    # clause whose main predicate denies the leak
+    denies = is_negated_predicate(pred, c) and _says_absent(c, pred, path)
+    if not denies and pred.head.i != pred.i:
+        if is_negated_predicate(pred, c):
+            if _topic(tok) and _reason_clause(c, pred):
+                # 「カード情報については、当社のサーバーを経由しないため、漏えいの可能性は
+                # ありません」
+                path = [*path, pred]
+                pred, more = governing_predicate(pred.head if pred.head.lemma_ in c.reason else pred)
+                path += more
+        elif pred.dep_ == "acl" and pred.head.lemma_ in c.fact_nouns:
             # 「口座番号が漏れた事実はございません」: the clause names a fact that is denied
             path = [*path, pred, pred.head]
             pred, more = governing_predicate(pred.head)
@@ -256,9 +310,10 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
             path = [*path, pred]
             pred, more = governing_predicate(pred.head if pred.head.lemma_ in c.reason else pred)
             path += more
-    if not is_negated_predicate(pred, c):
+    out = _out_of_scope(c, pred)
+    if not out and not is_negated_predicate(pred, c):
         return False
     # a negation inside a bracketed remark does not reach words outside it
     if _innermost(_paren_spans(doc.text), pred.idx) is not None:
         return False
-    return _says_absent(c, pred, path)
+    return out or _says_absent(c, pred, path)
