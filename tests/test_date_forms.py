@@ -114,3 +114,13 @@ def test_date_forms_news_days_after_a_publication_date():
     assert got["今月10日"] == ("2024-06-10", "occurred")
     assert got["翌11日"] == ("2024-06-11", "reported")
     assert got["13日"] == ("2024-06-13", "notified")
+
+
+@pytest.mark.parametrize("text", [
+    "お詫び\n2025年2月1日\n株式会社サンプル\n\n昨年12月21日、社員が名簿を紛失しました。\n",
+    ("お詫び\n\n昨年12月21日、社員が名簿を紛失しました。お詫び申し上げます。\n\n"
+     "2025年2月1日\n株式会社サンプル\n代表取締役 山田 太郎\n"),
+])
+def test_date_forms_last_year_from_the_header_or_signoff_date(text):
+    got = {i.text: i.value for i in _items(text)}
+    assert got["昨年12月21日"] == "2024-12-21"

@@ -329,3 +329,17 @@ def test_layout_crlf_and_folded_characters_keep_offsets():
     assert text[h.start:h.end] == "（１）ﾃﾞｰﾀ流出の経緯"
     lab = lay.labels[0]
     assert text[lab.start:lab.end] == "発覚日" and text[lab.value_start:lab.value_end] == "２０２４年５月１日"
+
+
+def test_layout_bare_line_opening_with_kind_words_is_no_heading():
+    text = "お知らせ\n\n経緯は次のとおり。\n令和6年2月6日\n対象者へ電話で説明し謝罪\n二次被害のおそれ\n現在確認されていません。\n"
+    lay = _layout(text)
+    assert [h.text for h in lay.headings] == ["二次被害のおそれ"]
+    assert [text[e.event_start:e.event_end] for e in lay.timeline] == ["対象者へ電話で説明し謝罪"]
+
+
+def test_layout_signoff_name_above_the_date_without_the_paragraph_before():
+    text = "お知らせ\n\n書類を紛失しました。\n\n封入作業時の確認不足\n\nサンプル市長 山田花子\n令和6年2月9日\n"
+    lay = _layout(text)
+    assert lay.signoff is not None
+    assert text[lay.signoff.start:lay.signoff.end] == "サンプル市長 山田花子\n令和6年2月9日"

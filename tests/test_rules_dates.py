@@ -93,3 +93,16 @@ def test_rules_dates_roles():
     assert section[0].role == r["section"]["roles"]["overview"]
     remedy = _extract(r["remedy_section"]["example"] + "\n令和6年4月1日から新たな手順で運用します。")
     assert remedy[0].role == "other"
+
+
+def test_rules_dates_roles_layout_entries():
+    r = rules.load("date_roles")
+    text = "お知らせ\n\n経緯は次のとおりです。\n" + r["timeline"]["example"] + "\n"
+    assert _extract(text)[0].role == "occurred"  # 発生 ranks before a report to a manager
+    rel = r["relative_clause"]
+    assert rules.compile_pattern(rel["regex"]).search(rel["example"])
+    conc = r["concessive"]
+    assert rules.compile_pattern(conc["regex"]).search(conc["example"])
+    assert _extract(conc["example"])[0].role == "announced"
+    first = _extract("お知らせ\n\n経緯\n令和4年9月28日、職員が事務処理をした。\n")
+    assert first[0].role == r["section"]["first"]["timeline"]

@@ -291,6 +291,11 @@ def section_kind(words: str, r: LayoutRules | None = None) -> str | None:
     return best[1] if best else None
 
 
+def _ends_with_kind(words: str, r: LayoutRules) -> bool:
+    return any(m.end() >= len(words) - r.kind_tail
+               for _, pat in r.sections for m in pat.finditer(words))
+
+
 def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading]:
     """Heading lines. A marked line that names no section kind is a heading only when text
     or a deeper mark follows it (①氏名 ⏎ ②住所 is a list, (1)発覚 ⏎ 令和…に判明 a heading)."""
@@ -303,7 +308,9 @@ def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading
             continue
         kind = section_kind(words, r)
         if ln.style is None or ln.bullet:
-            if kind is not None and len(words) <= r.bare_chars:
+            # a bare heading ends with the words that name its kind (…の概要, 対象者数), not
+            # a sentence that opens with them (対象者へ電話で説明)
+            if kind is not None and len(words) <= r.bare_chars and _ends_with_kind(words, r):
                 shaped.append((ln, kind))
         elif len(words) <= r.max_chars:
             shaped.append((ln, kind))

@@ -73,8 +73,8 @@ def signoff(lines: list[Line], r: LayoutRules, norm: Normalized) -> Block | None
         ln = tail[k]
         if date_alone(ln, r) is None:
             continue
-        below = _named(tail[k + 1:k + 1 + r.signoff_lines], r)
-        above = _named(tail[max(0, k - r.signoff_lines):k][::-1], r)[::-1]
+        below = _named(tail[k + 1:k + 1 + r.signoff_lines], r, ln)
+        above = _named(tail[max(0, k - r.signoff_lines):k][::-1], r, ln)[::-1]
         if below and _names_body(below, r):
             return Block(ln.start, below[-1].end, (ln, *below))
         if above and _names_body(above, r) and k == len(tail) - 1:
@@ -82,13 +82,18 @@ def signoff(lines: list[Line], r: LayoutRules, norm: Normalized) -> Block | None
     return None
 
 
-def _named(run: list[Line], r: LayoutRules) -> list[Line]:
-    """The leading lines of ``run`` short enough to be a name, a title or an address."""
+def _named(run: list[Line], r: LayoutRules, date: Line) -> list[Line]:
+    """The lines of ``run`` (going away from the ``date`` line) short enough to be a name, a
+    title or an address, and not set apart from the date by a blank line."""
     out = []
+    prev = date
     for ln in run:
-        if "。" in ln.text or len(ln.text) > r.signoff_line or ln.style not in (None,):
+        if "。" in ln.text or len(ln.text) > r.signoff_line or ln.style is not None:
+            break
+        if (ln if ln.index > prev.index else prev).blank_before and out:
             break
         out.append(ln)
+        prev = ln
     return out
 
 

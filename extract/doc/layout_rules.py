@@ -26,6 +26,7 @@ class LayoutRules:
     bare_chars: int
     section_chars: int
     wrap_chars: int
+    kind_tail: int
     not_heading: re.Pattern[str]
     label_line_chars: int
     label_sep: re.Pattern[str]
@@ -59,6 +60,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         bare_chars=int(r["heading"]["bare_chars"]),
         section_chars=int(r["heading"]["section_chars"]),
         wrap_chars=int(r["heading"]["wrap_chars"]),
+        kind_tail=int(r["heading"]["kind_tail"]),
         not_heading=cp(r["heading"]["not_heading"]),
         label_line_chars=int(r["label_line"]["max_chars"]),
         label_sep=cp(r["label_line"]["separator"]),

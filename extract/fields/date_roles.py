@@ -228,7 +228,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int, first: bool) -> str:
                 break
         # …付けで、ホームページに掲載しましたが、…: a concessive clause ends the date's reach
         conc = rr.concessive.search(norm, after, end)
-        end = conc.start() + 1 if conc else end
+        end = conc.end() if conc else end
         tw = rr.time_word.search(norm, after, end)
         cues = cues_in(norm, after, tw.start() if tw else end, sent)
         return cues[-1][1] if cues else _section_default(ctx, mn.ns, first)
