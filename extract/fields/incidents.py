@@ -9,6 +9,7 @@ the text before a numbered list of incidents (a lead paragraph) apply to every i
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from rouei.extract.core import rules
@@ -102,6 +103,18 @@ def archive_titles(ctx: DocContext) -> list[int]:
     return starts if len(starts) >= 2 else []
 
 
+def list_number(mark: str) -> int | None:
+    """The number a list mark stands for: ASCII or full-width digits, or one numbering
+    character (①, ❶, ➀, ⑴ ...). ``"①".isdigit()`` is True but ``int("①")`` fails, so each
+    character's numeric value is read from Unicode. None: not a whole number."""
+    if mark.isdecimal():  # 12, １２: int() reads every decimal digit
+        return int(mark)
+    if len(mark) != 1:
+        return None
+    value = unicodedata.numeric(mark, -1.0)
+    return int(value) if value >= 0 and value == int(value) else None
+
+
 def numbered_sections(ctx: DocContext, items: list[Item]) -> list[int]:
     """Starts of numbered headings (1. 2. 3. ...) that each introduce an incident.
 
@@ -118,8 +131,9 @@ def numbered_sections(ctx: DocContext, items: list[Item]) -> list[int]:
         if not m:
             continue
         num_s = next(g for g in (m.group("p"), m.group("d"), m.group("s"), m.group("k"), m.group("c")) if g)
-        num = int(num_s) if num_s.isdigit() else "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(num_s) + 1
-        heads.append((num, span[0], m.group("title")))
+        num = list_number(num_s)
+        if num is not None:
+            heads.append((num, span[0], m.group("title")))
     best: list[int] = []
     run: list[tuple[int, int, str]] = []
     for h in heads + [(0, len(ctx.text), "")]:
