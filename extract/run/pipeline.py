@@ -13,7 +13,7 @@ from rouei.extract.core import rules
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import Item, OrgItem
-from rouei.extract.fields import causes, counts, datatypes, dates, incidents, org, status
+from rouei.extract.fields import causes, counts, datatypes, dates, incidents, notice, org, status
 from rouei.extract.run import record
 from rouei.extract.run.inputs import InputDoc
 from rouei.extract.run.record import error_record
@@ -115,7 +115,10 @@ class Pipeline:
         ctx.preload(cached)
         found = self.items(ctx)
         doc_org = org.document_org(ctx, [i for i in found if isinstance(i, OrgItem)])
-        if self.settings.incidents == "flat":
+        leak_notice = notice.is_leak_notice(ctx)
+        if not leak_notice:
+            groups = []  # a page that reports no leak has no incidents (SPEC section 2)
+        elif self.settings.incidents == "flat":
             groups = [incidents.Incident(0, len(text))]
             for it in found:
                 incidents.add(groups[0], it)
@@ -132,7 +135,8 @@ class Pipeline:
             out.append(record.incident_json(inc, name, status.decide(inc.statuses)))
         if self.cache and set(ctx.parses) - set(cached):
             self.cache.save(text, ctx.parses)  # after every step that may parse
-        return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info)
+        return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info,
+                             leak_notice=leak_notice)
 
 
 def process_one(pipeline, doc: InputDoc) -> dict:
