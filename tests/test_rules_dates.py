@@ -78,8 +78,7 @@ def test_rules_dates_roles():
         assert items and items[0].role == cue["role"], (cue["example"], items)
     for nc in r["non_cue"]:
         assert rules.compile_pattern(nc["regex"]).search(nc["example"])
-    for key in ("negation", "authority", "audience", "section", "remedy_section", "time_word",
-                "notice_title"):
+    for key in ("negation", "authority", "audience", "time_word", "notice_title"):
         assert rules.compile_pattern(r[key]["regex"]).search(r[key]["example"]), key
     for lab in r["label"]:
         assert rules.compile_pattern(lab["regex"]).search(lab["example"])
@@ -88,6 +87,6 @@ def test_rules_dates_roles():
     assert _extract(r["bound"]["example"])[0].role == "period_end"
     assert _extract(r["header"]["example"])[0].role == "announced"
     section = _extract(r["section"]["example"] + "\n2024年5月1日、職員が書類を持ち帰った。")
-    assert section[0].role == r["section"]["role"]
+    assert section[0].role == r["section"]["roles"]["overview"]
     remedy = _extract(r["remedy_section"]["example"] + "\n令和6年4月1日から新たな手順で運用します。")
     assert remedy[0].role == "other"

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rouei.extract.doc.layout import Layout
 from rouei.extract.doc.parsed import ParsedDoc
 from rouei.extract.doc.text import Normalized, repeated_regions, sentences
 
@@ -26,12 +27,21 @@ class DocContext:
     sentences: list[tuple[int, int]] = field(init=False)
     skip: list[tuple[int, int]] = field(init=False)
     _parses: dict[tuple[int, int], ParsedDoc] = field(init=False, default_factory=dict)
+    _layout: Layout | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.norm = Normalized.of(self.text)
         self.sentences = sentences(self.text)
         self.skip = repeated_regions(self.text)
         self._sent_starts = [s for s, _ in self.sentences]
+
+    @property
+    def layout(self) -> Layout:
+        """The notice's layout (lines, headings, sections, labels, timeline, header, sign-off),
+        read once on first use; see extract/doc/layout.py."""
+        if self._layout is None:
+            self._layout = Layout.of(self.text, self.norm)
+        return self._layout
 
     # -- positions -------------------------------------------------------------------
     def span_of_norm(self, nstart: int, nend: int) -> tuple[int, int, str]:

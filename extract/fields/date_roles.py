@@ -8,8 +8,10 @@ the way Japanese attaches a date to its predicate:
   next predicate, so the FIRST cue up to the end of the clause counts;
 - "2023年1月の発覚", "12月27日付の依頼": a date before の qualifies the next noun only;
 - "(2024/2/14更新)": a date in brackets takes a cue from inside the brackets only.
-Labels (発覚日:), title lines ending in a date, ranges and lone bounds (以降, までに) come
-first; a date with no cue inside a 概要 (summary) section is when the incident occurred.
+The notice's layout (extract/doc/layout.py) comes first: a label gives the role of its value
+(発覚日:…), a timeline entry the role of its event, a header or sign-off date is when the
+notice was announced. Then ranges and lone bounds (以降, までに); a date with no cue inside a
+概要 (summary) section is when the incident occurred.
 """
 
 from __future__ import annotations
@@ -39,11 +41,8 @@ _OPENS = re.compile(r"(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|ま�
 _OPENS_SOON = re.compile(r"[^、。\n]{0,12}[、,]")
 _OPEN = "([【「『〔"
 _CLOSE = ")]】」』〕"
-_NUMBERING = re.compile(r"^[\s■●◆◇□・※]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
-_HEADING = re.compile(
-    r"^\s*(?:\d{1,2}[.)．]?\s|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|第[\d一二三四五六七八九十]+|"
-    r"[一二三四五六七八九十]+[、.．]|[■●◆【])"
-)
+_NUMBERING = re.compile(r"^[\s■●◆◇□・※-]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
+ROLES = ("occurred", "discovered", "announced", "reported", "notified")
 
 
 @dataclass(frozen=True)
@@ -61,9 +60,8 @@ class _RoleRules:
     negation: re.Pattern[str]
     authority: re.Pattern[str]
     audience: re.Pattern[str]
-    section: re.Pattern[str]
-    section_role: str
-    remedy: re.Pattern[str]
+    section_roles: dict[str, str]  # section kind → the role of a date with no cue in it
+    remedy: frozenset[str]  # section kinds where a bound starts or ends a step, not a period
     time_word: re.Pattern[str]
     weekday: re.Pattern[str]
     notice_title: re.Pattern[str]
@@ -71,6 +69,9 @@ class _RoleRules:
     bound_end: re.Pattern[str]
     deadline: re.Pattern[str]
     header_min: int
+    posting: re.Pattern[str]
+    short_event: int
+    as_of: re.Pattern[str]
     skip_after: re.Pattern[str]
 
 
@@ -92,9 +93,8 @@ def _rr() -> _RoleRules:
         negation=_at(r["negation"]["regex"]),
         authority=cp(r["authority"]["regex"]),
         audience=cp(r["audience"]["regex"]),
-        section=cp(r["section"]["regex"]),
-        section_role=r["section"]["role"],
-        remedy=cp(r["remedy_section"]["regex"]),
+        section_roles=dict(r["section"]["roles"]),
+        remedy=frozenset(r["remedy_section"]["kinds"]),
         time_word=cp(r["time_word"]["regex"]),
         weekday=_at(p["weekday"]["regex"]),
         notice_title=cp(r["notice_title"]["regex"]),
@@ -102,6 +102,9 @@ def _rr() -> _RoleRules:
         bound_end=_at(r["bound"]["end"]),
         deadline=cp(r["bound"]["deadline"]),
         header_min=int(r["header"]["min_prefix"]),
+        posting=cp(rules.load("layout")["header"]["posting"]),
+        short_event=int(r["timeline"]["short_event"]),
+        as_of=cp("時点|現在"),
         # after a date and before its clause: weekday, clock time, 頃, 時点, 付(け)
         skip_after=cp(
             "(?:" + p["weekday"]["regex"].lstrip("^") + "|" + p["clock"]["regex"].lstrip("^")
@@ -181,32 +184,64 @@ def _find_close(norm: str, start: int, limit: int) -> int | None:
     return None
 
 
-def _section_heading(norm: str, pos: int) -> str:
-    """The heading line of the section holding ``pos`` ("1 事案の概要", "3 再発防止策"),
-    or "" when none is found within 40 lines. A 【…】 title line ends the search: a page of
-    several posts must not lend one post's heading to the next."""
-    end = norm.rfind("\n", 0, pos)  # from the line above the date's own
-    if end < 0:
-        return ""
-    for _ in range(40):
-        s = norm.rfind("\n", 0, max(end - 1, 0)) + 1
-        line = norm[s:end].strip()
-        if line.startswith("【") and "】" in line[:40]:
-            return line
-        if line and len(line) <= 40 and "。" not in line and (
-            _HEADING.match(line) or len(line) <= 20 and _rr().section.search(line)
-        ):
-            return line
-        if s == 0:
-            break
-        end = s - 1
-    return ""
+def _section_default(ctx: DocContext, pos: int) -> str:
+    """The role a date without a cue takes from its section's kind (概要 → occurred)."""
+    kind = ctx.layout.kind_at(ctx.norm.span(pos, pos)[0])
+    return _rr().section_roles.get(kind or "", "other")
 
 
-def _section_default(norm: str, pos: int) -> str:
-    """The role a date without a cue takes from its section's heading (概要 → occurred)."""
+def _in_remedy(ctx: DocContext, pos: int) -> bool:
+    return (ctx.layout.kind_at(ctx.norm.span(pos, pos)[0]) or "") in _rr().remedy
+
+
+_VALUE_LEAD = " \t([【「『〔・"
+
+
+def _layout_role(ctx: DocContext, mn: Mention) -> str | None:
+    """The role the notice's layout gives a date: a label's (発覚日:…, 1 判明日時 ⏎ …), the
+    event's of a timeline entry, announced for the header's posting date and the sign-off's."""
+    lay = ctx.layout
+    s, e, _ = ctx.span_of_norm(mn.ns, mn.ne)
+    lab = lay.label_at(s)
+    if lab is not None and lab.kind in ROLES and not ctx.text[lab.value_start:s].strip(_VALUE_LEAD):
+        return lab.kind
+    line = lay.line_at(s)
+    if line is not None and (lay.in_signoff(s) or lay.in_header(s)) and _stamp(ctx, line, mn):
+        return "announced"
+    entry = lay.entry_at(s)
+    if entry is not None:
+        return _event_role(ctx, entry)
+    return None
+
+
+def _stamp(ctx: DocContext, line, mn: Mention) -> bool:
+    """Whether a header or sign-off date is the notice's own: alone on its line, closing it
+    (a title's trailing date, "(2024年5月15日)"), or after a posting word (記者資料提供, 更新日)."""
     rr = _rr()
-    return rr.section_role if rr.section.search(_section_heading(norm, pos)) else "other"
+    norm = ctx.norm.text
+    ls, le = line.ns, line.ns + len(line.text)
+    after = rr.skip_after.match(norm, mn.ne).end()
+    prefix = norm[ls:mn.ns]
+    if rr.posting.search(prefix) and "。" not in prefix:
+        return True
+    if norm[after:le].strip(" \t)]】") or rr.as_of.search(norm[mn.ne:after]):
+        return False  # …約1,200件 5月10日時点 dates a figure
+    # alone, or after a title and a space or bracket (not a run-together cell: 発生日2024年…)
+    return not prefix or prefix[-1] in " \t(【["
+
+
+def _event_role(ctx: DocContext, entry) -> str:
+    """A timeline entry takes the role of its event: 委託先から報告 → discovered, 警察に相談 →
+    reported, 調査を開始 → other. A short event (事案発生、管理職へ報告) is read from its first
+    cue; a sentence from its main predicate, its last cue."""
+    norm = ctx.norm.text
+    ns, ne = ctx.norm.to_norm(entry.event_start), ctx.norm.to_norm(entry.event_end)
+    end = min(ne, _sentence_end(norm, ns))
+    cues = cues_in(norm, ns, end, (ns, end))
+    if not cues:
+        return _section_default(ctx, ns)
+    sentence_like = norm[end - 1:end] == "。" or end - ns > _rr().short_event
+    return cues[-1][1] if sentence_like else cues[0][1]
 
 
 def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
@@ -215,6 +250,9 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
     mn = ms[i]
     if mn.period:
         return mn.period
+    role = _layout_role(ctx, mn)
+    if role:
+        return role
     ls, le = _line_bounds(norm, mn.ns)
     prefix = norm[ls:mn.ns]
     label = prefix.strip()
@@ -252,7 +290,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
         return "announced" if alone and not tail and len(head) >= rr.header_min else "other"
     sent = (_sentence_start(norm, mn.ns), _sentence_end(norm, mn.ne))
     bound = _bound_role(norm, after, sent)
-    if bound and rr.remedy.search(_section_heading(norm, mn.ns)) and bound.startswith("period"):
+    if bound and bound.startswith("period") and _in_remedy(ctx, mn.ns):
         # "令和6年4月1日から新たな手順で運用します" under 再発防止策: a step taken, no period
         bound = "other"
     if bound:
@@ -267,7 +305,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
             return "other"
         ns2 = nxt.start()
         cues = cues_in(norm, ns2, _sentence_end(norm, ns2), (ns2, _sentence_end(norm, ns2)))
-        return cues[-1][1] if cues else _section_default(norm, mn.ns)
+        return cues[-1][1] if cues else _section_default(ctx, mn.ns)
     if rest[:1] in "「『" and rest:
         # 2024年6月28日付「…について(第1報)」: the date a quoted notice was issued
         close = rest.find("」" if rest[0] == "「" else "』")
@@ -291,10 +329,10 @@ def _role(ctx: DocContext, ms: list[Mention], i: int) -> str:
                 break
         tw = rr.time_word.search(norm, after, end)
         cues = cues_in(norm, after, tw.start() if tw else end, sent)
-        return cues[-1][1] if cues else _section_default(norm, mn.ns)
+        return cues[-1][1] if cues else _section_default(ctx, mn.ns)
     clause_end = _CLAUSE_END.search(norm, after, sent[1])
     cues = cues_in(norm, after, clause_end.end() if clause_end else sent[1], sent)
-    return cues[0][1] if cues else _section_default(norm, mn.ns)
+    return cues[0][1] if cues else _section_default(ctx, mn.ns)
 
 
 def _alone(norm: str, mn: Mention) -> bool:

@@ -1,0 +1,337 @@
+"""The layout of a notice, read once: lines, numbering marks, headings and their sections,
+label–value pairs, timeline entries, list items, the header and the sign-off block.
+
+Every field reads the structure from here (``ctx.layout``) instead of finding headings on its
+own. The patterns are data (rules/layout.toml) and run on the normalised copy of each line;
+every span below is an offset into the analysed text, like every other span.
+
+    layout = ctx.layout
+    layout.section_at(pos)        # the innermost Section holding pos, or None
+    layout.kind_at(pos)           # the kind of the innermost section that has one ("cause", ...)
+    layout.sections("timeline")   # every section of a kind (all sections without a kind)
+    layout.label_at(pos)          # the Label whose value holds pos
+    layout.entry_at(pos)          # the timeline Entry whose date holds pos
+    layout.labels, layout.timeline, layout.headings, layout.list_items, layout.lines
+    layout.header, layout.signoff # Blocks (or None); layout.in_header(pos), in_signoff(pos)
+    layout.titles                 # post titles below the header (an archive page's 【…】 lines)
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from rouei.extract.doc import layout_blocks
+from rouei.extract.doc.layout_rules import LayoutRules, layout_rules
+from rouei.extract.doc.text import Normalized
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-blank line, its surrounding spaces stripped. ``text`` is its normalised copy;
+    ``body`` is where the words after its numbering mark start (analysed offsets)."""
+
+    index: int
+    start: int
+    end: int
+    ns: int  # where ``text`` starts in the normalised copy
+    text: str
+    body: int
+    body_text: str
+    style: str | None = None  # the numbering mark's style (rules/layout.toml [[marker]])
+    number: int | None = None  # the mark's number: "(3)" → 3, "③" → 3, "第二" → 2, "(イ)" → 2
+    bullet: bool = False  # a list mark (・) rather than a numbering mark
+    blank_before: bool = False  # a blank line (or the top) comes before it
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: Line
+    kind: str | None  # the section kind its words name (None: a heading of no known kind)
+    level: int  # 0 is the top: ranks follow the order in which mark styles first appear
+
+    @property
+    def text(self) -> str:
+        """The heading's words without its mark (normalised)."""
+        return self.line.body_text
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str | None
+    heading: str  # the heading's words (normalised), without its mark
+    start: int  # the heading line's start
+    end: int  # the start of the next heading of the same or a higher rank (or the text's end)
+    level: int
+    body: int  # where the section's content starts (after the heading line)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label and its value: "発覚日:2020年3月10日" on one line, or a label line and the
+    value on the next; a flattened table's cells are labelled by their column's header."""
+
+    text: str  # the label's words (normalised, mark and brackets removed)
+    kind: str | None  # a date role (discovered, occurred ...), "period", or a section kind
+    start: int
+    end: int
+    value_start: int
+    value_end: int
+    form: str = "inline"  # inline | line (the value on the next line) | table
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A timeline entry: a line (or list item) that starts with a date, and its event."""
+
+    date_start: int
+    date_end: int  # the end of the date-like text the line opens with
+    event_start: int
+    event_end: int
+    same_line: bool = True  # False: the date stands alone and the event is the next line
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of lines: the header (title, posting date) or the sign-off (date, body, head)."""
+
+    start: int
+    end: int
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass
+class Layout:
+    text: str
+    lines: list[Line] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    all_sections: list[Section] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    timeline: list[Entry] = field(default_factory=list)
+    list_items: list[Line] = field(default_factory=list)
+    header: Block | None = None
+    signoff: Block | None = None
+    titles: list[Line] = field(default_factory=list)  # post titles of an archive page
+
+    # -- building ---------------------------------------------------------------------------
+    @classmethod
+    def of(cls, text: str, norm: Normalized | None = None) -> Layout:
+        """Read the layout of ``text`` (``norm``: its normalised copy, made when not given)."""
+        r = layout_rules()
+        norm = norm if norm is not None else Normalized.of(text)
+        out = cls(text)
+        out.lines = _lines(text, norm, r)
+        out.header = layout_blocks.header(out.lines, r)
+        out.signoff = layout_blocks.signoff(out.lines, r, norm)
+        out.timeline = layout_blocks.timeline(out.lines, r, norm, out._boxed)
+        opening = {e.date_start for e in out.timeline}
+        out.labels = layout_blocks.labels(out.lines, r, norm, opening)
+        tables = layout_blocks.tables(out.lines, r, opening)
+        skip = opening | {lab.start for lab in out.labels + tables} | {t.value_start for t in tables}
+        skip |= {ln.start for ln in out.header.lines} if out.header else set()
+        out.headings = _headings(out.lines, r, skip)
+        out.labels.extend(layout_blocks.label_lines(out.lines, r, out.headings, skip))
+        out.labels.extend(tables)
+        # a date alone on its line is no timeline entry when it is a label's value or the
+        # line after it is a heading
+        values = {lab.value_start for lab in out.labels}
+        heads = {h.line.body for h in out.headings}
+        out.timeline = [e for e in out.timeline if e.same_line or
+                        (e.event_start not in heads and e.date_start not in values)]
+        out.labels.sort(key=lambda lab: (lab.value_start, lab.start))
+        out.titles = _titles(out.lines, r, out.header)
+        out.all_sections = _sections(out.headings, out.titles, len(text), r.section_chars)
+        heads = {h.line.index for h in out.headings}
+        out.list_items = [ln for ln in out.lines
+                          if (ln.style is not None) and ln.index not in heads]
+        out._starts = [ln.start for ln in out.lines]
+        return out
+
+    def _boxed(self, line: Line) -> bool:
+        """Whether a line belongs to the header or the sign-off block."""
+        return self.in_header(line.start) or self.in_signoff(line.start)
+
+    # -- queries ----------------------------------------------------------------------------
+    def line_at(self, pos: int) -> Line | None:
+        """The line holding ``pos`` (None: a blank line or outside the text)."""
+        starts = getattr(self, "_starts", None) or [ln.start for ln in self.lines]
+        i = bisect_right(starts, pos) - 1
+        if i >= 0 and self.lines[i].start <= pos < max(self.lines[i].end, self.lines[i].start + 1):
+            return self.lines[i]
+        return None
+
+    def section_at(self, pos: int) -> Section | None:
+        """The innermost section holding ``pos`` (a heading line is in its own section)."""
+        best = None
+        for sec in self.all_sections:
+            if sec.start <= pos < sec.end and (best is None or sec.level >= best.level):
+                best = sec
+        return best
+
+    def kind_at(self, pos: int) -> str | None:
+        """The kind of the innermost section holding ``pos`` that names one."""
+        found = [s for s in self.all_sections if s.start <= pos < s.end and s.kind]
+        return max(found, key=lambda s: s.level).kind if found else None
+
+    def sections(self, kind: str | None = None) -> list[Section]:
+        """Every section of ``kind`` in text order (every section when kind is None)."""
+        return [s for s in self.all_sections if kind is None or s.kind == kind]
+
+    def label_at(self, pos: int) -> Label | None:
+        """The label whose value holds ``pos``."""
+        for lab in self.labels:
+            if lab.value_start <= pos < lab.value_end:
+                return lab
+        return None
+
+    def entry_at(self, pos: int) -> Entry | None:
+        """The timeline entry whose leading date holds ``pos``."""
+        for e in self.timeline:
+            if e.date_start <= pos < e.date_end:
+                return e
+        return None
+
+    def in_header(self, pos: int) -> bool:
+        return self.header is not None and self.header.start <= pos < self.header.end
+
+    def in_signoff(self, pos: int) -> bool:
+        return self.signoff is not None and self.signoff.start <= pos < self.signoff.end
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines and marks
+
+_CIRCLED = {c: i + 1 for i, c in enumerate("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")}
+_CIRCLED.update({c: i + 1 for i, c in enumerate("➀➁➂➃➄➅➆➇➈➉")})
+_KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+_SPACES = re.compile(r"\s*")
+
+
+def mark_number(s: str) -> int | None:
+    """The number a numbering mark writes: "3" → 3, "③" → 3, "二十" → 20, "イ" → 2."""
+    from rouei.extract.doc.numbers import kanji_to_int
+
+    if not s:
+        return None
+    if s.isdigit() and s.isascii():
+        return int(s)
+    if s in _CIRCLED:
+        return _CIRCLED[s]
+    if s in _KANA:
+        return _KANA.index(s) + 1
+    try:
+        return kanji_to_int(s)
+    except ValueError:
+        return None
+
+
+def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
+    out: list[Line] = []
+    pos = 0
+    blank = True
+    for raw in text.splitlines(keepends=True):
+        content = raw.rstrip("\r\n")
+        lead = len(content) - len(content.lstrip())
+        s, e = pos + lead, pos + len(content.rstrip())
+        pos += len(raw)
+        if e <= s:
+            blank = True
+            continue
+        ns, ne = norm.to_norm(s), norm.to_norm(e)
+        ntext = norm.text[ns:ne].strip()
+        ns = norm.text.find(ntext[:1], ns) if ntext else ns
+        style, number, bullet, nbody = None, None, False, 0
+        for mk in r.markers:
+            m = mk.regex.match(ntext)
+            if m:
+                style, bullet = mk.style, mk.bullet
+                g = m.groupdict()
+                num = g.get("num") or g.get("kana") or g.get("kana2")
+                number = mark_number(num) if num else None
+                # 【経緯】 is a heading in brackets: its words are inside them
+                nbody = m.start("inner") if g.get("inner") else m.end()
+                break
+        nbody += _SPACES.match(ntext, nbody).end() - nbody
+        body_text = ntext[nbody:]
+        if style == "lenticular":
+            body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
+        body = norm.span(ns + nbody, ns + nbody)[0] if nbody < len(ntext) else e
+        out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank))
+        blank = False
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Headings and sections
+
+
+def section_kind(words: str, r: LayoutRules | None = None) -> str | None:
+    """The section kind a heading's words name (rules/layout.toml [[section]]), or None.
+    A heading naming two kinds takes the one it names first (本件の概要及び原因 → overview);
+    on a tie, the entry listed first."""
+    r = r or layout_rules()
+    best: tuple[int, str] | None = None
+    for kind, pat in r.sections:
+        m = pat.search(words)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), kind)
+    return best[1] if best else None
+
+
+def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading]:
+    """Heading lines. A marked line that names no section kind is a heading only when text
+    or a deeper mark follows it (①氏名 ⏎ ②住所 is a list, (1)発覚 ⏎ 令和…に判明 a heading)."""
+    shaped: list[tuple[Line, str | None]] = []
+    for ln in lines:
+        if ln.start in skip or ln.body in skip:
+            continue
+        words = ln.body_text
+        if not words or "。" in words or r.not_heading.search(words):
+            continue
+        kind = section_kind(words, r)
+        if ln.style is None or ln.bullet:
+            if kind is not None and len(words) <= r.bare_chars:
+                shaped.append((ln, kind))
+        elif len(words) <= r.max_chars:
+            shaped.append((ln, kind))
+    order: dict[str, int] = {"": -1}  # styles by first appearance on any line
+    for ln in lines:
+        if ln.style is not None:
+            order.setdefault(ln.style, len(order))
+    ranks: dict[str, int] = {}
+    for ln, _ in shaped:
+        ranks.setdefault("bare" if ln.style is None else ln.style, len(ranks))
+    out: list[Heading] = []
+    for ln, kind in shaped:
+        style = "bare" if ln.style is None else ln.style
+        if kind is None and ln.style != "lenticular":
+            nxt = lines[ln.index + 1] if ln.index + 1 < len(lines) else None
+            if nxt is None:
+                continue
+            if nxt.style is not None and (ln.bullet if nxt.bullet else
+                                          order[nxt.style] <= order[ln.style or ""]):
+                continue  # the next item of a list, or a shallower heading
+        out.append(Heading(ln, kind, ranks[style]))
+    return out
+
+
+def _titles(lines: list[Line], r: LayoutRules, header: Block | None) -> list[Line]:
+    """Title lines below the header: a 【…】 line too long for a heading (an archive page's
+    post titles, 【セキュリティ事件簿#…】…について 2024/5/22). Every section ends at one."""
+    skip = {ln.index for ln in header.lines} if header else set()
+    return [ln for ln in lines if ln.style == "lenticular" and ln.index not in skip
+            and len(ln.body_text) > r.max_chars and "。" not in ln.text]
+
+
+def _sections(heads: list[Heading], titles: list[Line], n: int, limit: int) -> list[Section]:
+    out = []
+    for i, h in enumerate(heads):
+        end = min(n, h.line.start + limit)
+        for later in heads[i + 1:]:
+            if later.level <= h.level:
+                end = min(end, later.line.start)
+                break
+        end = min([end] + [t.start for t in titles if t.start > h.line.start])
+        out.append(Section(h.kind, h.text, h.line.start, end, h.level, h.line.end))
+    return out

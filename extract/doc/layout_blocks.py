@@ -1,0 +1,238 @@
+"""The blocks of a notice's layout that are more than a heading: the header, the sign-off,
+timeline entries, labels with their values and flattened tables (see extract/doc/layout.py).
+
+Each function takes the notice's lines (layout.Line) and returns spans in the analysed text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rouei.extract.doc.layout_rules import LayoutRules, clean_label, label_kind
+from rouei.extract.doc.text import Normalized
+
+if TYPE_CHECKING:
+    from rouei.extract.doc.layout import Block, Entry, Heading, Label, Line
+
+
+def _span(norm: Normalized, ln: Line, a: int, b: int) -> tuple[int, int]:
+    """Analysed-text span of ln.text[a:b]."""
+    return norm.span(ln.ns + a, ln.ns + b)
+
+
+def _body_offset(ln: Line) -> int | None:
+    """Where the body starts within ln.text (None for a 【…】 line, whose body is rewritten)."""
+    if ln.style == "lenticular":
+        return None
+    return len(ln.text) - len(ln.body_text)
+
+
+def date_alone(ln: Line, r: LayoutRules) -> tuple[int, int] | None:
+    """(start, end) within ln.text of a date that is all the line holds (a weekday aside)."""
+    off = _body_offset(ln)
+    if off is None:
+        return None
+    d = r.tl_date.match(ln.text, off)
+    if not d:
+        return None
+    rest = r.tl_decor.match(ln.text, d.end()).end()
+    return (d.start(), d.end()) if not ln.text[rest:].strip(" \t)") else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Header and sign-off
+
+
+def header(lines: list[Line], r: LayoutRules) -> Block | None:
+    """The lines at the top before the first line of prose or numbered heading."""
+    from rouei.extract.doc.layout import Block
+
+    taken: list[Line] = []
+    for ln in lines[:r.header_lines]:
+        if not taken and "。" in ln.text and len(ln.text) > r.header_line:
+            break  # the notice opens with prose: no header
+        if taken and ("。" in ln.text or len(ln.text) > r.header_line):
+            break
+        if ln.style is not None and (taken or ln.style != "lenticular"):
+            break  # a numbered heading or a list item starts the body
+        if len(ln.text) <= r.bare_chars and any(p.search(ln.text) for _, p in r.sections):
+            break  # a bare heading (概要) starts the body
+        taken.append(ln)
+    return Block(taken[0].start, taken[-1].end, tuple(taken)) if taken else None
+
+
+def signoff(lines: list[Line], r: LayoutRules, norm: Normalized) -> Block | None:
+    """Near the end: a date alone on its line with the body's name and head below it (or
+    above it), e.g. 令和6年11月15日 ⏎ 株式会社… ⏎ 代表取締役 …"""
+    from rouei.extract.doc.layout import Block
+
+    tail = lines[-r.signoff_tail:]
+    for k in range(len(tail) - 1, -1, -1):
+        ln = tail[k]
+        if date_alone(ln, r) is None:
+            continue
+        below = _named(tail[k + 1:k + 1 + r.signoff_lines], r)
+        above = _named(tail[max(0, k - r.signoff_lines):k][::-1], r)[::-1]
+        if below and _names_body(below, r):
+            return Block(ln.start, below[-1].end, (ln, *below))
+        if above and _names_body(above, r) and k == len(tail) - 1:
+            return Block(above[0].start, ln.end, (*above, ln))
+    return None
+
+
+def _named(run: list[Line], r: LayoutRules) -> list[Line]:
+    """The leading lines of ``run`` short enough to be a name, a title or an address."""
+    out = []
+    for ln in run:
+        if "。" in ln.text or len(ln.text) > r.signoff_line or ln.style not in (None,):
+            break
+        out.append(ln)
+    return out
+
+
+def _names_body(run: list[Line], r: LayoutRules) -> bool:
+    return any(r.signoff_head.search(ln.text) or r.signoff_org.search(ln.text) for ln in run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline entries
+
+
+def timeline(lines: list[Line], r: LayoutRules, norm: Normalized,
+             boxed: Callable[[Line], bool]) -> list[Entry]:
+    """Lines (list items) that start with a date and a separator, with their event: the rest
+    of the line, or the next line when the date stands alone."""
+    from rouei.extract.doc.layout import Entry
+
+    out = []
+    for i, ln in enumerate(lines):
+        off = _body_offset(ln)
+        if off is None or boxed(ln):
+            continue
+        d = r.tl_date.match(ln.text, off)
+        if not d:
+            continue
+        after = r.tl_decor.match(ln.text, d.end()).end()
+        sep = r.tl_sep.match(ln.text, after)
+        if not sep:
+            continue
+        ds, de = _span(norm, ln, d.start(), d.end())
+        if sep.end() < len(ln.text) and ln.text[sep.end():].strip(" \t)"):
+            es, ee = _span(norm, ln, sep.end(), len(ln.text))
+            out.append(Entry(ds, de, es, ee, True))
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is None or boxed(nxt):
+            continue
+        noff = _body_offset(nxt)
+        if noff is not None and r.tl_date.match(nxt.text, noff):
+            continue  # a run of dates (a table's column), not an event
+        out.append(Entry(ds, de, nxt.body, nxt.end, False))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+
+
+def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int]) -> list[Label]:
+    """One-line labels: "発覚日:2020年3月10日" (any short label before a colon) and
+    "発生日時 2024年5月1日" (a label of a known kind before spaces)."""
+    from rouei.extract.doc.layout import Label
+
+    out = []
+    for ln in lines:
+        off = _body_offset(ln)
+        if off is None or ln.body in opening or ln.start in opening:
+            continue
+        m = r.label_sep.match(ln.text, off)
+        if not m or m.end() >= len(ln.text):
+            continue
+        words = clean_label(m.group("label"))
+        if not words or words.isascii() and not words.isalpha() or r.tl_date.match(words) \
+                or ln.text.startswith("//", m.end("label") + 1):
+            continue  # 10:30, a time; https: a URL; 2024年5月1日 …, a timeline entry
+        kind = label_kind(words, r)
+        colon = ":" in ln.text[m.end("label"):m.end()]
+        if not colon and (kind is None or len(words) > r.label_line_chars):
+            continue
+        ls, le = _span(norm, ln, m.start("label"), m.end("label"))
+        vs, ve = _span(norm, ln, m.end(), len(ln.text))
+        out.append(Label(words, kind, ls, le, vs, ve, "inline"))
+    return out
+
+
+def label_lines(lines: list[Line], r: LayoutRules, heads: list[Heading],
+                skip: set[int]) -> list[Label]:
+    """A line that is only a label (判明日, 1 発生日時, (1)発覚) and its value on the next line."""
+    from rouei.extract.doc.layout import Label
+
+    heading_lines = {h.line.index for h in heads}
+    out = []
+    for i, ln in enumerate(lines[:-1]):
+        words = clean_label(ln.body_text)
+        if ln.start in skip or not words or len(words) > r.label_line_chars:
+            continue
+        kind = next((k for k, pat in r.labels if pat.fullmatch(words)), None)
+        if kind is None:
+            continue
+        nxt = lines[i + 1]
+        if nxt.index in heading_lines and nxt.style is not None or nxt.start in skip and \
+                nxt.start not in _opening_dates(nxt, r):
+            continue
+        out.append(Label(words, kind, ln.body, ln.end, nxt.start, nxt.end, "line"))
+    return out
+
+
+def _opening_dates(ln: Line, r: LayoutRules) -> set[int]:
+    """{ln.start} when the line opens with a date (a value may be a timeline-shaped date)."""
+    off = _body_offset(ln)
+    return {ln.start} if off is not None and r.tl_date.match(ln.text, off) else set()
+
+
+def tables(lines: list[Line], r: LayoutRules, opening: set[int]) -> list[Label]:
+    """A flattened table: a run of two or more label cells (発生日 ⏎ 内容 ⏎ 件数), then the
+    cells of its rows one per line; each cell is labelled by its column's header."""
+    from rouei.extract.doc.layout import Label
+
+    out: list[Label] = []
+    i = 0
+    while i < len(lines):
+        head: list[tuple[Line, str | None]] = []
+        j = i
+        while j < len(lines) and _header_cell(lines[j], r) and (j == i or not lines[j].blank_before):
+            head.append((lines[j], label_kind(clean_label(lines[j].text), r)))
+            j += 1
+        k = len(head)
+        if k < 2 or not any(kind for _, kind in head):
+            i += 1
+            continue
+        cells: list[Line] = []
+        while j < len(lines) and len(cells) < 60 * k:
+            ln = lines[j]
+            if "。" in ln.text and len(ln.text) > r.header_line or _header_cell(ln, r) and \
+                    ln.start not in opening and len(cells) % k == 0:
+                break
+            if cells and ln.blank_before and len(cells) % k == 0 and len(cells) >= k:
+                break
+            cells.append(ln)
+            j += 1
+        rows = len(cells) // k
+        if rows == 0:
+            i += 1
+            continue
+        for n, cell in enumerate(cells[:rows * k]):
+            lab, kind = head[n % k]
+            out.append(Label(clean_label(lab.text), kind, lab.start, lab.end,
+                             cell.start, cell.end, "table"))
+        i = j
+    return out
+
+
+def _header_cell(ln: Line, r: LayoutRules) -> bool:
+    """A line that can be a table's column header: short, no mark, a label of a known kind."""
+    words = clean_label(ln.text)
+    return (ln.style is None and 0 < len(words) <= r.label_line_chars and "。" not in words
+            and ":" not in words and label_kind(words, r) is not None
+            and not r.tl_date.match(words))

@@ -1,0 +1,98 @@
+"""rules/layout.toml compiled: the marks, heading words, label words and block patterns that
+extract/doc/layout.py reads a notice with."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rouei.extract.core import rules
+
+
+@dataclass(frozen=True)
+class Marker:
+    style: str
+    regex: re.Pattern[str]
+    bullet: bool
+
+
+@dataclass(frozen=True)
+class LayoutRules:
+    markers: tuple[Marker, ...]
+    sections: tuple[tuple[str, re.Pattern[str]], ...]
+    labels: tuple[tuple[str, re.Pattern[str]], ...]  # matched against the whole label
+    max_chars: int
+    bare_chars: int
+    section_chars: int
+    not_heading: re.Pattern[str]
+    label_line_chars: int
+    label_sep: re.Pattern[str]
+    tl_date: re.Pattern[str]
+    tl_decor: re.Pattern[str]
+    tl_sep: re.Pattern[str]
+    header_lines: int
+    header_line: int
+    posting: re.Pattern[str]
+    signoff_tail: int
+    signoff_lines: int
+    signoff_line: int
+    signoff_head: re.Pattern[str]
+    signoff_org: re.Pattern[str]
+
+
+@cache
+def _compiled(_stamp: str) -> LayoutRules:
+    r = rules.load("layout")
+
+    def cp(regex: str) -> re.Pattern[str]:
+        # patterns are applied with .match(text, pos), where ^ would only match at 0
+        return rules.compile_pattern(regex.removeprefix("^"))
+
+    return LayoutRules(
+        markers=tuple(Marker(m["style"], cp(m["regex"]), bool(m.get("list", False)))
+                      for m in r["marker"]),
+        sections=tuple((s["kind"], cp(s["regex"])) for s in r["section"]),
+        labels=tuple((lab["kind"], cp(f"(?:{lab['regex']})")) for lab in r["label"]),
+        max_chars=int(r["heading"]["max_chars"]),
+        bare_chars=int(r["heading"]["bare_chars"]),
+        section_chars=int(r["heading"]["section_chars"]),
+        not_heading=cp(r["heading"]["not_heading"]),
+        label_line_chars=int(r["label_line"]["max_chars"]),
+        label_sep=cp(r["label_line"]["separator"]),
+        tl_date=cp(r["timeline"]["date"]),
+        tl_decor=cp(r["timeline"]["decor"]),
+        tl_sep=cp(r["timeline"]["separator"]),
+        header_lines=int(r["header"]["max_lines"]),
+        header_line=int(r["header"]["max_line"]),
+        posting=cp(r["header"]["posting"]),
+        signoff_tail=int(r["signoff"]["max_tail"]),
+        signoff_lines=int(r["signoff"]["max_lines"]),
+        signoff_line=int(r["signoff"]["max_line"]),
+        signoff_head=cp(r["signoff"]["head"]),
+        signoff_org=cp(r["signoff"]["org"]),
+    )
+
+
+def layout_rules() -> LayoutRules:
+    """The layout rules, compiled once per version of rules/ (a researcher's edit is seen)."""
+    return _compiled(rules.rules_hash_cached())
+
+
+_BRACKETS = str.maketrans("", "", "【】[]「」『』〔〕<>《》")
+
+
+def label_kind(label: str, r: LayoutRules | None = None) -> str | None:
+    """The kind of a label's words: a [[label]] entry matching all of it, else a section kind."""
+    r = r or layout_rules()
+    words = label.translate(_BRACKETS).strip()
+    words = re.sub(r"\s+", "", words)
+    for kind, pat in r.labels:
+        if pat.fullmatch(words):
+            return kind
+    return next((kind for kind, pat in r.sections if pat.search(words)), None)
+
+
+def clean_label(label: str) -> str:
+    """A label's words without brackets and spaces (発覚日, not 【発覚日】)."""
+    return re.sub(r"\s+", "", label.translate(_BRACKETS))
