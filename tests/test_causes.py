@@ -171,13 +171,20 @@ def test_causes_cause_section_lets_ambiguous_cues_count(found):
     assert found("システム改修後の不具合が発覚しました。") == set()
 
 
-def test_causes_sections_end_at_next_heading():
-    norm = ("1 概要\n本文。\n2 再発防止策\n(1) 研修\n対策。\n3 お問い合わせ\n窓口。\nリリース文アーカイブ\n"
-            "【事件簿#2】別の投稿のタイトル\n別の投稿。\n")
-    kinds = [(norm[s:e].split("\n")[0], k) for s, e, k in causes.sections(norm)]
-    assert kinds == [("1 概要", "cause"), ("2 再発防止策", "measure"), ("3 お問い合わせ", "measure")]
-    last = causes.sections(norm)[-1]
-    assert "別の投稿" not in norm[last[0]:last[1]]
+def test_causes_section_use_follows_the_layout():
+    text = ("1 概要\n本文です。\n2 再発防止策\n(1) 研修\n対策です。\n3 お問い合わせ\n窓口です。\n"
+            "【事件簿#2】別の投稿のタイトルは長いので見出しではなく、別の投稿の題として読まれることになります\n別の投稿です。\n")
+    ctx = DocContext("t", text)
+    at = {word: causes.section_use(ctx, text.index(word)) for word in ("本文", "対策", "窓口", "別の投稿です", "1 概要")}
+    assert at == {"本文": "stated", "対策": "silent", "窓口": "silent", "別の投稿です": None,
+                  "1 概要": "heading"}
+
+
+def test_causes_heading_names_a_topic_not_the_cause(found):
+    # 紛失した資料 heads the list of what was lost after a wrongful disposal
+    text = ("1.概要\n申請書を誤廃棄したと思われることが判明しました。\n\n2.紛失した資料\n\n"
+            "2021年3月に受け付けた申請書1箱分\n")
+    assert found(text) == {"mismanagement"}
 
 
 def test_causes_consequence_yields_to_the_mechanism(found):

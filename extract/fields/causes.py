@@ -4,7 +4,8 @@ Cue words come from rules/causes.toml; rules/cause_context.toml says where a cue
 cause and where it does not: a denial (不正アクセスによるものではありません), a law's name
 (不正アクセス禁止法), a countermeasure (ウイルス対策ソフト), a hypothetical, a sentence or section
 about prevention (再発防止策). Ambiguous cues (不具合, 見落とし) need a sentence that states a
-cause (原因, により, ため) or a section under a cause heading (原因, 経緯).
+cause (原因, により, ため) or a layout section of a kind that states one (原因, 経緯, 概要; the
+section kinds come from extract/doc/layout.py, the ones that count from cause_context.toml).
 """
 
 from __future__ import annotations
@@ -45,12 +46,8 @@ class CauseRules:
     after: tuple[re.Pattern[str], ...]
     before: re.Pattern[str]
     sentence: re.Pattern[str]
-    headings: tuple[tuple[str, re.Pattern[str]], ...]
-    heading_marks: tuple[tuple[re.Pattern[str], int], ...]
-    max_chars: int
-    bare_chars: int
-    section_chars: int
-    silent: frozenset[str]
+    stated_sections: frozenset[str]  # layout section kinds under which a cue states a cause
+    silent_sections: frozenset[str]  # layout section kinds in which no cause is taken
     any_cue: re.Pattern[str] | None = None  # every cue at once: most sentences name no cause
 
 
@@ -88,7 +85,7 @@ def _compiled(_stamp: str) -> CauseRules:
         log.warning("rules/causes.toml: unknown classes %s", sorted(unknown))
     cues = tuple(_cue(c, defs) for c in lex["cue"])
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
-    shape = cx["heading_shape"]
+    secs = cx["sections"]
     any_cue = rules.union([c.regex for c in cues])
     return CauseRules(
         cues=cues, suppress=suppress,
@@ -96,10 +93,8 @@ def _compiled(_stamp: str) -> CauseRules:
         after=tuple(rules.compile_pattern(e["pattern"]) for e in cx["after"]),
         before=rules.compile_pattern("|".join(f"(?:{e['pattern']})" for e in cx["before"])),
         sentence=_union(cx["sentence"]),
-        headings=tuple((h["kind"], rules.compile_pattern(h["pattern"])) for h in cx["heading"]),
-        heading_marks=tuple((rules.compile_pattern(m["pattern"]), m["level"]) for m in cx["heading_mark"]),
-        max_chars=shape["max_chars"], bare_chars=shape["bare_chars"],
-        section_chars=shape["section_chars"], silent=frozenset(shape["silent"]), any_cue=any_cue)
+        stated_sections=frozenset(secs["stated"]), silent_sections=frozenset(secs["silent"]),
+        any_cue=any_cue)
 
 
 def cause_rules() -> CauseRules:
@@ -107,59 +102,27 @@ def cause_rules() -> CauseRules:
     return _compiled(rules.rules_hash_cached())
 
 
-# -- sections --------------------------------------------------------------------------------
+# -- sections ------------------------------------------------------------------------------
 
-def _heading_level(line: str, r: CauseRules) -> tuple[int, bool] | None:
-    """(rank, bare) of a heading-shaped line: rank 0 is highest (【…】, ■, a bare short line),
-    then 1., (1), ①, ・; bare is True for a short line without a mark. None: not a heading."""
-    if "。" in line.rstrip("。"):
-        return None
-    if len(line) <= r.max_chars:
-        for pat, level in r.heading_marks:
-            if pat.match(line):
-                return level, False
-    if line.startswith("【"):
-        return 0, False
-    if len(line) <= r.bare_chars and not line.endswith("。"):
-        return 0, True
-    return None
-
-
-def sections(norm: str, r: CauseRules | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, kind) of the parts of the normalised text under a kind of heading.
-
-    A section opens at a heading-shaped line whose words name its kind (2. 原因, 【再発防止策】)
-    and ends at the next heading that names a kind or ranks as high (3. お問い合わせ after
-    2. 再発防止策, but not (1) under it); never longer than ``section_chars``. A bare short line
-    only counts when it names a kind: in a list of article titles or items most lines are short."""
+def section_use(ctx: DocContext, pos: int, r: CauseRules | None = None) -> str | None:
+    """How the layout section holding ``pos`` bears on causes: "stated" (a cause, timeline or
+    overview section: ambiguous cues count), "silent" (countermeasures, contact, related
+    articles: no cause is taken) or None. A heading line itself is "heading": it names a topic
+    (2.紛失した資料), the sentences under it state the cause."""
     r = r or cause_rules()
-    out: list[tuple[int, int, str]] = []
-    open_: tuple[int, str, int] | None = None  # (start, kind, level)
-    pos = 0
-    for raw in norm.splitlines(keepends=True):
-        line = raw.strip()
-        start, pos = pos, pos + len(raw)
-        shape = _heading_level(line, r) if line else None
-        if shape is None:
-            continue
-        level, bare = shape
-        kind = next((k for k, pat in r.headings if pat.search(line)), None)
-        if bare and not kind:
-            continue
-        if open_ and (kind or level <= open_[2]):
-            out.append((open_[0], min(start, open_[0] + r.section_chars), open_[1]))
-            open_ = None
-        if kind:
-            open_ = (start, kind, level)
-    if open_:
-        out.append((open_[0], min(len(norm), open_[0] + r.section_chars), open_[1]))
-    return out
-
-
-def _section_kind(secs: list[tuple[int, int, str]], pos: int) -> str | None:
-    for s, e, kind in secs:
-        if s <= pos < e:
-            return kind
+    lay = ctx.layout
+    line = lay.line_at(pos)
+    if line is not None and any(h.line.index == line.index for h in lay.headings):
+        return "heading"
+    # a list of related articles runs to the next post title: its short lines read as headings
+    for sec in lay.sections("chrome"):
+        if sec.start <= pos and not any(sec.start < t.start <= pos for t in lay.titles):
+            return "silent"
+    kind = lay.kind_at(pos)
+    if kind in r.stated_sections:
+        return "stated"
+    if kind in r.silent_sections:
+        return "silent"
     return None
 
 
@@ -200,24 +163,24 @@ def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tupl
     return out
 
 
-def find_causes(norm: str, sents: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """(start, end, category) in the normalised text for the given sentence spans, in order."""
+def find_causes(ctx: DocContext) -> list[tuple[int, int, str]]:
+    """(start, end, category) in the normalised text for every sentence, in order."""
     r = cause_rules()
-    secs = sections(norm, r)
+    norm = ctx.norm.text
     out = []
-    for ss, se in sents:
-        kind = _section_kind(secs, ss)
-        if kind in r.silent:
+    for s, e in ctx.sentences:
+        use = section_use(ctx, s, r)
+        if use in ("silent", "heading"):
             continue
-        out.extend((ss + s, ss + e, c) for s, e, c in sentence_causes(norm[ss:se], r, kind == "cause"))
+        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+        out.extend((ns + a, ns + b, c) for a, b, c in sentence_causes(norm[ns:ne], r, use == "stated"))
     return sorted(out)
 
 
 def extract(ctx: DocContext) -> list[CauseItem]:
     """Every stated cause in the document, in text order (incidents are the pipeline's)."""
-    nsents = [(ctx.norm.to_norm(s), ctx.norm.to_norm(e)) for s, e in ctx.sentences]
     items = []
-    for ns, ne, cat in find_causes(ctx.norm.text, nsents):
+    for ns, ne, cat in find_causes(ctx):
         s, e, text = ctx.span_of_norm(ns, ne)
         items.append(CauseItem(text, s, e, category=cat))
     return items
