@@ -34,6 +34,9 @@ class Cue:
     requires: re.Pattern[str] | None
     not_after: re.Pattern[str] | None
     yields_to: frozenset[str]
+    # the cue is dropped when one of these classes is stated anywhere in the same incident
+    # (インターネット上で閲覧可能な状態 after a ransomware attack is where the data ended up)
+    yields_in_incident: frozenset[str] = frozenset()
     # characters a match must start with (None: not known); a sentence without any is skipped
     firsts: frozenset[str] | None = None
 
@@ -68,7 +71,8 @@ def _cue(c: dict, defs: dict[str, str]) -> Cue:
     return Cue(c["class"], regex, c.get("needs") == "cause",
                rules.compile_pattern(expand_local(c["requires"], defs)) if c.get("requires") else None,
                rules.compile_pattern(c["not_after"]) if c.get("not_after") else None,
-               frozenset(c.get("yields_to", ())), _plain_firsts(regex))
+               frozenset(c.get("yields_to", ())), frozenset(c.get("yields_in_incident", ())),
+               _plain_firsts(regex))
 
 
 def _union(entries: list[dict]) -> re.Pattern[str]:
@@ -135,11 +139,29 @@ def _excluded(sent: str, m: re.Match[str], r: CauseRules) -> bool:
     return bool(r.before.search(sent[:m.start()]))
 
 
-def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tuple[int, int, str]]:
-    """(start, end, category) of the causes a sentence states, offsets within ``sent``.
+def _before_advice(sent: str, r: CauseRules) -> str:
+    """The sentence up to the clause that turns to prevention or advice. A sentence that opens
+    with a stated cause may go on to the measures (リスト型攻撃により…不正使用されたとみられており、
+    …対策の強化に努めてまいります): the clauses before keep their cause when they hold a cause
+    marker. Otherwise the whole sentence is about prevention: ""."""
+    m = r.sentence.search(sent)
+    if m is None:
+        return sent
+    cut = sent.rfind("、", 0, m.start())
+    head = sent[:cut] if cut > 0 else ""
+    return head if head and r.marker.search(head) else ""
+
+
+def sentence_causes(sent: str, r: CauseRules, stated: bool = False
+                    ) -> list[tuple[int, int, str, frozenset[str]]]:
+    """(start, end, category, yields_in_incident) of the causes a sentence states, offsets
+    within ``sent``.
 
     ``stated``: the sentence sits under a cause heading, so ambiguous cues count."""
-    if (r.any_cue is not None and not r.any_cue.search(sent)) or r.sentence.search(sent):
+    if r.any_cue is not None and not r.any_cue.search(sent):
+        return []
+    sent = _before_advice(sent, r)
+    if not sent:
         return []
     stated = stated or bool(r.marker.search(sent))
     chars = set(sent)
@@ -154,17 +176,17 @@ def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tupl
                     and not (cue.not_after and cue.not_after.match(sent, m.end())))
     found = {cue.category for _, _, cue in hits}
     hits = [h for h in hits if not h[2].yields_to & found]
-    out: list[tuple[int, int, str]] = []
+    out: list[tuple[int, int, str, frozenset[str]]] = []
     for s, e, cue in sorted(hits, key=lambda h: (h[0], -h[1])):
         # a cue inside a longer cue of the same class is the same statement
-        if any(c == cue.category and ps <= s and e <= pe for ps, pe, c in out):
+        if any(c == cue.category and ps <= s and e <= pe for ps, pe, c, _ in out):
             continue
-        out.append((s, e, cue.category))
+        out.append((s, e, cue.category, cue.yields_in_incident))
     return out
 
 
-def find_causes(ctx: DocContext) -> list[tuple[int, int, str]]:
-    """(start, end, category) in the normalised text for every sentence, in order."""
+def find_causes(ctx: DocContext) -> list[tuple[int, int, str, frozenset[str]]]:
+    """(start, end, category, yields_in_incident) in the normalised text, in text order."""
     r = cause_rules()
     norm = ctx.norm.text
     out = []
@@ -173,25 +195,27 @@ def find_causes(ctx: DocContext) -> list[tuple[int, int, str]]:
         if use in ("silent", "heading"):
             continue
         ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
-        out.extend((ns + a, ns + b, c) for a, b, c in sentence_causes(norm[ns:ne], r, use == "stated"))
+        out.extend((ns + a, ns + b, c, y) for a, b, c, y in sentence_causes(norm[ns:ne], r, use == "stated"))
     return sorted(out)
 
 
 def extract(ctx: DocContext) -> list[CauseItem]:
     """Every stated cause in the document, in text order (incidents are the pipeline's)."""
     items = []
-    for ns, ne, cat in find_causes(ctx):
+    for ns, ne, cat, yields in find_causes(ctx):
         s, e, text = ctx.span_of_norm(ns, ne)
-        items.append(CauseItem(text, s, e, category=cat))
+        items.append(CauseItem(text, s, e, category=cat, yields=yields))
     return items
 
 
 def resolve(items: list[CauseItem]) -> list[CauseItem]:
     """Drop the classes that another class stated for the same incident suppresses
-    (insider_fraud suppresses unauthorized_takeout: JNSA counts a malicious takeout once)."""
+    (insider_fraud suppresses unauthorized_takeout: JNSA counts a malicious takeout once), and
+    the cues that yield to a class stated anywhere in the incident."""
     suppress = cause_rules().suppress
     present = {it.category for it in items}
     dropped: set[str] = set()
     for cat in present:
         dropped |= suppress.get(cat, frozenset())
-    return [it for it in items if it.category not in dropped]
+    kept = [it for it in items if it.category not in dropped]
+    return [it for it in kept if not it.yields & (present - {it.category})]
