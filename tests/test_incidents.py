@@ -4,22 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from rouei.extract.fields.incidents import list_number
-
-
-@pytest.mark.parametrize("mark,expected", [
-    ("1", 1), ("12", 12), ("１２", 12), ("①", 1), ("⑳", 20), ("㉑", 21), ("❸", 3), ("➀", 1),
-    ("➋", 2), ("Ⅳ", 4),
-])
-def test_incidents_list_number_reads_every_numbering_character(mark, expected):
-    assert list_number(mark) == expected
-
-
-@pytest.mark.parametrize("mark", ["½", "a", "", "①②"])
-def test_incidents_list_number_not_a_number(mark):
-    assert list_number(mark) is None
-
-
 @pytest.mark.parametrize("mark", ["①", "❶", "➀", "⑴", "⒈", "㉑"])
 def test_incidents_circled_numbers_do_not_fail_the_notice(pipeline, mark):
     # a line that opens with a numbering character once made the whole notice an error record
@@ -30,3 +14,57 @@ def test_incidents_circled_numbers_do_not_fail_the_notice(pipeline, mark):
     assert "error" not in rec
     assert len(rec["incidents"]) == 1
     assert rec["incidents"][0]["causes"][0]["category"] == "loss"
+
+
+CASES = (
+    "テスト大学への不正アクセスによる個人情報の漏えいについて\n\n"
+    "この度、本学の教職員のメールアカウントが不正にアクセスされた事案が2件確認されました。\n\n"
+    "(事案1)2023年3月17日、理学部の教員のアカウントから大量のメール送信が確認されました。"
+    "受講者311名の氏名が記載されたファイルが閲覧された可能性があります。\n\n"
+    "(事案2)2023年3月15日、工学部の職員のアカウントから不審なメールが送信されました。"
+    "取引先120名のメールアドレスが閲覧された可能性があります。\n\n"
+    "本件に関するお問い合わせ先:情報企画課\n")
+
+BRACKETED = (
+    "個人情報漏えい2件のお詫び\n\n"
+    "【事案1】\n1 事案の概要\n2024年5月10日、患者1名の書類を別の医療機関へ誤送付しました。\n"
+    "2 発生原因\n医療機関を誤認して登録したためです。\n\n"
+    "【事案2】\n1 事案の概要\n2024年6月2日、職員が患者12名の名簿を紛失したことが判明しました。\n"
+    "2 発生原因\n保管庫の施錠を怠っていたためです。\n")
+
+SECOND_REPORT = (
+    "お知らせ\n\n2024年4月22日\n\n"
+    "システム不具合による個人情報漏洩に関するお詫びとご報告(第2報)\n\n"
+    "2024年3月27日に発生いたしました個人情報漏洩に関しまして、3月29日に第一報を掲載しておりました。\n\n"
+    "調査が完了しましたので、以下の通りご報告いたします。\n\n"
+    "【調査結果】最大で344名のお客さまの氏名が他のお客さまに表示されました\n\n"
+    "※該当するお客さまには、既にメールでご案内を差し上げております。\n\n"
+    "【調査結果】購入3件、解約5件の合計8件の意図しない手続きが行われました\n\n"
+    "該当するお客さまへは、既にご連絡しております。\n")
+
+
+def test_incidents_case_labels_cut_a_notice(pipeline):
+    rec = pipeline.process("t", CASES)
+    assert len(rec["incidents"]) == 2
+    assert [inc["dates"][0]["value"] for inc in rec["incidents"]] == ["2023-03-17", "2023-03-15"]
+
+
+def test_incidents_bracketed_case_labels(pipeline):
+    rec = pipeline.process("t", BRACKETED)
+    assert len(rec["incidents"]) == 2
+    causes = [{c["category"] for c in inc["causes"]} for inc in rec["incidents"]]
+    assert causes == [{"misoperation", "mismanagement"}, {"loss"}]
+
+
+def test_incidents_a_second_report_is_one_incident(pipeline):
+    # a field label repeated by one notice (【調査結果】) is no series of archived posts
+    rec = pipeline.process("t", SECOND_REPORT)
+    assert len(rec["incidents"]) == 1
+
+
+@pytest.mark.parametrize("line", ["事案の概要", "事案は1件です。", "事案1件目の報告", "第2報"])
+def test_incidents_case_label_not_applicable(line):
+    from rouei.extract.core import rules
+
+    label = rules.compile_pattern(rules.load("incidents")["case_label"]["regex"])
+    assert label.match(line) is None

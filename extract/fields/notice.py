@@ -115,6 +115,13 @@ def event_sentences(ctx: DocContext, r: NoticeRules | None = None) -> list[tuple
     return out
 
 
+def _header_names_leak(ctx: DocContext, r: NoticeRules) -> bool:
+    """A line of the header block names a leak (the page's first line is only お知らせ, the
+    notice's own title comes below it)."""
+    head = ctx.layout.header
+    return head is not None and any(r.leak.search(ln.text) for ln in head.lines)
+
+
 def is_leak_notice(ctx: DocContext) -> bool:
     """Whether the document reports a leak, a possible leak or a suspected leak."""
     r = notice_rules()
@@ -130,7 +137,7 @@ def is_leak_notice(ctx: DocContext) -> bool:
         log.debug("%s: a page of genre %s", ctx.doc_id, strong)
         return False
     need = r.min_events
-    if genres and not r.leak.search(title):
+    if genres and not r.leak.search(title) and not _header_names_leak(ctx, r):
         need = r.weak_min_events
     found = len(event_sentences(ctx, r))
     if found < need:
