@@ -235,3 +235,27 @@ def test_org_rule_examples_of_names():
     sp = cfg["speaks"]
     assert re.search(sp["own"], sp["example"]) and not re.search(sp["not"], sp["example"])
     assert re.search(sp["not"], "個人情報保護委員会によるテスト社に対する指導")
+
+
+def test_org_parses_only_zones_with_an_unresolved_name(nlp):
+    from rouei.extract.doc.context import DocContext
+    from rouei.extract.nlp.model import parse_for_rules
+
+    parsed: list[str] = []
+
+    def parse(texts):
+        parsed.extend(texts)
+        return parse_for_rules(nlp, texts)
+
+    resolved = ("株式会社サンプル商事 個人情報漏えいに関するお詫び\n"
+                "このたび、当社のサーバーが不正アクセスを受け、お客様の氏名が流出した可能性があることが判明しました。\n"
+                "お客様には多大なご迷惑をおかけしましたことを深くお詫び申し上げます。\n")
+    ctx = DocContext("t", resolved, title=resolved.splitlines()[0], parse_fn=parse)
+    assert org.document_org(ctx, org.extract(ctx)) == "株式会社サンプル商事"
+    assert parsed == []
+    # a name with no legal form in the title: the title is parsed, the prose without names is not
+    unresolved = ("テスト西日本 顧客情報の流出について\n"
+                  "このたび、業務委託先の元派遣社員が顧客の氏名を不正に持ち出していたことが判明しました。\n")
+    ctx = DocContext("t", unresolved, title=unresolved.splitlines()[0], parse_fn=parse)
+    org.extract(ctx)
+    assert parsed and all(p in unresolved.splitlines()[0] for p in parsed)

@@ -49,6 +49,7 @@ class OrgRules:
     self_kinds: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
     score: dict[str, float]
     speaks: tuple[re.Pattern[str], re.Pattern[str]]  # (own report, action on another) in a title
+    unresolved: re.Pattern[str]  # a word in a zone that may name a body the patterns missed
 
 
 @cache
@@ -80,6 +81,7 @@ def _compiled(_stamp: str) -> OrgRules:
         self_kinds=tuple((re.compile(k["words"]), re.compile(k["fits"])) for k in cfg["self_kind"]),
         score={k: float(v) for k, v in cfg["score"].items() if k != "example"},
         speaks=(re.compile(cfg["speaks"]["own"]), re.compile(cfg["speaks"]["not"])),
+        unresolved=re.compile(ner["unresolved"]),
     )
 
 
@@ -200,6 +202,19 @@ def _zones(ctx: DocContext, found: bool = False) -> list[tuple[int, int]]:
     return sorted(out)
 
 
+def _unresolved(ctx: DocContext, span: tuple[int, int], items: list[OrgItem]) -> bool:
+    """The zone holds no organisation the patterns found and is the title or holds a word that
+    may name one they missed (NTT西日本, 市民課 of a place they missed): only such zones are
+    parsed, the parse being the slow step."""
+    s, e = span
+    if any(s <= it.start < e for it in items):
+        return False
+    first = _nonblank_lines(ctx.text, limit=1)
+    if first and first[0][0] == s:
+        return True  # the title names its subject in any script (ベネッセ、顧客情報流出)
+    return bool(org_rules().unresolved.search(ctx.norm.text[ctx.norm.to_norm(s):ctx.norm.to_norm(e)]))
+
+
 def extract(ctx: DocContext) -> list[OrgItem]:
     """Organisations and self-references named in the document, in text order."""
     r = org_rules()
@@ -212,7 +227,8 @@ def extract(ctx: DocContext) -> list[OrgItem]:
             items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
     top = lines[r.zones["lines"] - 1][1] if len(lines) >= r.zones["lines"] else len(ctx.text)
     found = any(it.label == "legal" and it.start < top for it in items)
-    for ent in _ner(ctx, _zones(ctx, found), r.labels):
+    zones = [sp for sp in _zones(ctx, found) if _unresolved(ctx, sp, items)]
+    for ent in _ner(ctx, zones, r.labels):
         inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
         if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
                 and r.legal_words.search(ent.name):
