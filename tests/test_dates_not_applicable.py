@@ -66,6 +66,11 @@ NOT_DATES = [
     "2024年版の手引き",
     "1990年代から続く名簿",
     "15年前の記録",
+    # sanctions: the length of a suspension or a pay cut
+    "懲戒処分の内容は停職6月とした",
+    "減給10分の1(3月)の処分を行った",
+    # 同 with no numeral, 同社
+    "同社は同日中にサイトを閉鎖した",
     # a day alone with no full date to anchor it, or a count of days
     "同社は3日、調査結果を発表した",
     "バックアップは、1日に2回取得しています",
@@ -83,3 +88,16 @@ def test_dates_law_number_next_to_a_real_date():
     text = "総務省は2024年3月5日、電気通信事業法(昭和59年法律第86号)に基づき指導した。"
     found = dates.extract(DocContext("t", text))
     assert [d.value for d in found] == ["2024-03-05"]
+
+
+def test_dates_restated_western_year_is_not_a_second_date():
+    for text in ("平成25年11月19日(2013年)\n個人情報盗難のお詫び",
+                 "平成25年11月19日\n(2013年)\n個人情報盗難のお詫び"):
+        found = dates.extract(DocContext("t", text))
+        assert [d.value for d in found] == ["2013-11-19"], text
+
+
+def test_dates_a_sanction_next_to_a_real_date():
+    text = "令和5年12月1日付けで、職員を停職6月の懲戒処分とした。"
+    found = dates.extract(DocContext("t", text))
+    assert [d.value for d in found] == ["2023-12-01"]

@@ -280,3 +280,35 @@ def test_layout_offsets_point_into_the_analysed_text():
     e = lay.timeline[0]
     assert text[e.date_start:e.date_end] == "令和６年５月２日"
     assert text[e.event_start:e.event_end] == "委託先から報告"
+
+
+def test_layout_label_in_lenticular_brackets():
+    text = "お知らせ\n\n本文です。\n【発生日】2024年5月1日\n【原因】設定の誤り\n【事案1】\n"
+    lay = _layout(text)
+    got = [(lab.text, lab.kind, text[lab.value_start:lab.value_end]) for lab in lay.labels]
+    assert got == [("発生日", "occurred", "2024年5月1日"), ("原因", "cause", "設定の誤り")]
+    assert [h.text for h in lay.headings] == ["事案1"]
+
+
+def test_layout_wrapped_lines_continue_their_sentence():
+    text = ("お知らせ\n\n当局では、平成19年6月13日、電波利用料の納付書の発送に際し、2名\n"
+            "の方に別の方の納付書を誤って送付したことが判明しました。\n\n1 経緯\n短い行\n")
+    lay = _layout(text)
+    assert lay.continues(_at(text, "平成19年"))
+    assert not lay.continues(_at(text, "の方に"))  # closed by 。
+    assert not lay.continues(_at(text, "1 経緯"))   # a heading
+
+
+def test_layout_header_stops_at_a_wrapped_sentence():
+    text = ("書類の紛失について\n当院の外来で保管していた患者様の書類が綴られたファイルを,\n"
+            "紛失しました。\n")
+    lay = _layout(text)
+    assert lay.header is not None and text[lay.header.start:lay.header.end] == "書類の紛失について"
+
+
+def test_layout_timeline_event_goes_on_in_indented_lines():
+    text = ("お知らせ\n\n経過\n8月23日(水) 調査結果を確認\n\n        保護者に事情を説明\n"
+            "8月24日(木) 警察に相談\n")
+    lay = _layout(text)
+    events = [text[e.event_start:e.event_end] for e in lay.timeline]
+    assert events == ["調査結果を確認\n\n        保護者に事情を説明", "警察に相談"]

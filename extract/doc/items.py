@@ -87,6 +87,7 @@ class Mention:
     fiscal: bool = False
     period: str | None = None  # period_start / period_end when one end of a range
     inherit: Mention | None = None  # range start whose year/month a bare range end takes
+    stamp: bool = False  # an update stamp in brackets closing its line: not a year anchor
 
     @property
     def value(self) -> str | None:

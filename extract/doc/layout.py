@@ -43,6 +43,7 @@ class Line:
     number: int | None = None  # the mark's number: "(3)" → 3, "③" → 3, "第二" → 2, "(イ)" → 2
     bullet: bool = False  # a list mark (・) rather than a numbering mark
     blank_before: bool = False  # a blank line (or the top) comes before it
+    indent: int = 0  # white space before it
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Layout:
     header: Block | None = None
     signoff: Block | None = None
     titles: list[Line] = field(default_factory=list)  # post titles of an archive page
+    wrapped: set[int] = field(default_factory=set)  # indices of lines a sentence runs past
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -135,7 +137,7 @@ class Layout:
         out.labels.extend(tables)
         # a date alone on its line is no timeline entry when it is a label's value or the
         # line after it is a heading
-        values = {lab.value_start for lab in out.labels}
+        values = {lab.value_start for lab in out.labels if lab.kind in _DATE_KINDS}
         heads = {h.line.body for h in out.headings}
         out.timeline = [e for e in out.timeline if e.same_line or
                         (e.event_start not in heads and e.date_start not in values)]
@@ -145,6 +147,7 @@ class Layout:
         heads = {h.line.index for h in out.headings}
         out.list_items = [ln for ln in out.lines
                           if (ln.style is not None) and ln.index not in heads]
+        out.wrapped = _wrapped(out.lines, r, {h.line.index for h in out.headings}, opening)
         out._starts = [ln.start for ln in out.lines]
         return out
 
@@ -192,6 +195,12 @@ class Layout:
                 return e
         return None
 
+    def continues(self, pos: int) -> bool:
+        """Whether the line holding ``pos`` is cut by a line break mid-sentence (fixed-width
+        text, a PDF): its sentence goes on at the start of the next line."""
+        line = self.line_at(pos)
+        return line is not None and line.index in self.wrapped
+
     def in_header(self, pos: int) -> bool:
         return self.header is not None and self.header.start <= pos < self.header.end
 
@@ -202,6 +211,8 @@ class Layout:
 # ---------------------------------------------------------------------------------------------
 # Lines and marks
 
+# label kinds that say what a date is (rules/layout.toml [[label]])
+_DATE_KINDS = frozenset({"occurred", "discovered", "announced", "reported", "notified", "period"})
 _CIRCLED = {c: i + 1 for i, c in enumerate("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")}
 _CIRCLED.update({c: i + 1 for i, c in enumerate("➀➁➂➃➄➅➆➇➈➉")})
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
@@ -257,7 +268,8 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
         if style == "lenticular":
             body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
         body = norm.span(ns + nbody, ns + nbody)[0] if nbody < len(ntext) else e
-        out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank))
+        out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank,
+                        lead))
         blank = False
     return out
 
@@ -313,6 +325,23 @@ def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading
                                           order[nxt.style] <= order[ln.style or ""]):
                 continue  # the next item of a list, or a shallower heading
         out.append(Heading(ln, kind, ranks[style]))
+    return out
+
+
+_OPEN_END = ("。", "!", "?", "」", "』", ")", ":")
+
+
+def _wrapped(lines: list[Line], r: LayoutRules, heads: set[int], opening: set[int]) -> set[int]:
+    """Lines that a sentence runs past: long enough to have been cut at a fixed width, not
+    closed by 。, and followed directly (no blank line) by plain text that is no heading, list
+    item or timeline entry."""
+    out = set()
+    for ln, nxt in zip(lines, lines[1:], strict=False):
+        if len(ln.text) < r.wrap_chars or ln.text.endswith(_OPEN_END) or ln.index in heads:
+            continue
+        if nxt.blank_before or nxt.style is not None or nxt.index in heads or nxt.start in opening:
+            continue
+        out.add(ln.index)
     return out
 
 

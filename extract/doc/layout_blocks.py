@@ -52,8 +52,9 @@ def header(lines: list[Line], r: LayoutRules) -> Block | None:
     for ln in lines[:r.header_lines]:
         if not taken and "。" in ln.text and len(ln.text) > r.header_line:
             break  # the notice opens with prose: no header
-        if taken and ("。" in ln.text or len(ln.text) > r.header_line):
-            break
+        if taken and ("。" in ln.text or len(ln.text) > r.header_line
+                      or ("、" in ln.text or "," in ln.text) and len(ln.text) >= r.wrap_chars):
+            break  # prose (a long line with 、 is a sentence cut by a line break)
         if ln.style is not None and (taken or ln.style != "lenticular"):
             break  # a numbered heading or a list item starts the body
         if len(ln.text) <= r.bare_chars and any(p.search(ln.text) for _, p in r.sections):
@@ -120,6 +121,12 @@ def timeline(lines: list[Line], r: LayoutRules, norm: Normalized,
         ds, de = _span(norm, ln, d.start(), d.end())
         if sep.end() < len(ln.text) and ln.text[sep.end():].strip(" \t)"):
             es, ee = _span(norm, ln, sep.end(), len(ln.text))
+            # lines indented under the entry go on with its event (a cell's second paragraph)
+            for more in lines[i + 1:]:
+                if more.indent < ln.indent + 2 or more.style is not None or boxed(more) \
+                        or r.tl_date.match(more.text):
+                    break
+                ee = more.end
             out.append(Entry(ds, de, es, ee, True))
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -143,8 +150,17 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
 
     out = []
     for ln in lines:
+        if ln.style == "lenticular":
+            lab = _bracket_label(ln, r, norm)
+            if lab is not None:
+                out.append(lab)
+            continue
         off = _body_offset(ln)
         if off is None or ln.body in opening or ln.start in opening:
+            continue
+        joined = _joined_label(ln, off, r, norm)
+        if joined is not None:
+            out.append(joined)
             continue
         m = r.label_sep.match(ln.text, off)
         if not m or m.end() >= len(ln.text):
@@ -161,6 +177,43 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
         vs, ve = _span(norm, ln, m.end(), len(ln.text))
         out.append(Label(words, kind, ls, le, vs, ve, "inline"))
     return out
+
+
+def _joined_label(ln: Line, off: int, r: LayoutRules, norm: Normalized) -> Label | None:
+    """発生日2024年5月1日: a date label run together with its date (table cells that
+    HTML-to-text joined); only labels of the [[label]] entries, whole."""
+    from rouei.extract.doc.layout import Label
+
+    for n in range(min(len(ln.text) - off, r.label_line_chars), 1, -1):
+        if not r.tl_date.match(ln.text, off + n):
+            continue
+        words = ln.text[off:off + n]
+        kind = next((k for k, pat in r.labels if pat.fullmatch(words)), None)
+        if kind is not None:
+            ls, le = _span(norm, ln, off, off + n)
+            vs, ve = _span(norm, ln, off + n, len(ln.text))
+            return Label(words, kind, ls, le, vs, ve, "inline")
+    return None
+
+
+def _bracket_label(ln: Line, r: LayoutRules, norm: Normalized) -> Label | None:
+    """【発生日】2024年5月1日 / 【原因】設定の誤り: a label in 【】 with its value after it."""
+    from rouei.extract.doc.layout import Label
+
+    mk = next(m for m in r.markers if m.style == "lenticular")
+    m = mk.regex.match(ln.text)
+    if m is None or not m.group("inner"):
+        return None
+    vstart = m.end()
+    while vstart < len(ln.text) and ln.text[vstart] in " \t:":
+        vstart += 1
+    words = clean_label(m.group("inner"))
+    kind = label_kind(words, r)
+    if vstart >= len(ln.text) or kind is None or len(words) > r.label_line_chars:
+        return None
+    ls, le = _span(norm, ln, m.start("inner"), m.end("inner"))
+    vs, ve = _span(norm, ln, vstart, len(ln.text))
+    return Label(words, kind, ls, le, vs, ve, "inline")
 
 
 def label_lines(lines: list[Line], r: LayoutRules, heads: list[Heading],

@@ -25,6 +25,7 @@ class LayoutRules:
     max_chars: int
     bare_chars: int
     section_chars: int
+    wrap_chars: int
     not_heading: re.Pattern[str]
     label_line_chars: int
     label_sep: re.Pattern[str]
@@ -57,6 +58,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         max_chars=int(r["heading"]["max_chars"]),
         bare_chars=int(r["heading"]["bare_chars"]),
         section_chars=int(r["heading"]["section_chars"]),
+        wrap_chars=int(r["heading"]["wrap_chars"]),
         not_heading=cp(r["heading"]["not_heading"]),
         label_line_chars=int(r["label_line"]["max_chars"]),
         label_sep=cp(r["label_line"]["separator"]),

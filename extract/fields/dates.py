@@ -2,9 +2,9 @@
 
 Matching runs on the normalised copy with the patterns of rules/date_patterns.toml; matches in
 law numbers, URLs, version strings and the like are dropped (rules/date_exclusions.toml).
-Year-less and relative dates are resolved against the nearest preceding date, the
-publication date, or the document's other dates; ranges become period_start/period_end.
-Roles come from fields/date_roles.py.
+Year-less and relative dates are resolved in fields/date_resolve.py (the nearest preceding
+date, the publication date, the notice's own date); ranges become period_start/period_end.
+Roles come from fields/date_roles.py, which reads the notice's layout first.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DateItem, Mention
 from rouei.extract.doc.numbers import kanji_to_int
-from rouei.extract.fields import date_roles
+from rouei.extract.fields import date_resolve, date_roles
 
 _SPACE = re.compile(r"\s")
 _UP_TO_MONTH = re.compile(r".*?月", re.S)
 _DAY_NUM = re.compile(r"\d{1,2}")
-_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# a date in brackets that closes its line: "…再開いたしました。(2022/04/06)" (an update stamp)
+_STAMP_BEFORE = re.compile(r"\($")
+_STAMP_AFTER = re.compile(r"[ \t]*(?:更新|掲載|追記)?\)[ \t]*(?:\n|$)")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class _Rules:
     excludes: tuple[dict, ...]
     url: re.Pattern[str]
     url_digits: re.Pattern[str]
+    header_year: re.Pattern[str]
 
 
 def _at(regex: str) -> re.Pattern[str]:
@@ -75,6 +77,7 @@ def _rules() -> _Rules:
         excludes=tuple(excludes),
         url=rules.compile_pattern(excl["url_date"]["regex"]),
         url_digits=rules.compile_pattern(excl["url_date"]["digits"]),
+        header_year=rules.compile_pattern(pats["header_year"]["regex"]),
     )
 
 
@@ -108,8 +111,9 @@ def _mention(name: str, m: re.Match[str], r: _Rules) -> Mention | None:
     elif year is not None:
         mn.year = year
     mn.yy = _num(g.get("yy"))
-    mn.rel = g.get("rel")
-    mn.relm = g.get("relm")
+    # an empty group marks a bare 同 (同3月17日 → 同年, 同12日 → 同月)
+    mn.rel = "同年" if g.get("rel") == "" else g.get("rel")
+    mn.relm = "同月" if g.get("relm") == "" else g.get("relm")
     month, day = g.get("month") or g.get("month2"), g.get("day") or g.get("day2")
     mn.month, mn.day = _num(month), _num(day)
     if (month and mn.month is None) or (day and mn.day is None):
@@ -171,6 +175,9 @@ def find_mentions(norm: str) -> list[Mention]:
     out.extend(_fiscal_ranges(norm, r))
     out.sort(key=lambda c: c.ns)
     _pair_ranges(out, norm, r)
+    for mn in out:
+        mn.stamp = bool(_STAMP_BEFORE.search(norm, max(0, mn.ns - 1), mn.ns)) and \
+            bool(_STAMP_AFTER.match(norm, mn.ne))
     return out
 
 
@@ -255,34 +262,6 @@ def _pair_ranges(ms: list[Mention], norm: str, r: _Rules) -> None:
                 b.inherit = a
 
 
-# ---------------------------------------------------------------------------------------
-# Resolving years
-
-
-def _ym(mn: Mention) -> tuple[int, int] | None:
-    return (mn.year, mn.month) if mn.year is not None and mn.month is not None else None
-
-
-def _closest_year(month: int, anchor: tuple[int, int]) -> int:
-    """The year that puts ``month`` nearest the anchor month; the anchor's own year unless
-    that is seven or more months away (a chronology that crosses New Year: 11月 … 2月)."""
-    ay, am = anchor
-    if abs(month - am) < 7:
-        return ay
-    return ay + 1 if month < am else ay - 1
-
-
-def _closest_month(day: int, anchor: tuple[int, int, int]) -> tuple[int, int]:
-    """(year, month) that puts a lone day (3日) nearest the anchor date, within a month."""
-    ay, am, ad = anchor
-    idx = ay * 12 + am - 1
-    if day > ad + 15:
-        idx -= 1
-    elif day < ad - 15:
-        idx += 1
-    return idx // 12, idx % 12 + 1
-
-
 def _url_dates(norm: str, r: _Rules) -> dict[tuple[int, int], int]:
     """(month, day) → year for dates written in the document's URLs (240124, 20240124)."""
     out: dict[tuple[int, int], int] = {}
@@ -293,83 +272,6 @@ def _url_dates(norm: str, r: _Rules) -> dict[tuple[int, int], int]:
     return out
 
 
-def resolve(ms: list[Mention], norm: str, published: str | None) -> None:
-    """Fill in the year (and month) of year-less, relative and two-digit-year mentions."""
-    pub = None
-    if published and _ISO_MONTH.match(published):
-        pub = (int(published[:4]), int(published[5:7]))
-    explicit = [_ym(m) for m in ms if m.year is not None and m.month is not None]
-    latest = max((x for x in explicit if x is not None), default=None)
-    url_dates: dict[tuple[int, int], int] | None = None
-    pub_d = None
-    if published and _ISO_DAY.match(published):
-        pub_d = (int(published[:4]), int(published[5:7]), int(published[8:10]))
-    last_year: int | None = None
-    last_ym: tuple[int, int] | None = None
-    last_ymd: tuple[int, int, int] | None = None
-    for mn in ms:
-        if mn.inherit is not None and mn.year is None:
-            src = mn.inherit
-            mn.year = src.year
-            if mn.month is None:
-                mn.month = src.month
-            if mn.year is not None and src.month is not None and mn.month is not None \
-                    and mn.month < src.month and mn.pattern != "continuation":
-                mn.year += 1
-        elif mn.yy is not None:
-            base = mn.inherit.year if mn.inherit and mn.inherit.year else (last_year or 2000)
-            mn.year = base // 100 * 100 + mn.yy
-        elif mn.rel is not None:
-            mn.year = _relative_year(mn.rel, pub, last_year)
-        elif mn.relm is not None:
-            _relative_month(mn, pub, last_ym)
-        elif mn.year is None and mn.month is None and mn.day is not None:
-            anchor_d = last_ymd or pub_d
-            if anchor_d is not None:
-                mn.year, mn.month = _closest_month(mn.day, anchor_d)
-        elif mn.year is None and mn.month is not None:
-            anchor = last_ym or pub
-            if anchor is None:
-                if url_dates is None:
-                    url_dates = _url_dates(norm, _rules())
-                if mn.day is not None and (mn.month, mn.day) in url_dates:
-                    mn.year = url_dates[(mn.month, mn.day)]
-                anchor = latest
-            if mn.year is None and anchor is not None:
-                mn.year = _closest_year(mn.month, anchor)
-        if mn.year is not None:
-            last_year = mn.year
-            if mn.month is not None:
-                last_ym = (mn.year, mn.month)
-                if mn.day is not None:
-                    last_ymd = (mn.year, mn.month, mn.day)
-
-
-def _relative_year(word: str, pub: tuple[int, int] | None, last_year: int | None) -> int | None:
-    """昨年/今年/本年/一昨年 count from the publication date (else the preceding date);
-    同年/翌年/前年 from the preceding date."""
-    deictic = {"一昨年": -2, "昨年": -1, "今年": 0, "本年": 0}
-    anaphoric = {"同年": 0, "翌年": 1, "前年": -1}
-    if word in deictic:
-        base = pub[0] if pub else last_year
-        return None if base is None else base + deictic[word]
-    return None if last_year is None else last_year + anaphoric[word]
-
-
-def _relative_month(mn: Mention, pub: tuple[int, int] | None,
-                    last_ym: tuple[int, int] | None) -> None:
-    """同月/翌月/前月 from the preceding date; 先月/今月/本月 only from the publication date
-    (they point at the writer's own time, which an earlier date in the text does not give)."""
-    deictic = {"先月": -1, "今月": 0, "本月": 0}
-    anaphoric = {"同月": 0, "翌月": 1, "前月": -1}
-    base = pub if mn.relm in deictic else last_ym
-    if base is None:
-        return
-    shift = deictic.get(mn.relm or "", anaphoric.get(mn.relm or "", 0))
-    idx = base[0] * 12 + base[1] - 1 + shift
-    mn.year, mn.month = idx // 12, idx % 12 + 1
-
-
 def _valid(mn: Mention) -> bool:
     if mn.year is None:
         return False
@@ -378,12 +280,45 @@ def _valid(mn: Mention) -> bool:
     return True
 
 
+def _own_dates(ctx: DocContext, ms: list[Mention]) -> list[tuple[int, str]]:
+    """The notice's own dates as (position, value): the first full date of its header and of
+    each post title below it (a page of several posts); else that of its sign-off."""
+    lay = ctx.layout
+    blocks = [(lay.header.start, lay.header.end)] if lay.header else []
+    blocks += [(t.start, t.end) for t in lay.titles]
+    out = [d for bs, be in blocks if (d := _first_full(ctx, ms, bs, be))]
+    if not out and lay.signoff is not None:
+        out = [d for d in [_first_full(ctx, ms, lay.signoff.start, lay.signoff.end)] if d]
+    return out
+
+
+def _header_year(ctx: DocContext) -> int | None:
+    """A year written in the header other than as a date (a series number: #2023-478)."""
+    lay = ctx.layout
+    if lay.header is None:
+        return None
+    head = ctx.norm.text[ctx.norm.to_norm(lay.header.start):ctx.norm.to_norm(lay.header.end)]
+    m = _rules().header_year.search(head)
+    return int(m.group("year")) if m else None
+
+
+def _first_full(ctx: DocContext, ms: list[Mention], start: int, end: int) -> tuple[int, str] | None:
+    for mn in ms:
+        if mn.year is not None and mn.month is not None and mn.rel is None \
+                and start <= ctx.norm.span(mn.ns, mn.ne)[0] < end:
+            return (mn.ns, mn.value or "")
+    return None
+
+
 def extract(ctx: DocContext) -> list[DateItem]:
     """Every date of the document, in text order, with its role."""
     norm = ctx.norm.text
     ms = find_mentions(norm)
-    resolve(ms, norm, ctx.published)
-    ms = [m for m in ms if _valid(m)]
+    date_resolve.resolve(ms, norm, ctx.published, _own_dates(ctx, ms), _header_year(ctx),
+                         lambda: _url_dates(norm, _rules()))
+    lay = ctx.layout
+    # a page's lists of other articles (関連記事) date other stories
+    ms = [m for m in ms if _valid(m) and lay.kind_at(ctx.norm.span(m.ns, m.ne)[0]) != "chrome"]
     roles = date_roles.assign(ctx, ms)
     items = []
     for mn, role in zip(ms, roles, strict=True):
