@@ -259,3 +259,14 @@ def test_org_parses_only_zones_with_an_unresolved_name(nlp):
     ctx = DocContext("t", unresolved, title=unresolved.splitlines()[0], parse_fn=parse)
     org.extract(ctx)
     assert parsed and all(p in unresolved.splitlines()[0] for p in parsed)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the sign-off's head names the body; a notice that says 本市 is the city's
+    ("住民票の写しの誤交付について\n本市の窓口で、別の方の住民票の写しを誤って交付しました。\n"
+     "本市では再発防止に努めてまいります。\n\n令和6年5月1日\n北山市長 山田太郎\n", "北山市"),
+    ("県立学校における個人情報の紛失について\n県立高校の教諭が生徒の名簿を紛失しました。\n\n南川県知事 鈴木一郎\n",
+     "南川県"),
+])
+def test_org_signoff_head(make_ctx, text, expected):
+    assert _doc_org(make_ctx, text) == expected
