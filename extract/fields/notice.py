@@ -29,6 +29,7 @@ class Genre:
     regex: re.Pattern[str]
     in_title: bool  # False: searched in the whole text
     strong: bool
+    unless: re.Pattern[str] | None = None  # a title that matches this is not of the genre
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ class NoticeRules:
 def _compiled(_stamp: str) -> NoticeRules:
     cfg = rules.load("notice")
     genres = tuple(Genre(g["kind"], rules.compile_pattern(g["pattern"]), g["where"] == "title",
-                         bool(g["strong"])) for g in cfg["genre"])
+                         bool(g["strong"]),
+                         rules.compile_pattern(g["unless"]) if g.get("unless") else None)
+                   for g in cfg["genre"])
     ev = cfg["event"]
     return NoticeRules(
         min_japanese=float(cfg["language"]["min_japanese"]),
@@ -90,7 +93,8 @@ def main_title(title: str | None) -> str:
 def genres_of(title: str, text: str, r: NoticeRules | None = None) -> list[Genre]:
     """The genres the title (or, for text-wide genres, the text) shows, in rule order."""
     r = r or notice_rules()
-    return [g for g in r.genres if g.regex.search(title if g.in_title else text)]
+    return [g for g in r.genres if g.regex.search(title if g.in_title else text)
+            and not (g.unless is not None and g.unless.search(title))]
 
 
 def is_event(sentence: str, r: NoticeRules | None = None) -> bool:
