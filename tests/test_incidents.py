@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+
 @pytest.mark.parametrize("mark", ["①", "❶", "➀", "⑴", "⒈", "㉑"])
 def test_incidents_circled_numbers_do_not_fail_the_notice(pipeline, mark):
     # a line that opens with a numbering character once made the whole notice an error record
@@ -68,3 +69,11 @@ def test_incidents_case_label_not_applicable(line):
 
     label = rules.compile_pattern(rules.load("incidents")["case_label"]["regex"])
     assert label.match(line) is None
+
+
+def test_incidents_circled_numbers_count_as_a_numbered_list(pipeline):
+    text = ("テスト市 個人情報の漏えいについて\n\n"
+            "①住民票の写しの誤交付\n2024年4月3日、窓口で別の方の住民票の写しを誤って交付しました。\n"
+            "②申請書の紛失\n2024年5月20日、申請書12件を紛失したことが判明しました。\n")
+    rec = pipeline.process("t", text)
+    assert [{c["category"] for c in inc["causes"]} for inc in rec["incidents"]] == [{"misoperation"}, {"loss"}]

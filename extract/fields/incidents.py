@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
-from rouei.extract.doc.layout import Line, mark_number
 from rouei.extract.doc.items import (
     CauseItem,
     CountItem,
@@ -25,6 +24,7 @@ from rouei.extract.doc.items import (
     OrgItem,
     StatusItem,
 )
+from rouei.extract.doc.layout import Line, mark_number
 
 
 @dataclass
@@ -137,7 +137,7 @@ def numbered_sections(ctx: DocContext, items: list[Item]) -> list[int]:
         if ln.number is None or ln.bullet or ln.style is None or ctx.skipped(ln.start):
             continue
         by_style.setdefault(ln.style, []).append((ln.number, ln.start, ln.body_text))
-    for style, heads in by_style.items():
+    for heads in by_style.values():
         titles = {start: text for _, start, text in heads}
         for run in _runs([(num, start) for num, start, _ in heads]):
             later = [start for _, start, _ in heads if start > run[-1]]
