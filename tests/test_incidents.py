@@ -77,3 +77,23 @@ def test_incidents_circled_numbers_count_as_a_numbered_list(pipeline):
             "②申請書の紛失\n2024年5月20日、申請書12件を紛失したことが判明しました。\n")
     rec = pipeline.process("t", text)
     assert [{c["category"] for c in inc["causes"]} for inc in rec["incidents"]] == [{"misoperation"}, {"loss"}]
+
+
+DIGEST = (
+    "今週のセキュリティニュース\n\n"
+    "■株式会社テスト商事\n2024年6月3日、同社の通販サイトが不正アクセスを受け、顧客1,200名のカード情報が流出した可能性があると発表した。\n"
+    "■北山市\n2024年6月4日、市の職員が住民50名分の名簿を紛失したことが判明した。\n"
+    "■南川大学\n2024年6月5日、教員が学生の成績を記載したファイルをメールで誤送信した。\n")
+
+
+def test_incidents_digest_of_several_organisations(pipeline):
+    rec = pipeline.process("t", DIGEST)
+    assert [inc["organization"] for inc in rec["incidents"]] == ["株式会社テスト商事", "北山市", "南川大学"]
+    assert [{c["category"] for c in inc["causes"]} for inc in rec["incidents"]] == [
+        {"unauthorized_access"}, {"loss"}, {"misoperation"}]
+
+
+def test_incidents_one_organisation_under_several_headings_is_no_digest(pipeline):
+    text = ("北山市 個人情報の紛失について\n\n■北山市\n2024年6月4日、職員が住民50名分の名簿を紛失しました。\n"
+            "■北山市の対応\n2024年6月5日、対象の方に連絡しました。\n")
+    assert len(pipeline.process("t", text)["incidents"]) == 1

@@ -1,9 +1,10 @@
 """Cutting a notice into incidents and assigning each item to the incident that holds it.
 
-Four shapes are recognised, in this order: an archive page of several posts (title lines
+Five shapes are recognised, in this order: an archive page of several posts (title lines
 set apart by blank lines), numbered case labels (【事案1】, (事案2)), a numbered list whose
-items are each an incident with its own facts (発覚日, 原因 ...), and a section that says
-"これとは別に" (apart from this). Items in the text before a numbered list of incidents (a
+items are each an incident with its own facts (発覚日, 原因 ...), a digest whose marked
+entries each open with another organisation's name, and a section that says "これとは別に"
+(apart from this). Items in the text before a numbered list of incidents (a
 lead paragraph) apply to every incident. Lines and their numbering marks are the layout's
 (extract/doc/layout.py).
 """
@@ -25,6 +26,7 @@ from rouei.extract.doc.items import (
     StatusItem,
 )
 from rouei.extract.doc.layout import Line, mark_number
+from rouei.extract.fields.org import PATTERN_LABELS
 
 
 @dataclass
@@ -146,6 +148,29 @@ def numbered_sections(ctx: DocContext, items: list[Item]) -> list[int]:
     return []
 
 
+def digest_sections(ctx: DocContext, items: list[Item]) -> list[int]:
+    """Starts of the entries of a digest of several organisations' incidents: marked lines of
+    one style (■, ●, 【】, 1.) that each open with a different organisation's name (found by
+    the patterns), each followed by a body that holds a date, a count or a cause."""
+    orgs = [it for it in items if isinstance(it, OrgItem) and it.label in PATTERN_LABELS]
+    facts = [it.start for it in items if isinstance(it, (DateItem, CountItem, CauseItem))]
+    by_style: dict[str, list[tuple[int, int, str]]] = {}
+    for ln in ctx.layout.lines:
+        if ln.style is None or ln.bullet or ctx.skipped(ln.start):
+            continue
+        first = next((it for it in orgs if ln.body <= it.start <= ln.body + 1), None)
+        if first is not None:
+            by_style.setdefault(ln.style, []).append((ln.start, ln.end, first.name))
+    for entries in by_style.values():
+        if len(entries) < 2 or len({name for _, _, name in entries}) < len(entries):
+            continue
+        starts = [s for s, _, _ in entries]
+        bodies = zip([e for _, e, _ in entries], starts[1:] + [len(ctx.text)])
+        if all(any(a <= f < b for f in facts) for a, b in bodies):
+            return starts
+    return []
+
+
 def _run_is_incidents(ctx, run, titles, tail_end, items, leak) -> bool:
     if not all(leak.search(titles[s]) for s in run):
         return False
@@ -186,6 +211,9 @@ def sections(ctx: DocContext, items: list[Item]) -> list[Section]:
     else:
         bounds = case_sections(ctx) or numbered_sections(ctx, items)
         lead = Section(0, bounds[0], shared=True) if bounds else None
+        if not bounds:
+            digest = digest_sections(ctx, items)
+            bounds = [0, *digest[1:]] if digest else []  # its page header goes with the first
     if not bounds:
         secs = [Section(0, n)]
     else:
