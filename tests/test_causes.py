@@ -286,3 +286,15 @@ def test_causes_consequence_yields_within_the_incident(found):
     assert found(text) == {"malware"}
     assert found(text, resolve=False) == {"malware", "misconfiguration"}
     assert found("共有フォルダが外部から閲覧できる状態になっていました。") == {"misconfiguration"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    # weak checks beside a misdirected mailing add nothing; alone they are the cause
+    ("宛先の確認体制の不備により、通知書を別の方に誤送付しました。", {"misoperation"}),
+    ("原因\n申請書の確認体制の不備があり、受付処理が滞っていました。", {"mismanagement"}),
+    # an attacker in a ransomware notice is the malware's operator
+    ("サーバーがランサムウェアに感染しました。\n攻撃者はデータの公開を示唆しています。\n", {"malware"}),
+    ("攻撃者がVPN機器を経由して社内ネットワークに侵入しました。", {"unauthorized_access"}),
+])
+def test_causes_remarks_that_add_nothing(found, text, expected):
+    assert found(text) == expected
