@@ -39,6 +39,7 @@ class NoticeRules:
     genres: tuple[Genre, ...]
     leak: re.Pattern[str]
     report: re.Pattern[str]
+    title_event: re.Pattern[str]
     not_event: re.Pattern[str]
     min_events: int
     weak_min_events: int
@@ -56,6 +57,7 @@ def _compiled(_stamp: str) -> NoticeRules:
         min_japanese=float(cfg["language"]["min_japanese"]),
         min_kana=float(cfg["language"]["min_kana"]), genres=genres,
         leak=rules.compile_pattern(ev["leak"]), report=rules.compile_pattern(ev["report"]),
+        title_event=rules.compile_pattern(ev["title"]),
         not_event=rules.compile_pattern("|".join(f"(?:{n['pattern']})" for n in cfg["not_event"])),
         min_events=int(cfg["settings"]["min_events"]),
         weak_min_events=int(cfg["settings"]["weak_min_events"]))
@@ -143,7 +145,7 @@ def is_leak_notice(ctx: DocContext) -> bool:
     need = r.min_events
     if genres and not r.leak.search(title) and not _header_names_leak(ctx, r):
         need = r.weak_min_events
-    found = len(event_sentences(ctx, r))
+    found = len(event_sentences(ctx, r)) + bool(r.title_event.search(title))
     if found < need:
         log.debug("%s: %d event sentences, %d needed", ctx.doc_id, found, need)
     return found >= need
