@@ -270,3 +270,14 @@ def test_org_parses_only_zones_with_an_unresolved_name(nlp):
 ])
 def test_org_signoff_head(make_ctx, text, expected):
     assert _doc_org(make_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a municipal facility that speaks for itself (当館, 当院) is the author, not its city
+    ("利用者情報の流出について\n北山市立中央図書館において、利用者の氏名が閲覧できる状態でした。\n"
+     "当館では再発防止に努めます。\n", "北山市立中央図書館"),
+    ("患者情報の紛失について\n北山市立病院の看護師が患者12名の名簿を紛失しました。\n当院では管理を徹底します。\n",
+     "北山市立病院"),
+])
+def test_org_facility_that_speaks_for_itself(make_ctx, text, expected):
+    assert _doc_org(make_ctx, text) == expected
