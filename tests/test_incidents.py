@@ -97,3 +97,15 @@ def test_incidents_one_organisation_under_several_headings_is_no_digest(pipeline
     text = ("北山市 個人情報の紛失について\n\n■北山市\n2024年6月4日、職員が住民50名分の名簿を紛失しました。\n"
             "■北山市の対応\n2024年6月5日、対象の方に連絡しました。\n")
     assert len(pipeline.process("t", text)["incidents"]) == 1
+
+
+def test_incidents_second_report_with_the_first_below_is_one_incident(pipeline):
+    text = ("個人情報の漏えいに関するお詫びとご報告(第2報)\n\n\n2024年6月10日\nテスト電機株式会社\n\n"
+            "2024年5月20日にお知らせいたしました当社サーバーへの不正アクセスについて、調査が完了しました。\n\n"
+            "1. 概要\n2024年5月12日、当社サーバーが不正アクセスを受け、顧客1,200名の氏名が流出した可能性があることが判明しました。\n\n"
+            "2. 原因\nVPN機器の脆弱性を突かれたことによるものです。\n\n\n"
+            "【第1報】(2024年5月20日掲載)\n\n\n個人情報の漏えいに関するお詫び\n\n\n"
+            "2024年5月12日、当社サーバーが不正アクセスを受けたことが判明しました。\n")
+    rec = pipeline.process("t", text)
+    assert len(rec["incidents"]) == 1
+    assert {c["category"] for c in rec["incidents"][0]["causes"]} == {"unauthorized_access", "bug_vulnerability"}

@@ -155,7 +155,7 @@ def test_rules_org_examples(key, make_ctx):
 
 # -- rules/incidents.toml and rules/fragments.toml ------------------------------------------
 
-@pytest.mark.parametrize("key", ["leak_words", "title_not", "case_label", "split_cues"])
+@pytest.mark.parametrize("key", ["leak_words", "title_not", "case_label", "follow_up", "split_cues"])
 def test_rules_incidents_examples(key):
     assert rules.compile_pattern(INCIDENTS[key]["regex"]).search(INCIDENTS[key]["example"])
 

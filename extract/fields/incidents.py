@@ -89,6 +89,10 @@ def archive_titles(ctx: DocContext) -> list[int]:
         dated = re.search(r"(?:\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$", line)
         if blanks >= need_blank or ((labelled or dated) and blanks >= 1):
             cands.append((ln.start, line, bool(leak.search(line))))
+    follow_up = rules.compile_pattern(cfg["follow_up"]["regex"])
+    top = lines[0].text if lines else ""
+    if follow_up.search(top) or any(follow_up.search(line) for _, line, _ in cands):
+        return []  # a second report that repeats the first: one incident
     labels = [_series_label(line) for _, line, _ in cands]
     series = {lab for lab in labels if lab and labels.count(lab) >= 2}
     starts = [s for (s, line, leaky), lab in zip(cands, labels) if leaky or (lab in series)]
