@@ -91,8 +91,11 @@ def archive_titles(ctx: DocContext) -> list[int]:
             cands.append((ln.start, line, bool(leak.search(line))))
     follow_up = rules.compile_pattern(cfg["follow_up"]["regex"])
     top = lines[0].text if lines else ""
-    if follow_up.search(top) or any(follow_up.search(line) for _, line, _ in cands):
+    if follow_up.search(top) and _series_label(top) is None:
         return []  # a second report that repeats the first: one incident
+    # a heading of the earlier report inside a page (【第1報】) is no post; a series post that
+    # happens to be a follow-up (【事件簿#12】…(第2報)) still is
+    cands = [c for c in cands if not (follow_up.search(c[1]) and _series_label(c[1]) is None)]
     labels = [_series_label(line) for _, line, _ in cands]
     series = {lab for lab in labels if lab and labels.count(lab) >= 2}
     starts = [s for (s, line, leaky), lab in zip(cands, labels) if leaky or (lab in series)]
