@@ -63,7 +63,15 @@ def test_incidents_a_second_report_is_one_incident(pipeline):
     assert len(rec["incidents"]) == 1
 
 
-@pytest.mark.parametrize("line", ["事案の概要", "事案は1件です。", "事案1件目の報告", "第2報"])
+@pytest.mark.parametrize("line", ["【事案1】", "(事案2)令和5年", "事例3:メール", "【1件目】", "(2件目)窓口で"])
+def test_incidents_case_label_applies(line):
+    from rouei.extract.core import rules
+
+    label = rules.compile_pattern(rules.load("incidents")["case_label"]["regex"])
+    assert label.match(line) is not None
+
+
+@pytest.mark.parametrize("line", ["事案の概要", "事案は1件です。", "事案1件目の報告", "第2報", "2件目以降は"])
 def test_incidents_case_label_not_applicable(line):
     from rouei.extract.core import rules
 

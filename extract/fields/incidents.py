@@ -126,7 +126,7 @@ def case_sections(ctx: DocContext) -> list[int]:
     for ln in ctx.layout.lines:
         m = label.match(ln.text)
         if m and not ctx.skipped(ln.start):
-            num = mark_number(m.group("num"))
+            num = mark_number(m.group("num") or m.group("nth"))
             if num is not None:
                 heads.append((num, ln.start))
     runs = _runs(heads)
