@@ -7,7 +7,7 @@ import json
 import pytest
 
 from rouei.extract.cli import main
-from rouei.extract.reports.evaluate import norm_org, parse_floors, score
+from rouei.extract.reports.evaluate import norm_org, org_matches, parse_floors, score
 
 GOLD = {
     "a": {"doc_id": "a", "incidents": 2, "organization": "株式会社テスト",
@@ -66,9 +66,42 @@ def test_evaluate_error_record_counts_as_missing():
 @pytest.mark.parametrize("name,expected", [
     ("株式会社 テスト", "テスト"), ("テスト(株)", "テスト"), ("学校法人 テスト学園", "テスト学園"),
     ("一般社団法人テスト協会", "テスト協会"),
+    # NFKC: full-width brackets and letters, the circled ㈱
+    ("テスト（株）", "テスト"), ("㈱テスト", "テスト"), ("ＡＢＣ商事", "ABC商事"),
+    # ヶ/ケ and ヵ/カ are one spelling of a place name
+    ("松ヶ丘小学校", "松ケ丘小学校"), ("霞ヵ浦町", "霞カ浦町"),
+    # the longer legal forms go whole, not leaving 地方 or 社団 behind
+    ("地方独立行政法人テスト病院機構", "テスト病院機構"), ("医療法人社団テスト会", "テスト会"),
+    ("社会医療法人テスト会", "テスト会"), ("国立大学法人テスト大学", "テスト大学"),
+    ("特定非営利活動法人テスト", "テスト"), ("NPO法人テスト", "テスト"), ("合資会社テスト", "テスト"),
+    # not legal forms: a department or a facility word stays
+    ("テスト市総務局", "テスト市総務局"), ("テスト病院", "テスト病院"),
 ])
 def test_evaluate_norm_org(name, expected):
     assert norm_org(name) == expected
+
+
+def test_evaluate_org_matches_alternative_names():
+    gold = {"organization": "独立行政法人テスト機構 みどり医療センター",
+            "organization_alt": ["みどり医療センター"]}
+    assert org_matches("テスト機構みどり医療センター", gold)
+    assert org_matches("みどり医療センター", gold)
+    assert not org_matches("テスト機構", gold)
+    assert not org_matches(None, gold)
+    assert not org_matches("テスト市", {"organization": "テスト市立病院"})
+
+
+def test_evaluate_organisation_scores_alt_and_fold():
+    gold = {"x": {"doc_id": "x", "incidents": 1, "organization": "守谷テスト市立松ケ丘小学校"},
+            "y": {"doc_id": "y", "incidents": 1, "organization": "テスト大学病院",
+                  "organization_alt": ["テスト大学"]},
+            "z": {"doc_id": "z", "incidents": 1, "organization": "テスト県警察"}}
+    pred = {"x": {"doc_id": "x", "organization": "守谷テスト市立松ヶ丘小学校", "incidents": [{}]},
+            "y": {"doc_id": "y", "organization": "テスト大学", "incidents": [{}]},
+            "z": {"doc_id": "z", "organization": "テスト県", "incidents": [{}]}}
+    s = score(gold, pred)
+    assert (s["organization"]["correct"], s["organization"]["total"]) == (2, 3)
+    assert set(s["organization"]["docs"]) == {"z"}
 
 
 def test_evaluate_parse_floors_rejects_unknown_field():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rouei.extract.fields import org
@@ -155,3 +157,127 @@ def test_nonblank_lines_break_where_splitlines_does():
         e = rng.randrange(s, len(text) + 1)
         assert _nonblank_lines(text, s, e) == by_splitlines(text, s, e), repr(text)
         assert _nonblank_lines(text, 0, None, 2) == by_splitlines(text, 0, len(text))[:2]
+
+
+# -- issue 12: the issuing body as the notice names itself ----------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    # a department is not the body: the city in the title is
+    ("【事件簿#2023-1】北山市 懲戒処分の公表について\n1 所属\n総務局人材育成部\n2 処分の理由\n"
+     "住民情報システムを用いて、知人の住所情報を不正に収集したもの。\n総務局人事課から指導を受けていた。\n", "北山市"),
+    ("北山区役所市民課における申請書の誤廃棄\n記者資料提供(2024年5月15日)\n北山区市民課\n"
+     "北山区市民課で受け付けた申請書を誤廃棄したことが判明しました。\n", "北山区"),
+    # a device named often is no organisation
+    ("みなと市 個人情報を記録したUSBメモリの紛失について\nこの度、福祉課で使用していたUSBメモリの紛失が発覚しました。"
+     "USBメモリには住民の個人情報が保存されていました。USBメモリは施錠した棚に保管していました。\n", "みなと市"),
+    # a police force and a ministry's regional bureau speak for themselves
+    ("北山県警察 個人情報漏えいのお知らせとお詫びについて\n北山県警察が受理した相談者の情報を誤送信しました。"
+     "北山県警察は今回の事実を重く受け止めます。\n", "北山県警察"),
+    ("電波利用料納付書の誤送について\n総務省北陸総合通信局では、納付書を別の方に誤送したことが判明しました。\n"
+     "当局では、再発防止に努めて参ります。\n", "総務省北陸総合通信局"),
+    # a name cut before what it qualifies
+    ("北山町立の学校において、児童の個人情報が漏えいする事案が発生いたしました。\n深くお詫び申し上げます。\n", "北山町"),
+    # a contractor named in a city's story is not the author
+    ("委託業者のランサムウェア被害に伴う個人情報の漏えいについて\n"
+     "北山市が印刷業務を委託しておりました株式会社テストプリント(以下「テストプリント」といいます。)が、"
+     "ランサムウェアによる攻撃を受けました。\n北山市がテストプリントに提供していたデータも被害にあいました。\n"
+     "テストプリントは調査を続けています。\n北山市では、対象者に通知をお送りしました。\n", "北山市"),
+    # a municipal facility that does not speak for itself: its city; one that heads the title: itself
+    ("ファミリーセンター保有の個人情報の誤送信について\n"
+     "北山市立子育て総合支援センター内のファミリーセンターにおいて、メールの誤送信がありました。\n"
+     "北山市立子育て総合支援センターでは再発防止に努めます。\n", "北山市"),
+    ("北山市立みどり小学校 児童の個人情報の誤送信について\n北山市立みどり小学校において、"
+     "個人情報を漏えいさせる事故が発生しましたのでお知らせいたします。\n", "北山市立みどり小学校"),
+    # an abbreviation in the title and the full name in the text are one body
+    ("【事件簿#2024-1】北山大病院 メールアカウントの不正使用について\n"
+     "北山大学病院の職員のメールアカウントが第三者により不正使用されました。本院では監視を強化します。\n",
+     "北山大学病院"),
+    # 当所: a research institute speaks of itself
+    ("メール誤送信のお詫び\n国立テスト研究所\n当所の職員が、参加者のメールアドレスを宛先に入れて送信しました。\n",
+     "国立テスト研究所"),
+])
+def test_org_issuing_body(make_ctx, text, expected):
+    assert _doc_org(make_ctx, text) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("中央区市民課", "中央区"), ("中央区役所市民課", "中央区"), ("総務局", None), ("総務局人材育成部", None),
+    ("北山市教育委員会事務局", "北山市教育委員会"), ("中之条町立", "中之条町"),
+    # bodies, not departments
+    ("総務省東海総合通信局", "総務省東海総合通信局"), ("長崎県警察本部", "長崎県警察本部"), ("北山市", "北山市"),
+    ("株式会社テスト", "株式会社テスト"),
+])
+def test_org_whole_body(name, expected):
+    from rouei.extract.fields.org_names import whole_body
+
+    assert whole_body(name) == expected
+
+
+def test_org_pool_keeps_a_municipality_apart():
+    from rouei.extract.fields.org_names import pool
+
+    canon = pool(["北山県", "北山大病院", "北山県警察", "北山大学病院", "NTT西", "NTT西日本"], 4)
+    assert canon["北山県"] == "北山県" and canon["北山大病院"] == "北山大学病院"
+    assert canon["NTT西"] == "NTT西日本"
+
+
+def test_org_rule_examples_of_names():
+    from rouei.extract.core import rules
+    from rouei.extract.fields import org_names
+
+    cfg = rules.load("org")
+    assert org_names.whole_body(cfg["department"]["example"]) == "中央区"
+    assert org_names.whole_body(cfg["truncated"]["example"]) == "中之条町"
+    for ab in cfg["abbreviation"]:
+        assert ab["long"] in org_names.fold(ab["example"])
+    assert org_names.facility_parent(cfg["facility"]["example"]) == "四條畷市"
+    assert org_names.facility_parent("市立吹田市民病院") is None
+    sp = cfg["speaks"]
+    assert re.search(sp["own"], sp["example"]) and not re.search(sp["not"], sp["example"])
+    assert re.search(sp["not"], "個人情報保護委員会によるテスト社に対する指導")
+
+
+def test_org_parses_only_zones_with_an_unresolved_name(nlp):
+    from rouei.extract.doc.context import DocContext
+    from rouei.extract.nlp.model import parse_for_rules
+
+    parsed: list[str] = []
+
+    def parse(texts):
+        parsed.extend(texts)
+        return parse_for_rules(nlp, texts)
+
+    resolved = ("株式会社サンプル商事 個人情報漏えいに関するお詫び\n"
+                "このたび、当社のサーバーが不正アクセスを受け、お客様の氏名が流出した可能性があることが判明しました。\n"
+                "お客様には多大なご迷惑をおかけしましたことを深くお詫び申し上げます。\n")
+    ctx = DocContext("t", resolved, title=resolved.splitlines()[0], parse_fn=parse)
+    assert org.document_org(ctx, org.extract(ctx)) == "株式会社サンプル商事"
+    assert parsed == []
+    # a name with no legal form in the title: the title is parsed, the prose without names is not
+    unresolved = ("テスト西日本 顧客情報の流出について\n"
+                  "このたび、業務委託先の元派遣社員が顧客の氏名を不正に持ち出していたことが判明しました。\n")
+    ctx = DocContext("t", unresolved, title=unresolved.splitlines()[0], parse_fn=parse)
+    org.extract(ctx)
+    assert parsed and all(p in unresolved.splitlines()[0] for p in parsed)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the sign-off's head names the body; a notice that says 本市 is the city's
+    ("住民票の写しの誤交付について\n本市の窓口で、別の方の住民票の写しを誤って交付しました。\n"
+     "本市では再発防止に努めてまいります。\n\n令和6年5月1日\n北山市長 山田太郎\n", "北山市"),
+    ("県立学校における個人情報の紛失について\n県立高校の教諭が生徒の名簿を紛失しました。\n\n南川県知事 鈴木一郎\n",
+     "南川県"),
+])
+def test_org_signoff_head(make_ctx, text, expected):
+    assert _doc_org(make_ctx, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a municipal facility that speaks for itself (当館, 当院) is the author, not its city
+    ("利用者情報の流出について\n北山市立中央図書館において、利用者の氏名が閲覧できる状態でした。\n"
+     "当館では再発防止に努めます。\n", "北山市立中央図書館"),
+    ("患者情報の紛失について\n北山市立病院の看護師が患者12名の名簿を紛失しました。\n当院では管理を徹底します。\n",
+     "北山市立病院"),
+])
+def test_org_facility_that_speaks_for_itself(make_ctx, text, expected):
+    assert _doc_org(make_ctx, text) == expected

@@ -80,33 +80,23 @@ def test_rules_cause_context_exclusions(group):
             assert pat.search(norm), entry["example"]
 
 
-@pytest.mark.parametrize("entry", CONTEXT["heading"], ids=lambda e: e["kind"])
-def test_rules_cause_context_heading(entry):
-    text = f"{entry['example']}\n{AMBIGUOUS}があり、情報が表示された。\n次の見出し\n"
-    got = _categories(text.replace("があり、", "があった。\nそのため、"))
-    secs = causes.sections(DocContext("t", text).norm.text)
-    assert [k for _, _, k in secs] == [entry["kind"]]
-    if entry["kind"] in CONTEXT["heading_shape"]["silent"]:
-        assert got == set()
-    else:
-        assert _categories(f"{entry['example']}\n{AMBIGUOUS}が見つかった。\n") == {"bug_vulnerability"}
+def test_rules_cause_context_sections_are_layout_kinds():
+    from rouei.extract.doc.layout_rules import layout_rules
+
+    kinds = {k for k, _ in layout_rules().sections}
+    secs = CONTEXT["sections"]
+    assert set(secs["stated"]) <= kinds and set(secs["silent"]) <= kinds
+    assert not set(secs["stated"]) & set(secs["silent"])
 
 
-@pytest.mark.parametrize("entry", CONTEXT["heading_mark"], ids=lambda e: str(e["level"]))
-def test_rules_cause_context_heading_mark(entry):
-    r = causes.cause_rules()
-    assert re.match(entry["pattern"], entry["example"])
-    assert causes._heading_level(entry["example"], r) == (entry["level"], False)
-    text = f"{entry['example']}\n本文。\n"
-    assert causes.sections(text) == [(0, len(text), "measure")]
+@pytest.mark.parametrize("heading,expected", [
+    ("3 発生原因", {"bug_vulnerability"}), ("【経緯】", {"bug_vulnerability"}), ("1. 事案の概要", {"bug_vulnerability"}),
+    ("4. 再発防止策", set()), ("お問い合わせ先", set()), ("関連記事", set()),
+])
+def test_rules_cause_context_section_kinds(heading, expected):
+    # an ambiguous cue counts under a section kind that states causes, none in a silent one
+    assert _categories(f"{heading}\n{AMBIGUOUS}が見つかった。\n") == expected
 
-
-def test_rules_cause_context_heading_shape():
-    shape = CONTEXT["heading_shape"]
-    r = causes.cause_rules()
-    assert causes._heading_level(shape["example"], r) == (0, True)
-    assert set(shape["silent"]) <= {h["kind"] for h in CONTEXT["heading"]}
-    assert causes._heading_level("あ" * (shape["max_chars"] + 1), r) is None
 
 
 # -- rules/status.toml ----------------------------------------------------------------------
@@ -165,7 +155,7 @@ def test_rules_org_examples(key, make_ctx):
 
 # -- rules/incidents.toml and rules/fragments.toml ------------------------------------------
 
-@pytest.mark.parametrize("key", ["leak_words", "title_not", "numbered_heading", "split_cues"])
+@pytest.mark.parametrize("key", ["leak_words", "title_not", "case_label", "follow_up", "split_cues"])
 def test_rules_incidents_examples(key):
     assert rules.compile_pattern(INCIDENTS[key]["regex"]).search(INCIDENTS[key]["example"])
 

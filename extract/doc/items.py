@@ -49,6 +49,8 @@ class DataTypeItem(Item):
 @dataclass(frozen=True)
 class CauseItem(Item):
     category: str = "other"
+    # classes that, stated elsewhere in the same incident, make this cue a consequence
+    yields: frozenset[str] = frozenset()
 
     def to_json(self) -> dict:
         return {"category": self.category, "text": self.text, "start": self.start, "end": self.end}

@@ -4,7 +4,8 @@ Cue words come from rules/causes.toml; rules/cause_context.toml says where a cue
 cause and where it does not: a denial (不正アクセスによるものではありません), a law's name
 (不正アクセス禁止法), a countermeasure (ウイルス対策ソフト), a hypothetical, a sentence or section
 about prevention (再発防止策). Ambiguous cues (不具合, 見落とし) need a sentence that states a
-cause (原因, により, ため) or a section under a cause heading (原因, 経緯).
+cause (原因, により, ため) or a layout section of a kind that states one (原因, 経緯, 概要; the
+section kinds come from extract/doc/layout.py, the ones that count from cause_context.toml).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ class Cue:
     requires: re.Pattern[str] | None
     not_after: re.Pattern[str] | None
     yields_to: frozenset[str]
+    # the cue is dropped when one of these classes is stated anywhere in the same incident
+    # (インターネット上で閲覧可能な状態 after a ransomware attack is where the data ended up)
+    yields_in_incident: frozenset[str] = frozenset()
     # characters a match must start with (None: not known); a sentence without any is skipped
     firsts: frozenset[str] | None = None
 
@@ -45,12 +49,8 @@ class CauseRules:
     after: tuple[re.Pattern[str], ...]
     before: re.Pattern[str]
     sentence: re.Pattern[str]
-    headings: tuple[tuple[str, re.Pattern[str]], ...]
-    heading_marks: tuple[tuple[re.Pattern[str], int], ...]
-    max_chars: int
-    bare_chars: int
-    section_chars: int
-    silent: frozenset[str]
+    stated_sections: frozenset[str]  # layout section kinds under which a cue states a cause
+    silent_sections: frozenset[str]  # layout section kinds in which no cause is taken
     any_cue: re.Pattern[str] | None = None  # every cue at once: most sentences name no cause
 
 
@@ -71,7 +71,8 @@ def _cue(c: dict, defs: dict[str, str]) -> Cue:
     return Cue(c["class"], regex, c.get("needs") == "cause",
                rules.compile_pattern(expand_local(c["requires"], defs)) if c.get("requires") else None,
                rules.compile_pattern(c["not_after"]) if c.get("not_after") else None,
-               frozenset(c.get("yields_to", ())), _plain_firsts(regex))
+               frozenset(c.get("yields_to", ())), frozenset(c.get("yields_in_incident", ())),
+               _plain_firsts(regex))
 
 
 def _union(entries: list[dict]) -> re.Pattern[str]:
@@ -88,7 +89,7 @@ def _compiled(_stamp: str) -> CauseRules:
         log.warning("rules/causes.toml: unknown classes %s", sorted(unknown))
     cues = tuple(_cue(c, defs) for c in lex["cue"])
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
-    shape = cx["heading_shape"]
+    secs = cx["sections"]
     any_cue = rules.union([c.regex for c in cues])
     return CauseRules(
         cues=cues, suppress=suppress,
@@ -96,10 +97,8 @@ def _compiled(_stamp: str) -> CauseRules:
         after=tuple(rules.compile_pattern(e["pattern"]) for e in cx["after"]),
         before=rules.compile_pattern("|".join(f"(?:{e['pattern']})" for e in cx["before"])),
         sentence=_union(cx["sentence"]),
-        headings=tuple((h["kind"], rules.compile_pattern(h["pattern"])) for h in cx["heading"]),
-        heading_marks=tuple((rules.compile_pattern(m["pattern"]), m["level"]) for m in cx["heading_mark"]),
-        max_chars=shape["max_chars"], bare_chars=shape["bare_chars"],
-        section_chars=shape["section_chars"], silent=frozenset(shape["silent"]), any_cue=any_cue)
+        stated_sections=frozenset(secs["stated"]), silent_sections=frozenset(secs["silent"]),
+        any_cue=any_cue)
 
 
 def cause_rules() -> CauseRules:
@@ -107,59 +106,27 @@ def cause_rules() -> CauseRules:
     return _compiled(rules.rules_hash_cached())
 
 
-# -- sections --------------------------------------------------------------------------------
+# -- sections ------------------------------------------------------------------------------
 
-def _heading_level(line: str, r: CauseRules) -> tuple[int, bool] | None:
-    """(rank, bare) of a heading-shaped line: rank 0 is highest (【…】, ■, a bare short line),
-    then 1., (1), ①, ・; bare is True for a short line without a mark. None: not a heading."""
-    if "。" in line.rstrip("。"):
-        return None
-    if len(line) <= r.max_chars:
-        for pat, level in r.heading_marks:
-            if pat.match(line):
-                return level, False
-    if line.startswith("【"):
-        return 0, False
-    if len(line) <= r.bare_chars and not line.endswith("。"):
-        return 0, True
-    return None
-
-
-def sections(norm: str, r: CauseRules | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, kind) of the parts of the normalised text under a kind of heading.
-
-    A section opens at a heading-shaped line whose words name its kind (2. 原因, 【再発防止策】)
-    and ends at the next heading that names a kind or ranks as high (3. お問い合わせ after
-    2. 再発防止策, but not (1) under it); never longer than ``section_chars``. A bare short line
-    only counts when it names a kind: in a list of article titles or items most lines are short."""
+def section_use(ctx: DocContext, pos: int, r: CauseRules | None = None) -> str | None:
+    """How the layout section holding ``pos`` bears on causes: "stated" (a cause, timeline or
+    overview section: ambiguous cues count), "silent" (countermeasures, contact, related
+    articles: no cause is taken) or None. A heading line itself is "heading": it names a topic
+    (2.紛失した資料), the sentences under it state the cause."""
     r = r or cause_rules()
-    out: list[tuple[int, int, str]] = []
-    open_: tuple[int, str, int] | None = None  # (start, kind, level)
-    pos = 0
-    for raw in norm.splitlines(keepends=True):
-        line = raw.strip()
-        start, pos = pos, pos + len(raw)
-        shape = _heading_level(line, r) if line else None
-        if shape is None:
-            continue
-        level, bare = shape
-        kind = next((k for k, pat in r.headings if pat.search(line)), None)
-        if bare and not kind:
-            continue
-        if open_ and (kind or level <= open_[2]):
-            out.append((open_[0], min(start, open_[0] + r.section_chars), open_[1]))
-            open_ = None
-        if kind:
-            open_ = (start, kind, level)
-    if open_:
-        out.append((open_[0], min(len(norm), open_[0] + r.section_chars), open_[1]))
-    return out
-
-
-def _section_kind(secs: list[tuple[int, int, str]], pos: int) -> str | None:
-    for s, e, kind in secs:
-        if s <= pos < e:
-            return kind
+    lay = ctx.layout
+    line = lay.line_at(pos)
+    if line is not None and any(h.line.index == line.index for h in lay.headings):
+        return "heading"
+    # a list of related articles runs to the next post title: its short lines read as headings
+    for sec in lay.sections("chrome"):
+        if sec.start <= pos and not any(sec.start < t.start <= pos for t in lay.titles):
+            return "silent"
+    kind = lay.kind_at(pos)
+    if kind in r.stated_sections:
+        return "stated"
+    if kind in r.silent_sections:
+        return "silent"
     return None
 
 
@@ -172,11 +139,29 @@ def _excluded(sent: str, m: re.Match[str], r: CauseRules) -> bool:
     return bool(r.before.search(sent[:m.start()]))
 
 
-def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tuple[int, int, str]]:
-    """(start, end, category) of the causes a sentence states, offsets within ``sent``.
+def _before_advice(sent: str, r: CauseRules) -> str:
+    """The sentence up to the clause that turns to prevention or advice. A sentence that opens
+    with a stated cause may go on to the measures (リスト型攻撃により…不正使用されたとみられており、
+    …対策の強化に努めてまいります): the clauses before keep their cause when they hold a cause
+    marker. Otherwise the whole sentence is about prevention: ""."""
+    m = r.sentence.search(sent)
+    if m is None:
+        return sent
+    cut = sent.rfind("、", 0, m.start())
+    head = sent[:cut] if cut > 0 else ""
+    return head if head and r.marker.search(head) else ""
+
+
+def sentence_causes(sent: str, r: CauseRules, stated: bool = False
+                    ) -> list[tuple[int, int, str, frozenset[str]]]:
+    """(start, end, category, yields_in_incident) of the causes a sentence states, offsets
+    within ``sent``.
 
     ``stated``: the sentence sits under a cause heading, so ambiguous cues count."""
-    if (r.any_cue is not None and not r.any_cue.search(sent)) or r.sentence.search(sent):
+    if r.any_cue is not None and not r.any_cue.search(sent):
+        return []
+    sent = _before_advice(sent, r)
+    if not sent:
         return []
     stated = stated or bool(r.marker.search(sent))
     chars = set(sent)
@@ -191,44 +176,46 @@ def sentence_causes(sent: str, r: CauseRules, stated: bool = False) -> list[tupl
                     and not (cue.not_after and cue.not_after.match(sent, m.end())))
     found = {cue.category for _, _, cue in hits}
     hits = [h for h in hits if not h[2].yields_to & found]
-    out: list[tuple[int, int, str]] = []
+    out: list[tuple[int, int, str, frozenset[str]]] = []
     for s, e, cue in sorted(hits, key=lambda h: (h[0], -h[1])):
         # a cue inside a longer cue of the same class is the same statement
-        if any(c == cue.category and ps <= s and e <= pe for ps, pe, c in out):
+        if any(c == cue.category and ps <= s and e <= pe for ps, pe, c, _ in out):
             continue
-        out.append((s, e, cue.category))
+        out.append((s, e, cue.category, cue.yields_in_incident))
     return out
 
 
-def find_causes(norm: str, sents: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """(start, end, category) in the normalised text for the given sentence spans, in order."""
+def find_causes(ctx: DocContext) -> list[tuple[int, int, str, frozenset[str]]]:
+    """(start, end, category, yields_in_incident) in the normalised text, in text order."""
     r = cause_rules()
-    secs = sections(norm, r)
+    norm = ctx.norm.text
     out = []
-    for ss, se in sents:
-        kind = _section_kind(secs, ss)
-        if kind in r.silent:
+    for s, e in ctx.sentences:
+        use = section_use(ctx, s, r)
+        if use in ("silent", "heading"):
             continue
-        out.extend((ss + s, ss + e, c) for s, e, c in sentence_causes(norm[ss:se], r, kind == "cause"))
+        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+        out.extend((ns + a, ns + b, c, y) for a, b, c, y in sentence_causes(norm[ns:ne], r, use == "stated"))
     return sorted(out)
 
 
 def extract(ctx: DocContext) -> list[CauseItem]:
     """Every stated cause in the document, in text order (incidents are the pipeline's)."""
-    nsents = [(ctx.norm.to_norm(s), ctx.norm.to_norm(e)) for s, e in ctx.sentences]
     items = []
-    for ns, ne, cat in find_causes(ctx.norm.text, nsents):
+    for ns, ne, cat, yields in find_causes(ctx):
         s, e, text = ctx.span_of_norm(ns, ne)
-        items.append(CauseItem(text, s, e, category=cat))
+        items.append(CauseItem(text, s, e, category=cat, yields=yields))
     return items
 
 
 def resolve(items: list[CauseItem]) -> list[CauseItem]:
     """Drop the classes that another class stated for the same incident suppresses
-    (insider_fraud suppresses unauthorized_takeout: JNSA counts a malicious takeout once)."""
+    (insider_fraud suppresses unauthorized_takeout: JNSA counts a malicious takeout once), and
+    the cues that yield to a class stated anywhere in the incident."""
     suppress = cause_rules().suppress
     present = {it.category for it in items}
     dropped: set[str] = set()
     for cat in present:
         dropped |= suppress.get(cat, frozenset())
-    return [it for it in items if it.category not in dropped]
+    kept = [it for it in items if it.category not in dropped]
+    return [it for it in kept if not it.yields & (present - {it.category})]

@@ -1,9 +1,12 @@
 """Cutting a notice into incidents and assigning each item to the incident that holds it.
 
-Three shapes are recognised, in this order: an archive page of several posts (title lines
-set apart by blank lines), a numbered list whose items are each an incident with its own
-facts (発覚日, 原因 ...), and a section that says "これとは別に" (apart from this). Items in
-the text before a numbered list of incidents (a lead paragraph) apply to every incident.
+Five shapes are recognised, in this order: an archive page of several posts (title lines
+set apart by blank lines), numbered case labels (【事案1】, (事案2)), a numbered list whose
+items are each an incident with its own facts (発覚日, 原因 ...), a digest whose marked
+entries each open with another organisation's name, and a section that says "これとは別に"
+(apart from this). Items in the text before a numbered list of incidents (a
+lead paragraph) apply to every incident. Lines and their numbering marks are the layout's
+(extract/doc/layout.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from rouei.extract.doc.items import (
     OrgItem,
     StatusItem,
 )
+from rouei.extract.doc.layout import Line, mark_number
+from rouei.extract.fields.org import PATTERN_LABELS
 
 
 @dataclass
@@ -47,97 +52,137 @@ def _cfg() -> dict:
     return rules.load("incidents")
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    out = []
-    pos = 0
-    for ln in text.splitlines(keepends=True):
-        out.append((pos, pos + len(ln.rstrip("\r\n"))))
-        pos += len(ln)
-    return out
-
-
-def _norm_line(ctx: DocContext, span: tuple[int, int]) -> str:
-    return ctx.norm.text[ctx.norm.to_norm(span[0]):ctx.norm.to_norm(span[1])]
-
-
 def _series_label(line: str) -> str | None:
-    """The label of a 【label#123】 prefix shared by the posts of a series (None if absent)."""
-    m = re.match(r"【([^】\d#＃]{2,30})[^】]*】\S", line)
+    """The label of a 【label#123】 prefix shared by the posts of a series (None if absent):
+    a bracket that holds a number (【セキュリティ事件簿#2024-217】), not a field label
+    (【調査結果】) that a single notice repeats."""
+    m = re.match(r"【([^】\d#＃]{2,30})[#＃]?\d[^】]*】\S", line)
     return m.group(1) if m else None
+
+
+def _blank_lines_after(ctx: DocContext, lines: list[Line], i: int) -> int:
+    nxt = lines[i + 1].start if i + 1 < len(lines) else len(ctx.text)
+    return max(0, ctx.text.count("\n", lines[i].end, nxt) - 1)
 
 
 def archive_titles(ctx: DocContext) -> list[int]:
     """Start offsets of post titles on a page that holds several posts.
 
     A title starts a block, is not a sentence, and is set apart by blank lines, or carries a
-    trailing post date or a 【label】 prefix. It must name a leak, unless its 【label】 prefix
-    recurs on other titles of the page (a series: 【セキュリティ事件簿#…】)."""
+    trailing post date or a 【label#n】 prefix (the layout's post titles are such lines). It
+    must name a leak, unless its 【label】 prefix recurs on other titles of the page (a series:
+    【セキュリティ事件簿#…】)."""
     cfg = _cfg()
     leak = rules.compile_pattern(cfg["leak_words"]["regex"])
     not_title = rules.compile_pattern(cfg["title_not"]["regex"])
     need_blank = cfg["settings"]["title_blank_lines"]
-    lines = _lines(ctx.text)
-    texts = [_norm_line(ctx, span).strip() for span in lines]
+    lines = ctx.layout.lines
     cands: list[tuple[int, str, bool]] = []  # (start, normalised line, names a leak)
-    for i, span in enumerate(lines):
-        line = texts[i]
-        if not line or ctx.skipped(span[0]):
+    for i, ln in enumerate(lines):
+        line = ln.text
+        if ctx.skipped(ln.start) or len(line) < 12 or not_title.search(line):
             continue
-        if len(line) < 12 or not_title.search(line):
-            continue
-        if i > 0 and texts[i - 1]:
+        if i > 0 and not ln.blank_before:
             continue  # a title starts a block
-        blanks = 0
-        for nxt in texts[i + 1:]:
-            if nxt:
-                break
-            blanks += 1
+        blanks = _blank_lines_after(ctx, lines, i)
         labelled = _series_label(line) is not None
         dated = re.search(r"(?:\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$", line)
         if blanks >= need_blank or ((labelled or dated) and blanks >= 1):
-            cands.append((span[0], line, bool(leak.search(line))))
+            cands.append((ln.start, line, bool(leak.search(line))))
+    follow_up = rules.compile_pattern(cfg["follow_up"]["regex"])
+    top = lines[0].text if lines else ""
+    if follow_up.search(top) and _series_label(top) is None:
+        return []  # a second report that repeats the first: one incident
+    # a heading of the earlier report inside a page (【第1報】) is no post; a series post that
+    # happens to be a follow-up (【事件簿#12】…(第2報)) still is
+    cands = [c for c in cands if not (follow_up.search(c[1]) and _series_label(c[1]) is None)]
     labels = [_series_label(line) for _, line, _ in cands]
     series = {lab for lab in labels if lab and labels.count(lab) >= 2}
     starts = [s for (s, line, leaky), lab in zip(cands, labels) if leaky or (lab in series)]
     return starts if len(starts) >= 2 else []
 
 
+def _runs(heads: list[tuple[int, int]]) -> list[list[int]]:
+    """Runs of (number, start) that count up from 1 without gaps (at least two long)."""
+    out: list[list[int]] = []
+    run: list[tuple[int, int]] = []
+    for num, start in heads:
+        if run and num == run[-1][0] + 1:
+            run.append((num, start))
+            continue
+        if len(run) >= 2:
+            out.append([s for _, s in run])
+        run = [(num, start)] if num == 1 else []
+    if len(run) >= 2:
+        out.append([s for _, s in run])
+    return out
+
+
+def case_sections(ctx: DocContext) -> list[int]:
+    """Starts of the lines that open a numbered case: 【事案1】, (事案2)令和…, 事例3:. A case
+    label says itself that an incident starts; a run must count up from 1."""
+    label = rules.compile_pattern(_cfg()["case_label"]["regex"])
+    heads = []
+    for ln in ctx.layout.lines:
+        m = label.match(ln.text)
+        if m and not ctx.skipped(ln.start):
+            num = mark_number(m.group("num") or m.group("nth"))
+            if num is not None:
+                heads.append((num, ln.start))
+    runs = _runs(heads)
+    return runs[0] if runs else []
+
+
 def numbered_sections(ctx: DocContext, items: list[Item]) -> list[int]:
-    """Starts of numbered headings (1. 2. 3. ...) that each introduce an incident.
+    """Starts of numbered lines (1. 2. 3. ..., the layout's numbering marks) that each
+    introduce an incident.
 
-    A run qualifies when it counts up from 1 without gaps, each heading names a leak, and the
-    body under each heading (not the heading itself) holds a date, a count or a cause."""
-    cfg = _cfg()
-    head = rules.compile_pattern(cfg["numbered_heading"]["regex"])
-    leak = rules.compile_pattern(cfg["leak_words"]["regex"])
-    heads: list[tuple[int, int, str]] = []  # (number, line start, title)
-    for span in _lines(ctx.text):
-        if ctx.skipped(span[0]):
+    A run of one mark style qualifies when it counts up from 1 without gaps, each line names a
+    leak, and the body under each line (not the line itself) holds a date, a count or a cause.
+    Of several qualifying runs, the style that appears first (the outer list) wins."""
+    leak = rules.compile_pattern(_cfg()["leak_words"]["regex"])
+    by_style: dict[str, list[tuple[int, int, str]]] = {}
+    for ln in ctx.layout.lines:
+        if ln.number is None or ln.bullet or ln.style is None or ctx.skipped(ln.start):
             continue
-        m = head.match(_norm_line(ctx, span))
-        if not m:
-            continue
-        num_s = next(g for g in (m.group("p"), m.group("d"), m.group("s"), m.group("k"), m.group("c")) if g)
-        num = int(num_s) if num_s.isdigit() else "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(num_s) + 1
-        heads.append((num, span[0], m.group("title")))
-    best: list[int] = []
-    run: list[tuple[int, int, str]] = []
-    for h in heads + [(0, len(ctx.text), "")]:
-        if run and h[0] == run[-1][0] + 1:
-            run.append(h)
-            continue
-        if len(run) >= 2 and _run_is_incidents(ctx, run, h[1] if h[0] == 0 else None, items, leak):
-            best = best or [s for _, s, _ in run]
-        run = [h] if h[0] == 1 else []
-    return best
+        by_style.setdefault(ln.style, []).append((ln.number, ln.start, ln.body_text))
+    for heads in by_style.values():
+        titles = {start: text for _, start, text in heads}
+        for run in _runs([(num, start) for num, start, _ in heads]):
+            later = [start for _, start, _ in heads if start > run[-1]]
+            if _run_is_incidents(ctx, run, titles, later[0] if later else None, items, leak):
+                return run
+    return []
 
 
-def _run_is_incidents(ctx, run, tail_end, items, leak) -> bool:
-    if not all(leak.search(t) for _, _, t in run):
+def digest_sections(ctx: DocContext, items: list[Item]) -> list[int]:
+    """Starts of the entries of a digest of several organisations' incidents: marked lines of
+    one style (■, ●, 【】, 1.) that each open with a different organisation's name (found by
+    the patterns), each followed by a body that holds a date, a count or a cause."""
+    orgs = [it for it in items if isinstance(it, OrgItem) and it.label in PATTERN_LABELS]
+    facts = [it.start for it in items if isinstance(it, (DateItem, CountItem, CauseItem))]
+    by_style: dict[str, list[tuple[int, int, str]]] = {}
+    for ln in ctx.layout.lines:
+        if ln.style is None or ln.bullet or ctx.skipped(ln.start):
+            continue
+        first = next((it for it in orgs if ln.body <= it.start <= ln.body + 1), None)
+        if first is not None:
+            by_style.setdefault(ln.style, []).append((ln.start, ln.end, first.name))
+    for entries in by_style.values():
+        if len(entries) < 2 or len({name for _, _, name in entries}) < len(entries):
+            continue
+        starts = [s for s, _, _ in entries]
+        bodies = zip([e for _, e, _ in entries], starts[1:] + [len(ctx.text)])
+        if all(any(a <= f < b for f in facts) for a, b in bodies):
+            return starts
+    return []
+
+
+def _run_is_incidents(ctx, run, titles, tail_end, items, leak) -> bool:
+    if not all(leak.search(titles[s]) for s in run):
         return False
-    bounds = [s for _, s, _ in run]
-    ends = bounds[1:] + [tail_end if tail_end is not None else _section_tail(ctx, bounds[-1])]
-    for start, end in zip(bounds, ends):
+    ends = run[1:] + [tail_end if tail_end is not None else _section_tail(ctx, run[-1])]
+    for start, end in zip(run, ends):
         body_start = ctx.text.find("\n", start)
         if body_start < 0 or body_start >= end:
             return False
@@ -171,8 +216,11 @@ def sections(ctx: DocContext, items: list[Item]) -> list[Section]:
         bounds = [0, *titles[1:]]  # a page header goes with the first post
         lead = None
     else:
-        bounds = numbered_sections(ctx, items)
+        bounds = case_sections(ctx) or numbered_sections(ctx, items)
         lead = Section(0, bounds[0], shared=True) if bounds else None
+        if not bounds:
+            digest = digest_sections(ctx, items)
+            bounds = [0, *digest[1:]] if digest else []  # its page header goes with the first
     if not bounds:
         secs = [Section(0, n)]
     else:

@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import OrgItem
+from rouei.extract.fields import org_names
 
 # labels given by the patterns; any other label is a GiNZA entity label
 PATTERN_LABELS = ("legal", "body", "government", "place")
@@ -47,6 +48,8 @@ class OrgRules:
     self_ref: re.Pattern[str]
     self_kinds: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
     score: dict[str, float]
+    speaks: tuple[re.Pattern[str], re.Pattern[str]]  # (own report, action on another) in a title
+    unresolved: re.Pattern[str]  # a word in a zone that may name a body the patterns missed
 
 
 @cache
@@ -77,6 +80,8 @@ def _compiled(_stamp: str) -> OrgRules:
         self_ref=re.compile(self_re),
         self_kinds=tuple((re.compile(k["words"]), re.compile(k["fits"])) for k in cfg["self_kind"]),
         score={k: float(v) for k, v in cfg["score"].items() if k != "example"},
+        speaks=(re.compile(cfg["speaks"]["own"]), re.compile(cfg["speaks"]["not"])),
+        unresolved=re.compile(ner["unresolved"]),
     )
 
 
@@ -197,6 +202,19 @@ def _zones(ctx: DocContext, found: bool = False) -> list[tuple[int, int]]:
     return sorted(out)
 
 
+def _unresolved(ctx: DocContext, span: tuple[int, int], items: list[OrgItem]) -> bool:
+    """The zone holds no organisation the patterns found and is the title or holds a word that
+    may name one they missed (NTT西日本, 市民課 of a place they missed): only such zones are
+    parsed, the parse being the slow step."""
+    s, e = span
+    if any(s <= it.start < e for it in items):
+        return False
+    first = _nonblank_lines(ctx.text, limit=1)
+    if first and first[0][0] == s:
+        return True  # the title names its subject in any script (ベネッセ、顧客情報流出)
+    return bool(org_rules().unresolved.search(ctx.norm.text[ctx.norm.to_norm(s):ctx.norm.to_norm(e)]))
+
+
 def extract(ctx: DocContext) -> list[OrgItem]:
     """Organisations and self-references named in the document, in text order."""
     r = org_rules()
@@ -209,7 +227,8 @@ def extract(ctx: DocContext) -> list[OrgItem]:
             items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
     top = lines[r.zones["lines"] - 1][1] if len(lines) >= r.zones["lines"] else len(ctx.text)
     found = any(it.label == "legal" and it.start < top for it in items)
-    for ent in _ner(ctx, _zones(ctx, found), r.labels):
+    zones = [sp for sp in _zones(ctx, found) if _unresolved(ctx, sp, items)]
+    for ent in _ner(ctx, zones, r.labels):
         inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
         if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
                 and r.legal_words.search(ent.name):
@@ -218,6 +237,7 @@ def extract(ctx: DocContext) -> list[OrgItem]:
             items.append(OrgItem(ent.text, ent.start, ent.end, name=ent.name, label="legal"))
         elif not any(it.start < ent.end and ent.start < it.end for it in items):
             items.append(ent)
+    items = [w for w in (org_names.whole_item(ctx, it, _valid) for it in items) if w is not None]
     for m in r.self_ref.finditer(ctx.norm.text):
         s, e, text = ctx.span_of_norm(m.start(), m.end())
         items.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
@@ -251,16 +271,6 @@ def _fits(name: str, self_words: set[str]) -> bool:
                for words, fits in org_rules().self_kinds for w in self_words)
 
 
-def _canon(keys: list[str], extra: int) -> dict[str, str]:
-    """Pool a short form into the one slightly longer name it starts or ends (NTT西 → NTT西日本,
-    教育委員会 → 北山市教育委員会)."""
-    canon = {}
-    for k in keys:
-        longer = {o for o in keys if o != k and (o.startswith(k) or o.endswith(k)) and len(o) - len(k) <= extra}
-        canon[k] = longer.pop() if len(longer) == 1 else k
-    return canon
-
-
 _LEGAL_TAIL = re.compile(r"(?:株式会社|\(株\))\s*$")
 
 
@@ -272,7 +282,7 @@ def _skip_legal(norm: str, pos: int) -> int:
 def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[str, set[str]]]:
     """(key of each candidate core → pooled key, pooled key → the forms it is written in)."""
     r, norm = org_rules(), ctx.norm.text
-    canon = _canon(sorted({core(it.name) for it in cands}, key=len), int(r.score["pool_chars"]))
+    canon = org_names.pool(sorted({core(it.name) for it in cands}, key=len), int(r.score["pool_chars"]))
     forms: dict[str, set[str]] = {}
     for short, long in canon.items():
         forms.setdefault(long, set()).add(short)
@@ -298,11 +308,21 @@ class _Evidence:
     site: str
     edge: set[tuple[int, int]]
     first_in_title: str | None = None
+    only_in_title: bool = False  # the first candidate in the title is the only one there
+    outer: dict[str, set[tuple[int, int]]] | None = None  # each key's mention spans
+
+    def spans_of(self, forms: set[str]) -> set[tuple[int, int]]:
+        norm = self.ctx.norm.text
+        spans = {(m.start(), m.end()) for f in forms for m in re.finditer(re.escape(f), norm)}
+        return {sp for sp in spans if not self.ctx.skipped(self.ctx.norm.span(*sp)[0])} or spans
 
     def score(self, key: str, forms: set[str], names: list[str]) -> tuple[float, int, int]:
         r, w, norm = org_rules(), org_rules().score, self.ctx.norm.text
-        spans = {(m.start(), m.end()) for f in forms for m in re.finditer(re.escape(f), norm)}
-        spans = {sp for sp in spans if not self.ctx.skipped(self.ctx.norm.span(*sp)[0])} or spans
+        spans = self.spans_of(forms)
+        # a mention inside a longer candidate's is that one's (長崎県 in 長崎県警察)
+        longer = [sp for k, sps in (self.outer or {}).items() if k != key for sp in sps]
+        spans = {(a, b) for a, b in spans
+                 if not any(x <= a and b <= y and y - x > b - a for x, y in longer)} or spans
         ends = [_skip_legal(norm, b) for _, b in spans]
         before = [_LEGAL_TAIL.sub("", norm[max(0, a - 30):a]) for a, _ in spans]
         fits = any(_fits(n, self.self_words) for n in names)
@@ -313,13 +333,15 @@ class _Evidence:
         s += w["title_first"] if key == self.first_in_title else 0
         if not self.self_words:  # news and regulator texts: the body acted on is the subject
             s += w["target"] if any(r.target.match(norm[e:e + 80]) for e in ends) else 0
-        elif any(r.third_party.search(b) for b in before):  # first person: a contractor
+        if any(r.third_party.search(b) for b in before):  # a contractor of the author
             s += w["third_party"]
         if any(r.link_after.match(norm[e:e + 40]) for e in ends) or any(r.link_before.search(b) for b in before):
             s += w["self_link"]
         s += w["own_line"] if any(_own_line(norm, a, b, self.edge, w) for a, b in spans) else 0
         s += w["self_kind"] if fits else 0
-        s += w["not_subject"] if _not_subject(key) else 0
+        # a regulator or the police speaking for itself: 当局 fits it, or it alone heads the title
+        speaks = fits or (key == self.first_in_title and self.only_in_title)
+        s += w["not_subject"] if _not_subject(key) and not speaks else 0
         if self.site and any(f in self.site for f in forms) and not in_title and not fits:
             s += w["publisher"]
         return s, len(spans), len(key)
@@ -339,10 +361,18 @@ def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
     firsts = {k: min(main_title.find(f) for f in fs if f in main_title)
               for k, fs in forms.items() if any(f in main_title for f in fs)}
     ev.first_in_title = min(firsts, key=lambda k: firsts[k], default=None)
+    speaks = org_rules().speaks
+    ev.only_in_title = len(firsts) == 1 and bool(speaks[0].search(main_title)) \
+        and not speaks[1].search(main_title)
+    ev.outer = {key: ev.spans_of(fs) for key, fs in forms.items()}
     pooled = [(canon[core(it.name)], it.name) for it in cands]
     names = {key: [name for k, name in pooled if k == key] for key in forms}
     scores = {key: ev.score(key, fs, names[key]) for key, fs in forms.items()}
     best = max(scores, key=lambda k: scores[k])
+    parent = org_names.facility_parent(best)
+    if parent and not any(f in main_title for f in forms[best]) and \
+            not any(_fits(n, ev.self_words) for n in names[best]):
+        return parent  # a municipal facility that does not speak for itself
     return max(names[best], key=len, default=best)
 
 
@@ -351,7 +381,8 @@ def _own_line(norm: str, a: int, b: int, edge: set[tuple[int, int]], w: dict[str
     for ls, le in edge:
         if ls <= a and b <= le:
             rest = org_rules().legal_words.sub("", norm[ls:a] + norm[b:le])
-            return len(re.sub(r"\s+", "", rest)) <= w["own_line_chars"]
+            # a short sentence (Xは調査中です。) is no letterhead
+            return len(re.sub(r"\s+", "", rest)) <= w["own_line_chars"] and "。" not in rest
     return False
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,10 +17,16 @@ SET_FIELDS = ("dates", "date_roles", "counts", "data_types_leaked", "data_types_
 ACCURACY_FIELDS = ("incidents", "organization")
 FIELDS = SET_FIELDS + ACCURACY_FIELDS
 
-# Legal-form words removed before comparing organisations (SPEC section 6).
-LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "(株)", "（株）", "㈱", "独立行政法人",
-               "国立研究開発法人", "一般社団法人", "一般財団法人", "公益社団法人", "公益財団法人",
-               "社会福祉法人", "医療法人", "学校法人")
+# Legal-form words removed before comparing organisations (SPEC section 6), matched after
+# NFKC (so （株） and ㈱ arrive as (株)); longest first, so 地方独立行政法人 goes whole.
+LEGAL_FORMS = tuple(sorted((
+    "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "(株)", "(有)", "独立行政法人",
+    "地方独立行政法人", "国立研究開発法人", "国立大学法人", "公立大学法人", "一般社団法人",
+    "一般財団法人", "公益社団法人", "公益財団法人", "社会福祉法人", "社会医療法人", "医療法人社団",
+    "医療法人財団", "医療法人", "学校法人", "特定非営利活動法人", "NPO法人"), key=len, reverse=True))
+
+# small kana written for the counter ヶ/ヵ in place names (松ヶ丘 / 松ケ丘): one spelling
+_KANA_FOLD = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "ゖ": "ケ", "ゕ": "カ"})
 
 
 def _read_jsonl(path: Path) -> Iterable[dict]:
@@ -64,12 +71,23 @@ def load_pred(path: Path | str) -> dict[str, dict]:
 
 
 def norm_org(name: str | None) -> str | None:
+    """The form organisation names are compared in: NFKC, ヶ→ケ and ヵ→カ, no white space,
+    no legal-form words."""
     if name is None:
         return None
-    out = re.sub(r"\s+", "", name)
+    out = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name).translate(_KANA_FOLD))
     for form in LEGAL_FORMS:
         out = out.replace(form, "")
     return out
+
+
+def org_matches(pred: str | None, gold: dict) -> bool:
+    """The predicted organisation is gold's ``organization`` or one of its ``organization_alt``."""
+    got = norm_org(pred)
+    if got is None:
+        return False
+    names = [gold.get("organization"), *gold.get("organization_alt", [])]
+    return any(got == norm_org(n) for n in names if n is not None)
 
 
 def gold_sets(g: dict) -> dict[str, set]:
@@ -143,7 +161,7 @@ def score(gold: dict[str, dict], pred: dict[str, dict]) -> dict[str, dict]:
         if g.get("organization") is not None:
             org_n += 1
             got = rec.get("organization") if rec and "error" not in rec else None
-            if norm_org(got) == norm_org(g["organization"]):
+            if org_matches(got, g):
                 org_ok += 1
             else:
                 org_docs[doc_id] = {"missed": [g["organization"]], "extra": [got]}

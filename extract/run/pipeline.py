@@ -14,7 +14,7 @@ from rouei.extract.core import rules
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import Item, OrgItem
-from rouei.extract.fields import causes, counts, datatypes, dates, incidents, org, status
+from rouei.extract.fields import causes, counts, datatypes, dates, incidents, notice, org, status
 from rouei.extract.run import record
 from rouei.extract.run.inputs import InputDoc
 from rouei.extract.run.record import error_record
@@ -153,7 +153,10 @@ class Pipeline:
         source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
         found = self.items(ctx)
         doc_org = org.document_org(ctx, [i for i in found if isinstance(i, OrgItem)])
-        if self.settings.incidents == "flat":
+        leak_notice = notice.is_leak_notice(ctx)
+        if not leak_notice:
+            groups = []  # a page that reports no leak has no incidents (SPEC section 2)
+        elif self.settings.incidents == "flat":
             groups = [incidents.Incident(0, len(text))]
             for it in found:
                 incidents.add(groups[0], it)
@@ -169,7 +172,7 @@ class Pipeline:
                 name = org.incident_org(ctx, inc.orgs, inc.start, inc.end) or prev
             out.append(record.incident_json(inc, name, status.decide(inc.statuses)))
         rec = record.record(ctx.doc_id, source, ctx.title, doc_org, ctx.published, out,
-                            self.extractor_info)
+                            self.extractor_info, leak_notice=leak_notice)
         return rec, found
 
     def _save_parses(self, text: str, parses: dict) -> None:

@@ -33,7 +33,8 @@ def incident_json(inc: Incident, organization: str | None, status: str) -> dict:
 
 
 def record(doc_id: str, source: dict, title: str | None, organization: str | None,
-           published: str | None, incidents: list[dict], extractor: dict) -> dict:
+           published: str | None, incidents: list[dict], extractor: dict,
+           leak_notice: bool = True) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "doc_id": doc_id,
@@ -41,6 +42,7 @@ def record(doc_id: str, source: dict, title: str | None, organization: str | Non
         "title": title,
         "organization": organization,
         "published": published,
+        "leak_notice": leak_notice,
         "incidents": incidents,
         "extractor": extractor,
     }

@@ -1,0 +1,151 @@
+"""Is the document a leak notice? The record's ``leak_notice`` flag (SPEC section 2).
+
+Fetching by feed or sitemap brings in pages that are not leak notices: announcements,
+financial notices, listings, how-to guides and templates about leaks (whose sample notices
+read like real ones), law explainers, privacy policies, outage notices, pages not in Japanese.
+A page is a leak notice when it is in Japanese, its title is of no other genre, and at least
+one sentence reports a leak event (a leak or incident word with a predicate that says it
+happened or may have: 流出した可能性があります). Advice and hypotheticals (漏えいが発生した場合)
+and denials (個人情報の流出はございません) report nothing. The rules are rules/notice.toml.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from rouei.extract.core import rules
+from rouei.extract.doc.context import DocContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Genre:
+    kind: str
+    regex: re.Pattern[str]
+    in_title: bool  # False: searched in the whole text
+    strong: bool
+    unless: re.Pattern[str] | None = None  # a title that matches this is not of the genre
+
+
+@dataclass(frozen=True)
+class NoticeRules:
+    min_japanese: float
+    min_kana: float
+    genres: tuple[Genre, ...]
+    leak: re.Pattern[str]
+    report: re.Pattern[str]
+    title_event: re.Pattern[str]
+    not_event: re.Pattern[str]
+    min_events: int
+    weak_min_events: int
+
+
+@cache
+def _compiled(_stamp: str) -> NoticeRules:
+    cfg = rules.load("notice")
+    genres = tuple(Genre(g["kind"], rules.compile_pattern(g["pattern"]), g["where"] == "title",
+                         bool(g["strong"]),
+                         rules.compile_pattern(g["unless"]) if g.get("unless") else None)
+                   for g in cfg["genre"])
+    ev = cfg["event"]
+    return NoticeRules(
+        min_japanese=float(cfg["language"]["min_japanese"]),
+        min_kana=float(cfg["language"]["min_kana"]), genres=genres,
+        leak=rules.compile_pattern(ev["leak"]), report=rules.compile_pattern(ev["report"]),
+        title_event=rules.compile_pattern(ev["title"]),
+        not_event=rules.compile_pattern("|".join(f"(?:{n['pattern']})" for n in cfg["not_event"])),
+        min_events=int(cfg["settings"]["min_events"]),
+        weak_min_events=int(cfg["settings"]["weak_min_events"]))
+
+
+def notice_rules() -> NoticeRules:
+    return _compiled(rules.rules_hash_cached())
+
+
+def japanese_share(text: str) -> tuple[float, float]:
+    """(share of kana and kanji, share of kana) among the letters of ``text``; (0, 0) when it
+    has no letters."""
+    letters = kanji = kana = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        name = unicodedata.name(ch, "")
+        if name.startswith(("HIRAGANA", "KATAKANA")):
+            kana += 1
+        elif name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH")):
+            kanji += 1
+    if not letters:
+        return 0.0, 0.0
+    return (kanji + kana) / letters, kana / letters
+
+
+def main_title(title: str | None) -> str:
+    """The title without white space and without the site name after its last "|"."""
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title or ""))
+    parts = [p for p in flat.split("|") if p]
+    return "|".join(parts[:-1]) if len(parts) > 1 else flat
+
+
+def genres_of(title: str, text: str, r: NoticeRules | None = None) -> list[Genre]:
+    """The genres the title (or, for text-wide genres, the text) shows, in rule order."""
+    r = r or notice_rules()
+    return [g for g in r.genres if g.regex.search(title if g.in_title else text)
+            and not (g.unless is not None and g.unless.search(title))]
+
+
+def is_event(sentence: str, r: NoticeRules | None = None) -> bool:
+    """The normalised sentence reports a leak event: a leak word, a reporting predicate after
+    it, and no advice, hypothetical or denial."""
+    r = r or notice_rules()
+    m = r.leak.search(sentence)
+    if m is None or not r.report.search(sentence, m.start()):
+        return False
+    return not r.not_event.search(sentence)
+
+
+def event_sentences(ctx: DocContext, r: NoticeRules | None = None) -> list[tuple[int, int]]:
+    """(start, end) in the analysed text of the sentences that report a leak event."""
+    r = r or notice_rules()
+    out = []
+    for s, e in ctx.sentences:
+        if ctx.skipped(s):
+            continue
+        if is_event(ctx.norm.text[ctx.norm.to_norm(s):ctx.norm.to_norm(e)], r):
+            out.append((s, e))
+    return out
+
+
+def _header_names_leak(ctx: DocContext, r: NoticeRules) -> bool:
+    """A line of the header block names a leak (the page's first line is only お知らせ, the
+    notice's own title comes below it)."""
+    head = ctx.layout.header
+    return head is not None and any(r.leak.search(ln.text) for ln in head.lines)
+
+
+def is_leak_notice(ctx: DocContext) -> bool:
+    """Whether the document reports a leak, a possible leak or a suspected leak."""
+    r = notice_rules()
+    text = ctx.norm.text
+    share, kana = japanese_share(text)
+    if share < r.min_japanese or kana < r.min_kana:
+        log.debug("%s: not in Japanese", ctx.doc_id)
+        return False
+    title = main_title(ctx.title)
+    genres = genres_of(title, text, r)
+    strong = [g.kind for g in genres if g.strong]
+    if strong:
+        log.debug("%s: a page of genre %s", ctx.doc_id, strong)
+        return False
+    need = r.min_events
+    if genres and not r.leak.search(title) and not _header_names_leak(ctx, r):
+        need = r.weak_min_events
+    found = len(event_sentences(ctx, r)) + bool(r.title_event.search(title))
+    if found < need:
+        log.debug("%s: %d event sentences, %d needed", ctx.doc_id, found, need)
+    return found >= need
