@@ -69,17 +69,17 @@ def test_rules_schema_bad_toml_is_an_error(rules_copy):
 
 
 def test_rules_schema_new_file_without_schema_only_warns(rules_copy):
-    (rules_copy / "layout.toml").write_text(
+    (rules_copy / "brand_new.toml").write_text(
         '[[heading]]\nregex = "^[0-9]+\\\\."\nnew_key = 3\nexample = "1. 概要"\n', encoding="utf-8")
     errors, warnings = check_rules(rules_copy)
     assert errors == []
-    assert any("layout.toml has no schema" in w for w in warnings)
+    assert any("brand_new.toml has no schema" in w for w in warnings)
 
 
 def test_rules_schema_new_file_without_schema_still_compiles_patterns(rules_copy):
-    (rules_copy / "layout.toml").write_text('[label]\npattern = "発生日(?:"\n', encoding="utf-8")
+    (rules_copy / "brand_new.toml").write_text('[label]\npattern = "発生日(?:"\n', encoding="utf-8")
     errors, _ = check_rules(rules_copy)
-    assert len(errors) == 1 and "layout.toml" in errors[0] and "invalid regex" in errors[0]
+    assert len(errors) == 1 and "brand_new.toml" in errors[0] and "invalid regex" in errors[0]
 
 
 def test_rules_schema_new_section_of_known_file_warns(rules_copy):

@@ -73,8 +73,8 @@ def resolve(ms: list[Mention], norm: str, published: str | None,
             base = mn.inherit.year if mn.inherit and mn.inherit.year else (last_year or 2000)
             mn.year = base // 100 * 100 + mn.yy
         elif mn.rel is not None:
-            base = pub or (None if last_year is None else (last_year, 1)) or own_date or latest
-            mn.year = _relative_year(mn.rel, base, last_year)
+            anchor = pub or (None if last_year is None else (last_year, 1)) or own_date or latest
+            mn.year = _relative_year(mn.rel, anchor, last_year)
         elif mn.relm is not None:
             _relative_month(mn, pub, last_ym)
         elif mn.year is None and mn.month is None and mn.day is not None:
