@@ -14,12 +14,10 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
 
 from rouei.extract.run.inputs import InputDoc
-from rouei.extract.run.pipeline import Pipeline, Settings, process_one
+from rouei.extract.run.pipeline import Counters, Pipeline, Settings, process_one
 from rouei.extract.run.record import error_record
 
 log = logging.getLogger(__name__)
@@ -77,18 +75,27 @@ def _ready(settings: Settings) -> bool:
     return True
 
 
-def _work(settings: Settings, doc: InputDoc) -> dict:
+def _work(settings: Settings, doc: InputDoc) -> tuple[dict, Counters]:
+    """The record of one document and what the worker did for it."""
     global _WORKER
     if _WORKER is None or _WORKER.settings != settings:
         _WORKER = Pipeline(settings)
-    return process_one(_WORKER, doc)
+    before = _WORKER.counters.copy()
+    rec = process_one(_WORKER, doc)
+    return rec, _WORKER.counters.since(before)
 
 
-def run_inline(settings: Settings, docs: Iterable[InputDoc]) -> Iterator[dict]:
+def run_inline(settings: Settings, docs: Iterable[InputDoc],
+               counters: Counters | None = None) -> Iterator[dict]:
+    """Records in input order from this process; ``counters`` (if given) sums the work done."""
     limit_blas_threads()
     pipeline = Pipeline(settings)
     for doc in docs:
-        yield process_one(pipeline, doc)
+        before = pipeline.counters.copy()
+        rec = process_one(pipeline, doc)
+        if counters is not None:
+            counters.add(pipeline.counters.since(before))
+        yield rec
 
 
 class _PoolBackend:
@@ -98,6 +105,7 @@ class _PoolBackend:
 
     def _start(self) -> None:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         limit_blas_threads()  # inherited by the workers: N workers on N cores
         self.ex = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
@@ -111,7 +119,7 @@ class _PoolBackend:
         return self.ex.submit(_work, self.settings, doc)
 
     @staticmethod
-    def result(handle, timeout: float | None) -> dict:
+    def result(handle, timeout: float | None) -> tuple[dict, Counters]:
         return handle.result(timeout=timeout)
 
     def reset(self) -> None:
@@ -146,7 +154,7 @@ class _DaskBackend:
 
 
     @staticmethod
-    def result(handle, timeout: float | None) -> dict:
+    def result(handle, timeout: float | None) -> tuple[dict, Counters]:
         return handle.result(timeout=timeout)
 
     def wait_ready(self) -> None:
@@ -164,8 +172,12 @@ class _DaskBackend:
 
 def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                  engine: str = "processes", scheduler: str | None = None,
-                 doc_timeout: float | None = None, window: int | None = None) -> Iterator[dict]:
-    """Records in input order from a pool of workers, at most ``window`` documents in flight."""
+                 doc_timeout: float | None = None, window: int | None = None,
+                 counters: Counters | None = None) -> Iterator[dict]:
+    """Records in input order from a pool of workers, at most ``window`` documents in flight;
+    ``counters`` (if given) sums the work the workers report."""
+    from concurrent.futures.process import BrokenProcessPool  # loads multiprocessing
+
     backend = (_DaskBackend(settings, jobs, scheduler) if engine == "dask"
                else _PoolBackend(settings, jobs, eager=doc_timeout is not None))
     if doc_timeout is not None:
@@ -191,7 +203,10 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                     # nor than the previous result came back; count its time from the later.
                     began = max(submitted, last_done)
                     limit = max(doc_timeout - (time.monotonic() - began), 0.0)
-                yield backend.result(handle, limit)
+                rec, done = backend.result(handle, limit)
+                if counters is not None:
+                    counters.add(done)
+                yield rec
                 last_done = time.monotonic()
             except (FutureTimeout, TimeoutError):
                 yield error_record(doc.doc_id, "timeout",
