@@ -45,8 +45,10 @@ test: setup browser
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser"
 
+# Both corpora (seed notices, short real notices), 3 runs each; e.g. BENCH_ARGS="--corpus real --repeat 2"
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python -m rouei.extract.bench
+	$(BIN)/python -m rouei.extract.bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check rouei extract fetch tests
