@@ -23,6 +23,7 @@ import httpx
 
 from rouei import __version__
 
+from .deadline import DeadlineExceeded, deadline, install
 from .robots import Robots
 from .stats import Stats
 from .urls import host_key, normalize_url
@@ -47,11 +48,13 @@ class Settings:
     backoff: float = 1.0  # first retry waits about this long, doubling each time, with jitter
     backoff_max: float = 60.0
     max_retry_after: float = 300.0  # a Retry-After longer than this gives up instead of waiting
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay above this is lowered to it
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
-    max_time: float = 120.0  # whole response, against a server that trickles bytes
+    max_time: float = 120.0  # whole response (status line, headers, body), however it trickles
     max_redirects: int = 5
     max_bytes: int = 20 * MiB  # body as received, and again after decompression
+    max_pdf_inflated: int = 256 * MiB  # all streams of one PDF, decoded (decompression bombs)
     obey_robots: bool = True
 
 
@@ -116,9 +119,15 @@ class HostGate:
 
     def __enter__(self) -> HostGate:
         self._lock.acquire()
-        wait = self._next - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        try:
+            wait = self._next - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: without this the host's lock stays
+            # held and every later request to the host waits for ever
+            self._lock.release()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
@@ -146,6 +155,7 @@ class Client:
                      "Accept-Language": "ja,en;q=0.5"},
             limits=httpx.Limits(max_connections=max(2, s.concurrency * 2)),
         )
+        install(self._http)  # --max-time bounds every socket operation of a response
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, Robots] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
@@ -183,6 +193,12 @@ class Client:
                 resp = self._follow(key + "/robots.txt", {}, check_robots=False)
                 robots = Robots.from_status(resp.status, resp.body)
                 self.stats.inc(f"robots/response_status_count/{resp.status}")
+                if robots.disallow_all:  # 5xx or 429, still so after the retries
+                    log.warning("robots.txt of %s answered HTTP %s: treating the host as disallowed",
+                                key, resp.status)
+                    robots.unreachable = ("robots_unavailable",
+                                          f"robots.txt answered HTTP {resp.status}; the host is "
+                                          "treated as disallowed (RFC 9309), try again later")
             except FetchFailed as exc:
                 log.warning("robots.txt of %s unreachable (%s): treating the host as disallowed",
                             key, exc)
@@ -190,7 +206,17 @@ class Client:
                 robots = Robots.from_status(exc.status, b"")
                 if exc.status is None:  # no answer at all: the pages will not answer either
                     robots.unreachable = (exc.reason, f"robots.txt unreachable: {exc}")
+                elif robots.disallow_all:  # e.g. a 503 whose Retry-After was too long
+                    robots.unreachable = ("robots_unavailable",
+                                          f"robots.txt unavailable ({exc}); the host is treated "
+                                          "as disallowed (RFC 9309), try again later")
             delay = robots.crawl_delay(self.settings.user_agent)
+            cap = self.settings.max_crawl_delay
+            if delay is not None and delay > cap:
+                log.warning("robots.txt of %s asks for a Crawl-delay of %g s; waiting %g s "
+                            "(--max-crawl-delay)", key, delay, cap)
+                self.stats.inc("robots/crawl_delay_capped")
+                delay = cap
             if delay is not None and delay > self.settings.delay:
                 self._gate(url).delay = delay
             self._robots[key] = robots
@@ -269,6 +295,12 @@ class Client:
                     return resp
                 reason = str(resp.status)
                 retry_after = parse_retry_after(resp.headers.get("retry-after"))
+            except DeadlineExceeded as exc:
+                # a server that trickles would trickle again: no retry, or one URL could hold
+                # its host for max_tries times max_time
+                self.stats.inc("downloader/deadline_exceeded")
+                raise FetchFailed("timeout", f"no complete response within {s.max_time:g} s "
+                                             f"(--max-time): {exc}") from exc
             except httpx.TransportError as exc:
                 if _is_tls_failure(exc):  # a bad certificate does not get better by retrying
                     self.stats.inc("downloader/tls_failure")
@@ -291,23 +323,29 @@ class Client:
             gate.defer(wait)  # the whole host waits, not only this URL
         if resp is not None:
             return resp  # the last 429/5xx; ``fetch`` turns it into a failure
-        if reason.endswith("Timeout") or reason == "DeadlineExceeded":
+        if reason.endswith("Timeout"):
             raise FetchFailed("timeout", f"timed out after {s.max_tries} tries ({reason})")
         raise FetchFailed("connection", f"connection failed after {s.max_tries} tries ({reason})")
 
     def _once(self, url: str, headers: dict[str, str]) -> Response:
         s = self.settings
-        deadline = time.monotonic() + s.max_time
-        with self._http.stream("GET", url, headers=headers) as r:
-            hdrs = {k.lower(): v for k, v in r.headers.items()}
-            resp = Response(url, str(r.url), r.status_code, hdrs, fetched_at=now_iso())
-            if not 200 <= r.status_code < 300:
-                return resp  # redirects, 304, errors: the body is not kept
-            length = hdrs.get("content-length", "")
-            if length.isdigit() and int(length) > s.max_bytes:
-                raise FetchFailed("too_large", f"Content-Length {length} exceeds {s.max_bytes} bytes")
-            resp.body = _read_capped(r, hdrs.get("content-encoding", ""), s.max_bytes, deadline)
-            return resp
+        at = time.monotonic() + s.max_time
+        try:
+            with deadline(at), \
+                    self._http.stream("GET", url, headers=headers) as r:
+                hdrs = {k.lower(): v for k, v in r.headers.items()}
+                resp = Response(url, str(r.url), r.status_code, hdrs, fetched_at=now_iso())
+                if not 200 <= r.status_code < 300:
+                    return resp  # redirects, 304, errors: the body is not kept
+                length = hdrs.get("content-length", "")
+                if length.isdigit() and int(length) > s.max_bytes:
+                    raise FetchFailed("too_large", f"Content-Length {length} exceeds {s.max_bytes} bytes")
+                resp.body = _read_capped(r, hdrs.get("content-encoding", ""), s.max_bytes)
+                return resp
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, DeadlineExceeded) or time.monotonic() < at - 0.05:
+                raise  # an ordinary read timeout (--read-timeout): retried
+            raise DeadlineExceeded(f"{type(exc).__name__} at the deadline") from exc
 
 
 def _is_tls_failure(exc: Exception) -> bool:
@@ -317,10 +355,6 @@ def _is_tls_failure(exc: Exception) -> bool:
             return True
         cause = cause.__cause__ or cause.__context__
     return "CERTIFICATE_VERIFY_FAILED" in str(exc)
-
-
-class DeadlineExceeded(httpx.TimeoutException):
-    """The whole response took longer than ``max_time``."""
 
 
 def _decoder(encoding: str):
@@ -340,19 +374,17 @@ def _deflate_decoder(first: bytes):
     return zlib.decompressobj() if wrapped else zlib.decompressobj(-zlib.MAX_WBITS)
 
 
-def _read_capped(r: httpx.Response, encoding: str, cap: int, deadline: float) -> bytes:
+def _read_capped(r: httpx.Response, encoding: str, cap: int) -> bytes:
     """Stream the body, stopping at ``cap`` bytes received and at ``cap`` bytes decompressed."""
     decoder = _decoder(encoding)
     deflate = encoding.strip().lower() == "deflate"
     out = bytearray()
     received = 0
     try:
-        for chunk in r.iter_raw(64 * 1024):
+        for chunk in r.iter_raw():  # as the bytes arrive; each read is bounded by the deadline
             received += len(chunk)
             if received > cap:
                 raise FetchFailed("too_large", f"body exceeds {cap} bytes")
-            if time.monotonic() > deadline:
-                raise DeadlineExceeded("response took too long")
             if deflate and decoder is None and chunk:
                 decoder = _deflate_decoder(chunk)
             if decoder is None:

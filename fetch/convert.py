@@ -54,18 +54,20 @@ def sniff_kind(data: bytes, content_type: str | None, url: str) -> str:
     return "unsupported"
 
 
-def convert(data: bytes, content_type: str | None, url: str, split: bool = True) -> Converted:
-    """The notices of a document; conversion failures come back as ``error`` and ``reason``."""
+def convert(data: bytes, content_type: str | None, url: str, split: bool = True,
+            max_pdf_inflated: int | None = None) -> Converted:
+    """The notices of a document; conversion failures come back as ``error`` and ``reason``.
+    A PDF whose streams inflate past ``max_pdf_inflated`` bytes is such a failure."""
     kind = sniff_kind(data, content_type, url)
     if kind == "pdf":
         from .pdf import pdf_title, pdf_to_text
 
         try:
-            text = pdf_to_text(data)
+            text = pdf_to_text(data, max_pdf_inflated)
         except RoueiError as exc:
             return Converted("pdf", "pdf", error=str(exc), reason=exc.kind)
         lines = text.splitlines()
-        title = pdf_title(data) or guess_title(text)
+        title = pdf_title(data, max_pdf_inflated) or guess_title(text)
         return Converted("pdf", "pdf", [Page(text, title, date_near(lines, None, after=12))])
     if kind == "unsupported":
         return Converted(kind, error=f"unsupported content type {content_type or 'unknown'}",

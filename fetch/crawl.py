@@ -12,7 +12,6 @@ import logging
 import mimetypes
 import re
 import threading
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -22,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from .client import Client, RobotsDisallowed, now_iso
 from .convert import convert
 from .feeds import Entry, Feed, FeedError, looks_like_feed, matching, parse_feed
+from .frontier import Frontier
 from .stats import Stats
 from .store import Corpus, Doc
 from .urls import host_key, is_fetchable, normalize_url
@@ -48,6 +48,7 @@ class Task:
     etag: str | None = None
     last_modified: str | None = None
     refreshes: int = 0  # meta-refresh stubs followed to get here
+    kind: str = "start"  # start | entry (from a feed) | sitemap (from an index): see frontier
 
 
 @dataclass
@@ -128,7 +129,7 @@ class Crawler:
 
     def __init__(self, corpus: Corpus, client: Client, *, match: re.Pattern[str] | None = None,
                  split: bool = True, limit: int | None = None, max_feed_depth: int = 3,
-                 progress=None, save_every: int = 25) -> None:
+                 max_sitemaps: int | None = 50, progress=None) -> None:
         self.corpus = corpus
         self.client = client
         self.stats: Stats = client.stats
@@ -137,17 +138,15 @@ class Crawler:
         self.limit = limit
         self.max_feed_depth = max_feed_depth
         self.progress = progress
-        self.save_every = save_every
         self._seen: set[str] = set()
-        self._pending: dict[str, deque[Task]] = {}
-        self._queued = 0
+        self._frontier = Frontier(self.stats, limit, max_sitemaps)
         self._stopping = threading.Event()
         self._handled = 0
 
     # -- queueing --------------------------------------------------------------------------
 
     def enqueue(self, url: str, source: str, entry: Entry | None = None, depth: int = 0,
-                counted: bool = True) -> None:
+                kind: str = "start") -> None:
         if not is_fetchable(url):
             log.warning("%s (from %s): not a fetchable URL", url, source)
             self.stats.inc("fetch/failed/invalid_url")
@@ -155,15 +154,11 @@ class Crawler:
         key = normalize_url(url)
         if key in self._seen:
             return
-        if counted and self.limit is not None and self._queued >= self.limit:
-            self.stats.inc("fetch/over_limit")
+        etag, last_modified = self.corpus.validators(url)
+        task = Task(url, source, entry, depth, etag, last_modified, kind=kind)
+        if not self._frontier.add(host_key(url), task):
             return
         self._seen.add(key)
-        if counted:
-            self._queued += 1
-        etag, last_modified = self.corpus.validators(url)
-        task = Task(url, source, entry, depth, etag, last_modified)
-        self._pending.setdefault(host_key(url), deque()).append(task)
         if self.progress is not None:
             self.progress.total = (self.progress.total or 0) + 1
             self.progress.refresh()
@@ -172,8 +167,6 @@ class Crawler:
         self._handled += 1
         if self.progress is not None:
             self.progress.update(1)
-        if self._handled % self.save_every == 0:
-            self.corpus.save()  # a killed run keeps what it fetched
 
     # -- running ---------------------------------------------------------------------------
 
@@ -197,15 +190,19 @@ class Crawler:
         self._stopping = workers.stopping
         try:
             while True:
-                for host, queue in list(self._pending.items()):
+                for host in self._frontier.hosts():
                     if inflight >= concurrency:
                         break
-                    if host in busy or not queue:
+                    if host in busy:
+                        continue
+                    task = self._frontier.take(host)
+                    if task is None:
                         continue
                     busy.add(host)
-                    workers.submit(queue.popleft())
+                    workers.submit(task)
                     inflight += 1
                 if not inflight:
+                    self._frontier.drop_rest()  # what --limit left unrequested
                     break
                 result = workers.next_result()
                 inflight -= 1
@@ -268,7 +265,8 @@ class Crawler:
         """Convert a body into a Doc to store, the failure reason when it has no notice, and
         the target of a meta-refresh stub."""
         ctype = headers.get("content-type")
-        conv = convert(body, ctype, final_url, split=self.split)
+        conv = convert(body, ctype, final_url, split=self.split,
+                       max_pdf_inflated=self.client.settings.max_pdf_inflated)
         if entry is not None and len(conv.pages) == 1:
             # the publisher's feed states title and date outright; the page's are guesses
             page = conv.pages[0]
@@ -282,6 +280,7 @@ class Crawler:
 
     def _handle(self, result: Result) -> None:
         task = result.task
+        self._frontier.done(task, result.outcome)
         if result.outcome == "robots":
             log.info("robots.txt disallows %s", task.url)
             self.stats.inc("fetch/robots_skipped")
@@ -313,14 +312,18 @@ class Crawler:
         if depth >= self.max_feed_depth:
             self.stats.inc("feed/too_deep")
             return
-        for sitemap in feed.sitemaps:
-            self.enqueue(sitemap, source, depth=depth + 1, counted=False)
+        if feed.sitemaps and depth + 1 >= self.max_feed_depth:
+            # their entries would be too deep to follow: do not request them at all
+            self.stats.inc("feed/too_deep", len(feed.sitemaps))
+        else:
+            for sitemap in feed.sitemaps:
+                self.enqueue(sitemap, source, depth=depth + 1, kind="sitemap")
         chosen = matching(feed.entries, self.match)
         self.stats.inc("feed/entries", len(feed.entries))
         self.stats.inc("feed/entries_unmatched", len(feed.entries) - len(chosen))
         for entry in chosen:
             if urlsplit(entry.url).scheme in ("http", "https"):
-                self.enqueue(entry.url, source, entry, depth=depth + 1)
+                self.enqueue(entry.url, source, entry, depth=depth + 1, kind="entry")
             else:
                 self.stats.inc("feed/entries_not_http")
 

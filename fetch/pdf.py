@@ -30,17 +30,41 @@ def _page_text(layout) -> str:
     return _BLANKS.sub("\n\n", text).strip("\n")
 
 
-def pdf_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[str]:
-    """The text of each page. Raises RoueiError E011 when the file is not a readable PDF."""
-    from pdfminer.high_level import extract_pages
+def _layouts(data: bytes, max_pages: int, budget):
+    """pdfminer's ``extract_pages``, reading streams through the bounded parser."""
+    from itertools import islice
+
+    from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    from .pdfguard import BoundedParser
+
+    doc = PDFDocument(BoundedParser(BytesIO(data), budget))
+    manager = PDFResourceManager()
+    device = PDFPageAggregator(manager, laparams=LAParams())
+    interpreter = PDFPageInterpreter(manager, device)
+    for page in islice(PDFPage.create_pages(doc), max_pages):
+        interpreter.process_page(page)
+        yield device.get_result()
+
+
+def pdf_pages(data: bytes, max_pages: int = MAX_PAGES, max_inflated: int | None = None) -> list[str]:
+    """The text of each page (at most ``max_pages``). Raises RoueiError E011 when the file is
+    not a readable PDF, and its subclass PdfTooLarge when its streams inflate to more than
+    ``max_inflated`` bytes in all."""
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
 
+    from .pdfguard import MAX_INFLATED, Budget
+
     try:
-        pages = [_page_text(p) for p in extract_pages(BytesIO(data), laparams=LAParams(),
-                                                      maxpages=max_pages)]
+        pages = [_page_text(p) for p in _layouts(data, max_pages, Budget(max_inflated or MAX_INFLATED))]
+    except RoueiError:
+        raise
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise RoueiError("E011", detail=f"encrypted PDF: {exc}") from exc
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
@@ -48,13 +72,14 @@ def pdf_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[str]:
     return pages
 
 
-def pdf_to_text(data: bytes) -> str:
+def pdf_to_text(data: bytes, max_inflated: int | None = None) -> str:
     """Text of a PDF, pages separated by a form feed line.
 
     Raises ``RoueiError("E008")`` when no page has a text layer (a scanned notice) and
-    ``RoueiError("E011")`` when the bytes are not a readable PDF.
+    ``RoueiError("E011")`` when the bytes are not a readable PDF or inflate past
+    ``max_inflated`` bytes (``PdfTooLarge``).
     """
-    pages = pdf_pages(data)
+    pages = pdf_pages(data, max_inflated=max_inflated)
     text = PAGE_BREAK.join(pages)
     if not _UNMAPPED.sub("", text).strip():
         raise RoueiError("E008", detail=f"no text layer on any of its {len(pages)} page(s); "
@@ -62,14 +87,15 @@ def pdf_to_text(data: bytes) -> str:
     return text.strip("\n") + "\n"
 
 
-def pdf_title(data: bytes) -> str | None:
+def pdf_title(data: bytes, max_inflated: int | None = None) -> str | None:
     """The document-info Title, unless it is a placeholder or a word processor's file name."""
     from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfparser import PDFParser
     from pdfminer.utils import decode_text
 
+    from .pdfguard import MAX_INFLATED, BoundedParser, Budget
+
     try:
-        doc = PDFDocument(PDFParser(BytesIO(data)))
+        doc = PDFDocument(BoundedParser(BytesIO(data), Budget(max_inflated or MAX_INFLATED)))
         info = doc.info[0] if doc.info else {}
         raw = info.get("Title")
         if hasattr(raw, "resolve"):

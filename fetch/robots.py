@@ -7,6 +7,7 @@ ignores wildcards, which turns ``Allow: /news/$`` plus ``Disallow: /`` into the 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
@@ -124,7 +125,10 @@ def _parse(text: str) -> list[_Group]:
             current.rules.append((key == "allow", value))
         elif key in ("crawl-delay", "crawldelay"):
             try:
-                current.crawl_delay = max(0.0, float(value))
+                delay = float(value)
             except ValueError:
-                pass
+                continue
+            # "inf", "1e999" and "nan" parse as floats but are no delay anyone can wait
+            if math.isfinite(delay) and delay >= 0:
+                current.crawl_delay = delay
     return groups

@@ -1,5 +1,13 @@
 """The corpus directory: ``manifest.jsonl`` beside ``raw/`` (bytes as received) and ``text/``
-(the text ``rouei extract`` analyses), all written atomically (temp file, then ``os.replace``).
+(the text ``rouei extract`` analyses); raw and text files are written atomically (temp file,
+then ``os.replace``).
+
+The manifest is an append-only log while a run goes on: each store appends the entries it
+changed, one JSON line each, flushed at once, so a run killed by SIGKILL or a power cut keeps
+every notice it stored. A later line for a ``doc_id`` replaces the earlier one, a line
+``{"doc_id": ..., "removed": true}`` drops it, and a torn last line (the write the kill cut
+short) is dropped. The run's end (and the next run's start, after a kill) rewrites the
+manifest atomically in compact form: one line per entry, in first-seen order.
 
 A ``doc_id`` is a hash of the normalised URL (``_pNN`` added for the posts of a split page), so
 a re-run finds the same notice under the same id and never carries URL characters into a path.
@@ -84,13 +92,19 @@ class Corpus:
         self.entries: dict[str, dict] = {}
         self.by_url: dict[str, list[str]] = {}
         self.by_sha: dict[str, str] = {}
+        self._changed: dict[str, None] = {}  # doc_ids to append, in order
+        self._removed: set[str] = set()
         try:
-            self._load()
+            compact = self._load()
         except (CorpusInvalid, UnicodeDecodeError) as exc:
             fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
             self._lock_fh.close()
             raise CorpusInvalid(str(exc)) from exc
-        self.dirty = False
+        self._changed.clear()
+        self._removed.clear()
+        self.dirty = compact
+        if compact:  # the log of a killed run: compact it before appending to it
+            self.save()
 
     def close(self) -> None:
         self.save()
@@ -103,30 +117,42 @@ class Corpus:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _load(self) -> None:
+    def _load(self) -> bool:
+        """Read the manifest; True when it is not in compact form (a log left by a killed run)."""
         path = self.root / MANIFEST
         if not path.exists():
-            return
-        lines = path.read_text(encoding="utf-8").splitlines()
+            return False
+        content = path.read_text(encoding="utf-8")
+        lines = content.splitlines()
         last = max((n for n, ln in enumerate(lines, 1) if ln.strip()), default=0)
+        compact = bool(content) and not content.endswith("\n")
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError as exc:
-                if n == last:  # a torn last line, appended by something other than rouei
-                    log.warning("%s:%d is not JSON; dropped", path, n)
+                if n == last:  # a torn last line: the append a kill cut short
+                    log.warning("%s:%d is not JSON (cut short?); dropped", path, n)
+                    compact = True
                     continue
                 raise CorpusInvalid(f"{path}:{n}: not JSON ({exc.msg}); fix or remove the line") from exc
             if not isinstance(entry, dict) or not isinstance(entry.get("doc_id"), str):
                 raise CorpusInvalid(f"{path}:{n}: not a manifest entry (an object with a doc_id); "
                                     "fix or remove the line")
-            self._index(entry)
+            if entry.get("removed"):
+                compact = True
+                self._unindex(entry["doc_id"])
+            else:
+                compact = compact or entry["doc_id"] in self.entries  # a later version
+                self._reindex(entry)
+        return compact
 
     def _index(self, entry: dict) -> None:
         doc_id = entry["doc_id"]
         self.entries[doc_id] = entry
+        self._changed[doc_id] = None
+        self._removed.discard(doc_id)
         if isinstance(entry.get("url"), str):  # entries added by hand may have no URL
             ids = self.by_url.setdefault(normalize_url(entry["url"]), [])
             if doc_id not in ids:
@@ -134,10 +160,25 @@ class Corpus:
         if entry.get("sha256") and not entry.get("error"):
             self.by_sha.setdefault(entry["sha256"], doc_id)
 
+    def _reindex(self, entry: dict) -> None:
+        """Index ``entry`` in place of an entry with its doc_id, which keeps its position."""
+        previous = self.entries.get(entry["doc_id"])
+        if previous is not None:
+            doc_id = entry["doc_id"]
+            if self.by_sha.get(previous.get("sha256") or "") == doc_id:
+                del self.by_sha[previous["sha256"]]
+            if isinstance(previous.get("url"), str) and previous["url"] != entry.get("url"):
+                ids = self.by_url.get(normalize_url(previous["url"]), [])
+                if doc_id in ids:
+                    ids.remove(doc_id)
+        self._index(entry)
+
     def _unindex(self, doc_id: str) -> dict | None:
         entry = self.entries.pop(doc_id, None)
         if entry is None:
             return None
+        self._changed.pop(doc_id, None)
+        self._removed.add(doc_id)
         key = normalize_url(entry["url"]) if isinstance(entry.get("url"), str) else ""
         if doc_id in self.by_url.get(key, []):
             self.by_url[key].remove(doc_id)
@@ -168,11 +209,20 @@ class Corpus:
                 e["etag"] = etag
             if last_modified:
                 e["last_modified"] = last_modified
+            self._changed[e["doc_id"]] = None
         self.dirty = True
+        self._append()
 
     def store(self, doc: Doc) -> tuple[str, list[str]]:
         """Store a fetched document. Returns (outcome, doc_ids) with outcome ``fetched``,
-        ``unchanged``, ``duplicate`` or ``failed`` (an error entry, or a good copy kept)."""
+        ``unchanged``, ``duplicate`` or ``failed`` (an error entry, or a good copy kept).
+        The manifest lines of what changed are appended before this returns."""
+        try:
+            return self._store(doc)
+        finally:
+            self._append()
+
+    def _store(self, doc: Doc) -> tuple[str, list[str]]:
         base = doc_id_for(doc.url)
         old = self.entries_for(doc.url)
         raw_sha = sha256(doc.raw) if doc.raw is not None else None
@@ -197,6 +247,7 @@ class Corpus:
                 aliases = self.entries[twin].setdefault("aliases", [])
                 if doc.url not in aliases:
                     aliases.append(doc.url)
+                    self._changed[twin] = None
                 aliased.append(twin)
                 continue
             new.append(self._entry(doc, doc_id, page, raw_sha, text_sha, len(pages)))
@@ -219,10 +270,7 @@ class Corpus:
                 if old.get("text_path"):
                     (self.root / old["text_path"]).unlink(missing_ok=True)
         for e in new:
-            previous = self.entries.get(e["doc_id"])
-            if previous is not None and self.by_sha.get(previous.get("sha256") or "") == e["doc_id"]:
-                del self.by_sha[previous["sha256"]]
-            self._index(e)  # a replaced entry keeps its place in the manifest
+            self._reindex(e)  # a replaced entry keeps its place in the manifest
         self.dirty = True
 
     def _entry(self, doc: Doc, doc_id: str, page, raw_sha: str | None, text_sha: str | None = None,
@@ -248,8 +296,23 @@ class Corpus:
             atomic_write(self.root / raw_path, doc.raw)  # kept for a later OCR or re-parse
         return entry
 
+    def _append(self) -> None:
+        """Append the lines of the entries changed or removed since the last append."""
+        if not self._changed and not self._removed:
+            return
+        lines = [json.dumps({"doc_id": i, "removed": True}) + "\n" for i in sorted(self._removed)]
+        lines += [json.dumps(self.entries[i], ensure_ascii=False) + "\n" for i in self._changed]
+        # one write of whole lines, flushed: a kill leaves at worst a torn last line
+        with open(self.root / MANIFEST, "a", encoding="utf-8") as fh:
+            fh.write("".join(lines))
+        self._changed.clear()
+        self._removed.clear()
+        self.dirty = True
+
     def save(self) -> None:
-        """Rewrite the manifest atomically, in first-seen order."""
+        """Rewrite the manifest atomically in compact form: one line per entry, in first-seen
+        order (the run's appended lines folded in)."""
+        self._append()
         if not self.dirty and (self.root / MANIFEST).exists():
             return
         lines = [json.dumps(e, ensure_ascii=False) + "\n" for e in self.entries.values()]

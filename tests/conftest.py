@@ -39,3 +39,15 @@ def pipeline(nlp):
     from rouei.extract.run.pipeline import Pipeline, Settings
 
     return Pipeline(Settings(), nlp=nlp)
+
+
+# Fixtures that load the real ja_ginza model; a test using any of them (directly or through
+# another fixture) is marked ``model``, so ``make test-fast`` can leave them out.
+MODEL_FIXTURES = {"nlp", "make_ctx", "pipeline"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+

@@ -91,13 +91,39 @@ def test_fetch_robots_disallowed_path_never_requested(server, tmp_path, capsys):
     assert [e["url"] for e in manifest(tmp_path)] == [server.url_for("/news/1.html")]
 
 
-def test_fetch_robots_server_error_disallows_host(server, tmp_path, capsys):
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_fetch_robots_server_error_disallows_host_and_fails_its_urls(server, tmp_path, capsys, status):
+    # RFC 9309: an unavailable robots.txt means nothing may be fetched, but the run must say so
+    # (a failed manifest entry per URL, exit 1) rather than look like a clean, empty success
     server.clear()
-    server.expect_request("/robots.txt").respond_with_data("oops", status=500)
+    server.expect_request("/robots.txt").respond_with_data("oops", status=status)
+    for name in ("n", "m"):
+        server.expect_request(f"/{name}.html").respond_with_response(
+            respond(html_page("x", NOTICE_BODY).encode()))
+    urls = [server.url_for("/n.html"), server.url_for("/m.html")]
+    code, out = run_fetch(capsys, *urls, "--out", tmp_path, *FAST, "--max-tries", "2")
+    assert code == 1, out
+    assert "failed: robots_unavailable 2" in out and "0 skipped by robots.txt" in out
+    assert requested(server, "/n.html") == 0 and requested(server, "/m.html") == 0
+    assert requested(server, "/robots.txt") == 2  # read once per run (after one retry)
+    entries = manifest(tmp_path)
+    assert sorted(e["url"] for e in entries) == sorted(urls)
+    for e in entries:
+        assert f"robots.txt answered HTTP {status}" in e["error"] and e["text_path"] is None
+
+
+def test_fetch_robots_unavailable_then_available_fetches_on_rerun(server, tmp_path, capsys):
+    server.clear()
+    server.expect_request("/robots.txt").respond_with_data("oops", status=503)
     server.expect_request("/n.html").respond_with_response(respond(html_page("x", NOTICE_BODY).encode()))
-    code, out = run_fetch(capsys, server.url_for("/n.html"), "--out", tmp_path, *FAST, "--max-tries", "2")
-    assert "1 skipped by robots.txt" in out
-    assert requested(server, "/n.html") == 0
+    assert run_fetch(capsys, server.url_for("/n.html"), "--out", tmp_path, *FAST, "--max-tries", "1")[0] == 1
+    server.clear()
+    server.expect_request("/robots.txt").respond_with_data("", content_type="text/plain")
+    server.expect_request("/n.html").respond_with_response(respond(html_page("x", NOTICE_BODY).encode()))
+    code, out = run_fetch(capsys, server.url_for("/n.html"), "--out", tmp_path, *FAST)
+    assert code == 0 and "1 fetched" in out
+    (entry,) = manifest(tmp_path)
+    assert entry["error"] is None and entry["text_path"]
 
 
 def test_fetch_robots_ignore_flag(server, tmp_path, capsys):

@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "E010": "Worker process died",
     "E011": "PDF cannot be read",
     "E012": "Cannot write the output file",
+    "E020": "Evaluation baseline is missing or out of date",
 }
 
 KINDS: dict[str, str] = {
@@ -30,6 +31,7 @@ KINDS: dict[str, str] = {
     "E010": "worker",
     "E011": "pdf_invalid",
     "E012": "output",
+    "E020": "baseline",
 }
 
 

@@ -10,8 +10,10 @@ import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from re import _constants as _op  # the regex parser's op codes, read by first_chars
-from re import _parser
+
+# the regex parser and its op codes, read by first_chars; private modules that typeshed omits
+from re import _constants as _op  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from rouei.extract.core.errors import RoueiError
@@ -117,10 +119,11 @@ def _first(items: list) -> tuple[set[str], bool] | None:
             continue  # zero-width: the next item consumes the first character
         if op is _op.BRANCH:
             sub = [_first(list(b)) for b in av[1]]
-            if any(s is None for s in sub):
+            known = [s for s in sub if s is not None]
+            if len(known) < len(sub):
                 return None
-            chars |= set().union(*(s[0] for s in sub))
-            nullable = any(s[1] for s in sub)
+            chars |= set().union(*(s[0] for s in known))
+            nullable = any(s[1] for s in known)
         elif op in _GROUPS:
             if op is _op.SUBPATTERN and av[1] & re.IGNORECASE:
                 return None

@@ -22,6 +22,8 @@ class DocContext:
     published: str | None = None
     title: str | None = None
     parse_fn: ParseFn | None = None
+    # a parse of the whole text made elsewhere (the spaCy component): spans are read from it
+    whole: ParsedDoc | None = None
     norm: Normalized = field(init=False)
     sentences: list[tuple[int, int]] = field(init=False)
     skip: list[tuple[int, int]] = field(init=False)
@@ -61,15 +63,21 @@ class DocContext:
         Parsed lazily and once; None when the pipeline runs without a model."""
         key = (start, end)
         if key not in self._parses:
-            if self.parse_fn is None:
+            if self.whole is not None:
+                self._parses[key] = self.whole.slice(start, end)
+            elif self.parse_fn is None:
                 return None
-            self._parses[key] = self.parse_fn([self.text[start:end]])[0]
+            else:
+                self._parses[key] = self.parse_fn([self.text[start:end]])[0]
         return self._parses[key]
 
     def prefetch(self, spans: list[tuple[int, int]]) -> None:
         """Parse several spans in one batch (faster than one at a time)."""
         todo = [sp for sp in dict.fromkeys(spans) if sp not in self._parses]
-        if todo and self.parse_fn is not None:
+        if self.whole is not None:
+            for s, e in todo:
+                self._parses[(s, e)] = self.whole.slice(s, e)
+        elif todo and self.parse_fn is not None:
             for sp, doc in zip(todo, self.parse_fn([self.text[s:e] for s, e in todo])):
                 self._parses[sp] = doc
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 # payload fields, one list per token each (flags as 0/1)
 _FIELDS = ("idx", "words", "pos", "lemma", "norm", "dep", "head", "space", "punct", "sent_start", "bunsetu")
@@ -31,12 +32,26 @@ class ParsedDoc:
 
     __slots__ = (*_FIELDS, "text", "ents", "spacy_doc", "_tokens", "_children")
 
+    # the per-token lists of _FIELDS, set from keyword arguments in __init__
+    idx: list[int]
+    words: list[str]
+    pos: list[str]
+    lemma: list[str]
+    norm: list[str]
+    dep: list[str]
+    head: list[int]
+    space: list[int]
+    punct: list[int]
+    sent_start: list[int]
+    bunsetu: list[str]
+    spacy_doc: Any  # the spaCy Doc of a fresh parse (kept for the parse cache), else None
+
     def __init__(self, text: str, ents: list[Entity], **fields: list) -> None:
         self.text = text
         self.ents = ents
         for name in _FIELDS:
             setattr(self, name, fields[name])
-        self.spacy_doc = None  # the spaCy Doc of a fresh parse, kept for the parse cache
+        self.spacy_doc = None
         self._tokens: list[Token] | None = None  # made on first use: most parses give only ents
         self._children: list[list[int]] | None = None
 
@@ -64,6 +79,23 @@ class ParsedDoc:
     def from_payload(cls, text: str, data: dict) -> ParsedDoc:
         ents = [Entity(s, e, label, text[s:e]) for s, e, label in data["ents"]]
         return cls(text, ents, **{name: list(data[name]) for name in _FIELDS})
+
+    def slice(self, start: int, end: int) -> ParsedDoc:
+        """The parse of ``text[start:end]`` as read from this parse of the whole text: the
+        tokens that lie inside, offsets made relative to ``start``, a head outside the slice
+        made the token's own (a root), entities inside kept. The spaCy component uses it to
+        reuse the pipeline's parse of a whole doc instead of parsing each sentence again."""
+        keep = [i for i, (x, w) in enumerate(zip(self.idx, self.words)) if x >= start and x + len(w) <= end]
+        new = {old: k for k, old in enumerate(keep)}
+        fields = {name: [getattr(self, name)[i] for i in keep] for name in _FIELDS}
+        fields["idx"] = [self.idx[i] - start for i in keep]
+        fields["head"] = [new.get(self.head[i], k) for k, i in enumerate(keep)]
+        if keep:
+            fields["sent_start"][0] = 1
+            fields["bunsetu"][0] = "B"
+        ents = [Entity(e.start_char - start, e.end_char - start, e.label_, e.text)
+                for e in self.ents if e.start_char >= start and e.end_char <= end]
+        return ParsedDoc(self.text[start:end], ents, **fields)
 
     # -- the Doc interface the rules use -------------------------------------------------------
     def __len__(self) -> int:

@@ -75,7 +75,7 @@ class Normalized:
             return cls(original, original.translate(trans), starts, [i + 1 for i in starts])
         folds = [table[ch] for ch in original]
         parts: list[str] = []
-        starts: list[int] = []
+        starts = []
         ends: list[int] = []
         for i, folded in enumerate(folds):
             # Half-width ﾄﾞ folds to ト + a combining voiced mark; join them into ド.

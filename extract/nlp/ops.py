@@ -6,7 +6,7 @@ than blis with identical output (checked by tests/test_speedups.py on the seed c
 from __future__ import annotations
 
 import numpy
-from thinc.api import NumpyOps, set_current_ops
+from thinc.api import NumpyOps
 
 
 class MatmulOps(NumpyOps):
@@ -24,9 +24,9 @@ class MatmulOps(NumpyOps):
 
 
 def use_matmul_ops(nlp) -> None:
-    """Switch every model node of ``nlp`` (and new models) to ``MatmulOps``."""
+    """Switch every model node of ``nlp`` to ``MatmulOps``. thinc's global current ops are left
+    alone, so other pipelines in the user's process keep theirs."""
     ops = MatmulOps()
-    set_current_ops(ops)
     for _, proc in nlp.pipeline:
         model = getattr(proc, "model", None)
         if model is not None:

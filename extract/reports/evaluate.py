@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
+from rouei.extract.reports import baseline
 
 SET_FIELDS = ("dates", "date_roles", "counts", "data_types_leaked", "data_types_not_leaked", "causes")
 ACCURACY_FIELDS = ("incidents", "organization")
@@ -177,6 +178,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--errors", action="store_true", help="list each notice's misses and extras")
     p.add_argument("--min-f1", action="append", default=[], metavar="FIELD=X",
                    help="exit 1 when FIELD's F1 (accuracy for incidents/organization) is below X")
+    p.add_argument("--baseline", type=Path, metavar="FILE",
+                   help="floors pinned per gold set with the gold's sha256 (corpus/eval_baseline.json); "
+                        "a gold file changed since is refused (exit 2)")
+    p.add_argument("--set", dest="baseline_set", default="seeds", metavar="NAME",
+                   help="the gold set's name in the baseline file (default seeds)")
+    p.add_argument("--update-baseline", action="store_true",
+                   help="pin the set's floors at these scores and record the gold's sha256")
     p.set_defaults(func=run)
 
 
@@ -188,6 +196,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         scores = score(load_gold(args.gold), load_pred(args.pred))
+        if args.baseline and args.update_baseline:
+            pinned = baseline.pin(args.baseline, args.baseline_set, args.gold, scores)
+            print(f"rouei eval: pinned {len(pinned)} floors for {args.baseline_set!r} in {args.baseline}",
+                  file=sys.stderr)
+        elif args.baseline:
+            floors = {**baseline.floors_for(args.baseline, args.baseline_set, args.gold), **floors}
     except RoueiError as exc:
         print(f"rouei eval: {exc}", file=sys.stderr)
         return 2
@@ -197,7 +211,8 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(scores))
     if args.errors:
         print(format_errors(scores))
-    failed = [f"{f} {scores[f]['f1']:.3f} < {x}" for f, x in floors.items() if scores[f]["f1"] < x]
+    failed = [f"{f} {scores[f]['f1']:.3f} < {x}" for f, x in floors.items()
+              if f in scores and scores[f]["f1"] < x]
     for msg in failed:
         print(f"rouei eval: below floor: {msg}", file=sys.stderr)
     return 1 if failed else 0

@@ -25,10 +25,13 @@ class InputDoc:
     published: str | None = None
     error: str | None = None  # an error the collector recorded (fetch manifest)
     data: bytes | None = None  # stdin
+    text: str | None = None  # a text given as str (the Python API): used as it is
 
     def read(self) -> tuple[str, str]:
         if self.error:
             raise RoueiError("E001", detail=self.error)
+        if self.text is not None:
+            return self.text, "utf-8"
         if self.data is not None:
             return decode_bytes(self.data)
         assert self.path is not None

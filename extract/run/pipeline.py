@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rouei import __version__
 from rouei.extract.core import rules
@@ -75,7 +76,7 @@ class Pipeline:
     first parse, so a run whose parses all come from the cache never loads it."""
 
     settings: Settings = field(default_factory=Settings)
-    nlp: object | None = None
+    nlp: Any = None  # a loaded spaCy Language, or None until the first parse
 
     def __post_init__(self) -> None:
         self.rules_sha = rules.rules_hash()
@@ -149,12 +150,21 @@ class Pipeline:
         self.counters.read_chars += len(text)
         if not text.strip():
             raise RoueiError("E003")
-        source = dict(source or {})
-        source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
         title = title or _first_line(text)
         ctx = self.context(doc_id, text, published=published, title=title)
         cached = self.cache.load(text) if self.cache else {}
         ctx.preload(cached)
+        rec, _ = self.analyse(ctx, source)
+        if self.cache and set(ctx.parses) - set(cached):
+            self.cache.save(text, ctx.parses)  # after every step that may parse
+        return rec
+
+    def analyse(self, ctx: DocContext, source: dict | None = None) -> tuple[dict, list[Item]]:
+        """The record of a document context, and every item found (before the record keeps
+        one of each value): the spaCy component shows them all as spans."""
+        text = ctx.text
+        source = dict(source or {})
+        source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
         found = self.items(ctx)
         doc_org = org.document_org(ctx, [i for i in found if isinstance(i, OrgItem)])
         if self.settings.incidents == "flat":
@@ -163,7 +173,7 @@ class Pipeline:
                 incidents.add(groups[0], it)
         else:
             groups = incidents.build(ctx, found)
-        out = []
+        out: list[dict] = []
         for inc in groups:
             inc.causes = causes.resolve(inc.causes)
             name = doc_org
@@ -172,9 +182,9 @@ class Pipeline:
                 prev = out[-1]["organization"] if out else doc_org
                 name = org.incident_org(ctx, inc.orgs, inc.start, inc.end) or prev
             out.append(record.incident_json(inc, name, status.decide(inc.statuses)))
-        if self.cache and set(ctx.parses) - set(cached):
-            self.cache.save(text, ctx.parses)  # after every step that may parse
-        return record.record(doc_id, source, title, doc_org, published, out, self.extractor_info)
+        rec = record.record(ctx.doc_id, source, ctx.title, doc_org, ctx.published, out,
+                            self.extractor_info)
+        return rec, found
 
 
 def process_one(pipeline, doc: InputDoc) -> dict:

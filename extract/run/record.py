@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rouei.extract.doc.items import Item
 from rouei.extract.fields.incidents import Incident
 
 SCHEMA_VERSION = 1
 
 
-def _unique(items: list[Item], key) -> list[dict]:
+def _unique(items: Sequence[Item], key) -> list[dict]:
     seen = set()
     out = []
     for it in sorted(items, key=lambda i: (i.start, i.end)):
