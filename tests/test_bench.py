@@ -9,7 +9,13 @@ import re
 import pytest
 
 from rouei.extract import bench_corpus
-from rouei.extract.bench_corpus import OWN_DOCS, build_corpus, build_real_corpus, perturb, real_sources
+from rouei.extract.bench_corpus import (
+    OWN_DOCS,
+    build_corpus,
+    build_real_corpus,
+    perturb,
+    real_sources,
+)
 
 
 def test_real_corpus_has_500_distinct_notices_unlike_their_sources(tmp_path):

@@ -46,7 +46,7 @@ def import_spacy() -> types.ModuleType:
 
         return real(*args, **kwargs)
 
-    stand_in.info = info
+    setattr(stand_in, "info", info)  # noqa: B010 - a new module: mypy knows no such attribute
     sys.modules["spacy.cli.info"] = stand_in
     try:
         import spacy
