@@ -8,10 +8,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.run.inputs import iter_inputs
 from rouei.extract.run.output import RecordWriter
+
+if TYPE_CHECKING:
+    from rouei.extract.run.pipeline import Counters
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +77,7 @@ def _process_age() -> float | None:
         return None
 
 
-def _report(counters, started: float, imported: float, parallel: bool) -> None:
+def _report(counters: Counters, started: float, imported: float, parallel: bool) -> None:
     """The -v summary: characters read and parsed, and the split of the wall time."""
     log.info("%d notices, %s characters read, %s parsed (%.1f%%)", counters.docs,
              f"{counters.read_chars:,}", f"{counters.parsed_chars:,}", 100 * counters.parsed_share)
