@@ -48,8 +48,10 @@ test: setup browser
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser and not model"
 
+# Both corpora (seed notices, short real notices), 3 runs each; e.g. BENCH_ARGS="--corpus real --repeat 2"
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python -m rouei.extract.bench
+	$(BIN)/python -m rouei.extract.bench $(BENCH_ARGS)
 
 # ruff; the import layers (import-linter) and mypy read the package through a tree of links
 # that mirrors pyproject's package-dir mapping (rouei/extract -> extract/, ...).

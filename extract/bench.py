@@ -1,13 +1,16 @@
 """``make bench``: throughput of rouei against bare ja_ginza, measured in one run.
 
-Builds a benchmark corpus of at least 1 MB from corpus/ (each notice rewritten with other
-numbers, dates and names, so every document is new to the parse cache), then times, as
-medians of several runs: bare ``nlp.pipe``, ``rouei extract`` cold (empty cache), warm (full
-cache after a change to rules/), ``--jobs 2`` and ``--engine dask`` with 2 workers, and the
-peak memory of every process. ``--stream N`` adds a run over N small documents that checks
-memory stays flat.
+Two corpora (extract.bench_corpus): ``seeds``, at least 1 MB of rewritten seed notices of about
+6,000 characters, and ``real``, at least 500 short notices (the dev notices, or the benchmark's
+own, with other names and numbers), each document new to the parse cache. On each it times, as
+medians of several runs (with their spread): bare ``nlp.pipe``, ``rouei extract`` cold (empty
+cache), warm (full cache after a change to rules/), ``--jobs 2`` and ``--engine dask`` with 2
+workers; with the characters parsed as a share of the characters read, and the peak memory of
+every process. Before that, start-up: ``rouei --version`` and ``rouei extract`` of one notice,
+cold and warm, with the split of its time (``-v``). ``--stream N`` adds a run over N small
+documents that checks memory stays flat.
 
-    python -m extract.bench [--repeat 3] [--min-bytes 1000000] [--stream 20000]
+    python -m rouei.extract.bench [--corpus seeds|real|both] [--repeat 3] [--stream 20000]
 """
 
 from __future__ import annotations
@@ -26,32 +29,15 @@ import threading
 import time
 from pathlib import Path
 
+from rouei.extract.bench_corpus import _ORGS, build_corpus, build_real_corpus, real_sources
+
 ROOT = Path(__file__).resolve().parent.parent
 ROUEI = [sys.executable, "-m", "rouei.extract.cli"]
-
-_ORGS = ["株式会社サンプル商事", "みどり運輸株式会社", "テスト電機株式会社", "青空市", "北川町", "東都大学",
-         "ひかり通信株式会社", "さくら生命保険株式会社", "港南病院", "ABCマート株式会社"]
-
-
-def build_corpus(dest: Path, min_bytes: int, seed: int = 7) -> tuple[list[Path], int]:
-    """Variants of the seed notices until ``min_bytes`` of UTF-8 text; returns files, chars."""
-    rng = random.Random(seed)
-    seeds = sorted((ROOT / "corpus" / "seeds").glob("*.txt"))
-    texts = [p.read_text(encoding="utf-8") for p in seeds]
-    dest.mkdir(parents=True, exist_ok=True)
-    files, size, chars, i = [], 0, 0, 0
-    while size < min_bytes:
-        base = texts[i % len(texts)]
-        text = re.sub(r"\d", lambda m: str(rng.randrange(10)) if rng.random() < 0.5 else m.group(), base)
-        text = text.replace("株式会社", rng.choice(_ORGS)[:4] + "株式会社", 1)
-        text = f"{rng.choice(_ORGS)} 個人情報の取扱いに関するお知らせ(第{i}報)\n" + text
-        path = dest / f"bench_{i:04d}.txt"
-        path.write_text(text, encoding="utf-8")
-        files.append(path)
-        size += len(text.encode("utf-8"))
-        chars += len(text)
-        i += 1
-    return files, chars
+RUNS = ("cold", "warm", "jobs2", "dask2")
+# the -v summary lines of rouei extract (run/command.py)
+_PARSED = re.compile(r"([\d,]+) characters read, ([\d,]+) parsed")
+_TIMES = re.compile(r"time ([\d.]+) s: start-up and imports ([\d.]+) s, model load ([\d.]+) s, "
+                    r"parsing ([\d.]+) s, rules and the rest (-?[\d.]+) s")
 
 
 class PeakMemory:
@@ -87,45 +73,56 @@ class PeakMemory:
         return self.peak
 
 
-def run_extract(args: list[str], env: dict | None = None) -> tuple[float, int]:
-    """Wall time and peak per-process RSS of one ``rouei extract`` run."""
+def run_extract(args: list[str], env: dict | None = None) -> dict:
+    """Wall time, peak per-process RSS and the -v summary of one ``rouei extract`` run."""
     start = time.perf_counter()
-    proc = subprocess.Popen(ROUEI + ["extract", *args, "--quiet"], cwd=ROOT, env=env,
+    proc = subprocess.Popen(ROUEI + ["extract", *args, "--quiet", "-v"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     mem = PeakMemory(proc.pid)
     _, err = proc.communicate()
     elapsed = time.perf_counter() - start
     peak = mem.stop()
+    log = err.decode("utf-8", "replace")
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"rouei extract failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return elapsed, peak
+        raise SystemExit(f"rouei extract failed ({proc.returncode}): {log[-2000:]}")
+    out: dict = {"seconds": elapsed, "peak": peak}
+    if m := _PARSED.search(log):
+        read, parsed = (int(g.replace(",", "")) for g in m.groups())
+        out["share"] = parsed / read if read else 0.0
+    if m := _TIMES.search(log):
+        out["split"] = dict(zip(("total", "startup", "model", "parse", "rest"), map(float, m.groups())))
+    return out
 
 
-def bare_rate(files: list[Path], sample_chars: int, repeat: int) -> list[float]:
-    """Characters per second of bare ja_ginza (every component, default ops) on paragraphs
-    taken from the benchmark texts, measured on ``repeat`` disjoint samples."""
+def bare_rate(units: list[str], sample_chars: int, repeat: int) -> dict:
+    """Characters per second of bare ja_ginza (every component, default ops) on ``units``
+    (paragraphs, or whole short notices), measured on ``repeat`` disjoint samples; and the
+    seconds its ``import spacy`` and ``spacy.load`` took."""
     code = (
-        "import sys,time,json,spacy\n"
-        "nlp=spacy.load('ja_ginza')\n"
+        "import sys,time,json\n"
+        "t0=time.perf_counter();import spacy;t1=time.perf_counter()\n"
+        "nlp=spacy.load('ja_ginza');t2=time.perf_counter()\n"
         "chunks=json.load(sys.stdin)\n"
         "list(nlp.pipe(chunks[0][:5]))\n"
         "out=[]\n"
         "for paras in chunks:\n"
         "    t=time.perf_counter(); list(nlp.pipe(paras)); dt=time.perf_counter()-t\n"
         "    out.append(sum(map(len,paras))/dt)\n"
-        "print(json.dumps(out))\n"
+        "print(json.dumps({'rates':out,'import':t1-t0,'load':t2-t1}))\n"
     )
-    paras = [p for f in files for p in f.read_text(encoding="utf-8").split("\n") if p.strip()]
-    random.Random(1).shuffle(paras)
+    units = [u[:4000] for u in units if u.strip()]
+    random.Random(1).shuffle(units)
     chunks, cur, n = [], [], 0
-    for p in paras:
-        cur.append(p[:4000])
-        n += len(cur[-1])
+    for u in units:
+        cur.append(u)
+        n += len(u)
         if n >= sample_chars:
             chunks.append(cur)
             cur, n = [], 0
             if len(chunks) == repeat:
                 break
+    if cur and len(chunks) < repeat:
+        chunks.append(cur)
     res = subprocess.run([sys.executable, "-c", code], input=json.dumps(chunks), capture_output=True,
                          text=True, cwd=ROOT, check=True)
     return json.loads(res.stdout)
@@ -157,62 +154,148 @@ def stream_check(n_docs: int, tmp: Path) -> dict:
             "growth": late / early - 1}
 
 
+def _spread(values: list[float]) -> str:
+    return f"{min(values):,.0f}-{max(values):,.0f}" if len(values) > 1 else "-"
+
+
+def startup(notice: Path, tmp: Path, repeat: int) -> dict:
+    """Wall seconds of ``rouei --version`` and of ``rouei extract`` of one notice, cold (empty
+    cache) and warm (its parses cached), with the -v split of the extract runs (medians)."""
+    rows: dict[str, dict] = {}
+    walls = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(ROUEI + ["--version"], cwd=ROOT, check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    rows["rouei --version"] = {"seconds": walls}
+    for name in ("cold", "warm"):
+        rows[f"extract 1 notice {name}"] = {"seconds": [], "splits": []}
+    for r in range(repeat):
+        cache = tmp / f"cache-startup-{r}"
+        for name in ("cold", "warm"):
+            got = run_extract([str(notice), "-o", str(tmp / "startup.jsonl"), "--cache", str(cache)])
+            rows[f"extract 1 notice {name}"]["seconds"].append(got["seconds"])
+            rows[f"extract 1 notice {name}"]["splits"].append(got.get("split", {}))
+    return rows
+
+
+def print_startup(rows: dict, bare: dict) -> None:
+    print(f"\nstart-up ({len(rows['rouei --version']['seconds'])} runs, medians, seconds)")
+    print("{:<26}{:>7}{:>10}{:>10}{:>10}{:>10}".format("run", "wall", "start-up", "model", "parse", "rest"))
+    for name, row in rows.items():
+        line = f"{name:<26}{statistics.median(row['seconds']):>7.2f}"
+        splits = [sp for sp in row.get("splits", []) if sp]
+        if splits:
+            line += "".join(f"{statistics.median(sp[k] for sp in splits):>10.2f}"
+                            for k in ("startup", "model", "parse", "rest"))
+        print(line)
+    print(f"(bare: import spacy {bare['import']:.2f} s, spacy.load('ja_ginza') {bare['load']:.2f} s; "
+          "start-up = interpreter, command line and rouei's imports; model = spaCy's import and the load)")
+
+
+def bench_corpus(label: str, files: list[Path], chars: int, units: list[str], tmp: Path,
+                 args: argparse.Namespace) -> dict:
+    """The rows of one corpus: bare ja_ginza, then the rouei runs asked for."""
+    corpus = str(files[0].parent)
+    print(f"\n{label}: {len(files)} notices, {chars:,} characters, "
+          f"{sum(f.stat().st_size for f in files):,} bytes", flush=True)
+    bare = bare_rate(units, args.bare_sample, args.repeat)
+    results: dict[str, dict] = {"bare ja_ginza": {"rates": bare["rates"], "peak": 0}}
+    print(f"bare ja_ginza: median {statistics.median(bare['rates']):,.0f} chars/s", flush=True)
+    warm_cache = tmp / f"cache-{label}-warm"
+
+    def timed(name: str, extra: list[str], env=None, cache: Path | None = None) -> None:
+        rates, peaks, shares = [], [], []
+        for r in range(args.repeat):
+            cdir = cache or tmp / f"cache-{label}-{name}-{r}"
+            if cache is None:
+                shutil.rmtree(cdir, ignore_errors=True)
+            got = run_extract([corpus, "-o", str(tmp / f"{name}.jsonl"), "--cache", str(cdir), *extra], env=env)
+            rates.append(chars / got["seconds"])
+            peaks.append(got["peak"])
+            shares.append(got.get("share"))
+            if name == "cold" and r == 0:
+                shutil.copytree(cdir, warm_cache)  # the parses the warm run starts from
+        results[name] = {"rates": rates, "peak": max(peaks), "shares": shares}
+        print(f"{name}: median {statistics.median(rates):,.0f} chars/s", flush=True)
+
+    runs = args.runs
+    if "cold" in runs or "warm" in runs:
+        timed("cold", [])
+    if "warm" in runs:
+        # warm: the parses of a cold run, then a change to rules/ (its hash changes; parses stay)
+        rules_copy = tmp / "rules"
+        if not rules_copy.exists():
+            shutil.copytree(ROOT / "rules", rules_copy)
+            with open(rules_copy / "fragments.toml", "a", encoding="utf-8") as fh:
+                fh.write("\n# a researcher's edit\n")
+        timed("warm", [], env=dict(os.environ, ROUEI_RULES=str(rules_copy)), cache=warm_cache)
+    if "jobs2" in runs:
+        timed("jobs2", ["--jobs", "2"])
+    if "dask2" in runs:
+        timed("dask2", ["--engine", "dask", "--jobs", "2"])
+    base = statistics.median(bare["rates"])
+    print(f"\n{label} ({args.repeat} runs: medians, spread min-max)")
+    print("{:<16}{:>12}{:>18}{:>9}{:>9}{:>14}".format("run", "chars/s", "spread", "x bare", "parsed",
+                                                       "peak RSS/proc"))
+    for name, r in results.items():
+        med = statistics.median(r["rates"])
+        peak = f"{r['peak'] / 2**20:,.0f} MB" if r["peak"] else "-"
+        shares = [x for x in r.get("shares", []) if x is not None]
+        share = f"{statistics.median(shares):.0%}" if shares else "-"
+        print(f"{name:<16}{med:>12,.0f}{_spread(r['rates']):>18}{med / base:>9.1f}{share:>9}{peak:>14}")
+    if "cold" in results:
+        cold = statistics.median(results["cold"]["rates"])
+        for name in ("warm", "jobs2", "dask2"):
+            if name in results:
+                print(f"{name} / cold (jobs 1): {statistics.median(results[name]['rates']) / cold:.2f}x")
+    results["corpus"] = {"notices": len(files), "chars": chars, "bare_import": bare["import"],
+                         "bare_load": bare["load"]}
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m extract.bench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rouei.extract.bench", description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--min-bytes", type=int, default=1_000_000)
+    ap.add_argument("--corpus", choices=("seeds", "real", "both"), default="both")
+    ap.add_argument("--runs", default=",".join(RUNS), type=lambda v: [r for r in v.split(",") if r],
+                    help=f"which rouei runs, of {','.join(RUNS)} (default all)")
+    ap.add_argument("--min-bytes", type=int, default=1_000_000, help="size of the seeds corpus")
+    ap.add_argument("--real-count", type=int, default=500, help="notices in the real-notice corpus")
+    ap.add_argument("--real-source", type=Path, help="folder of .txt notices for the real corpus "
+                    "(default the dev notices when present, else corpus/bench/)")
     ap.add_argument("--bare-sample", type=int, default=15_000, help="characters per bare ja_ginza sample")
+    ap.add_argument("--no-startup", action="store_true", help="skip the start-up rows")
     ap.add_argument("--stream", type=int, default=20_000, help="documents in the flat-memory run (0: skip)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
+    if unknown := set(args.runs) - set(RUNS):
+        ap.error(f"unknown runs: {', '.join(sorted(unknown))}")
     tmp = Path(tempfile.mkdtemp(prefix="rouei-bench-"))
+    results: dict[str, dict] = {}
     try:
-        files, chars = build_corpus(tmp / "corpus", args.min_bytes)
-        corpus = str(tmp / "corpus")
-        print(f"benchmark corpus: {len(files)} notices, {chars:,} characters, "
-              f"{sum(f.stat().st_size for f in files):,} bytes", flush=True)
-        bare = bare_rate(files, args.bare_sample, args.repeat)
-        results: dict[str, dict] = {"bare ja_ginza": {"rates": bare, "peak": 0}}
-        print(f"bare ja_ginza: median {statistics.median(bare):,.0f} chars/s", flush=True)
-
-        def timed(name: str, extra: list[str], env=None, fresh_cache: bool = True, cache=None) -> None:
-            rates, peaks = [], []
-            for r in range(args.repeat):
-                cdir = cache or tmp / f"cache-{name}-{r}"
-                if fresh_cache:
-                    shutil.rmtree(cdir, ignore_errors=True)
-                elapsed, peak = run_extract([corpus, "-o", str(tmp / f"{name}.jsonl"), "--cache", str(cdir),
-                                             *extra], env=env)
-                rates.append(chars / elapsed)
-                peaks.append(peak)
-            results[name] = {"rates": rates, "peak": max(peaks)}
-            print(f"{name}: median {statistics.median(rates):,.0f} chars/s", flush=True)
-
-        timed("cold", [])
-        # warm: the parses of a cold run, then a change to rules/ (its hash changes; parses stay)
-        warm_cache = tmp / "cache-warm"
-        run_extract([corpus, "-o", str(tmp / "prewarm.jsonl"), "--cache", str(warm_cache)])
-        rules_copy = tmp / "rules"
-        shutil.copytree(ROOT / "rules", rules_copy)
-        with open(rules_copy / "fragments.toml", "a", encoding="utf-8") as fh:
-            fh.write("\n# a researcher's edit\n")
-        env = dict(os.environ, ROUEI_RULES=str(rules_copy))
-        timed("warm", [], env=env, fresh_cache=False, cache=warm_cache)
-        timed("jobs2", ["--jobs", "2"])
-        timed("dask2", ["--engine", "dask", "--jobs", "2"])
-        base = statistics.median(bare)
-        print("\n{:<16}{:>14}{:>12}{:>16}".format("run", "chars/s", "x bare", "peak RSS/proc"))
-        for name, r in results.items():
-            med = statistics.median(r["rates"])
-            peak = f"{r['peak'] / 2**20:,.0f} MB" if r["peak"] else "-"
-            print(f"{name:<16}{med:>14,.0f}{med / base:>12.1f}{peak:>16}")
-        cold = statistics.median(results["cold"]["rates"])
-        print(f"\njobs2 / cold (jobs 1): {statistics.median(results['jobs2']['rates']) / cold:.2f}x")
-        print(f"dask2 / cold (jobs 1): {statistics.median(results['dask2']['rates']) / cold:.2f}x")
+        corpora = []
+        if args.corpus in ("real", "both"):
+            files, chars = build_real_corpus(tmp / "real", args.real_count, args.real_source)
+            src = real_sources(args.real_source)[0].parent
+            corpora.append((f"real-notice corpus (from {src})", files, chars,
+                            [f.read_text(encoding="utf-8") for f in files]))
+        if args.corpus in ("seeds", "both"):
+            files, chars = build_corpus(tmp / "seeds", args.min_bytes)
+            paras = [p for f in files for p in f.read_text(encoding="utf-8").split("\n")]
+            corpora.insert(0, ("seed corpus", files, chars, paras))
+        if not args.no_startup:
+            notice = corpora[-1][1][0]
+            rows = startup(notice, tmp, args.repeat)
+            bare = bare_rate([notice.read_text(encoding="utf-8")], 1, 1)
+            print_startup(rows, bare)
+            results["startup"] = rows
+        for label, files, chars, units in corpora:
+            results[label] = bench_corpus(label, files, chars, units, tmp, args)
         if args.stream:
             st = stream_check(args.stream, tmp)
             results["stream"] = st
-            print(f"stream: {st['docs']:,} notices in {st['seconds']:.0f} s; worker-tree peak RSS early "
+            print(f"\nstream: {st['docs']:,} notices in {st['seconds']:.0f} s; worker-tree peak RSS early "
                   f"{st['rss_early_mb']:.0f} MB, late {st['rss_late_mb']:.0f} MB ({st['growth']:+.1%})")
         if args.json:
             args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -52,14 +52,17 @@ def _command(argv: list[str]) -> str | None:
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser. When ``argv`` names a subcommand, only that subcommand's module is
     imported (``rouei eval`` need not load spaCy, nor ``rouei extract`` the fetcher); the
-    others stay bare entries; without one (``rouei --help``) all are loaded for their help."""
+    others stay bare entries; without one (``rouei --help``) all are loaded for their help,
+    except for ``rouei --version``, which needs none."""
     parser = _Parser(prog="rouei", description="Structured records from Japanese data-leak notices.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     parser.add_argument("--version", action="version", version=f"rouei {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    wanted = _command(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    wanted = _command(args)
+    bare = wanted is None and "--version" in args
     for name, module in COMMANDS.items():
-        if wanted is not None and name != wanted:
+        if bare or (wanted is not None and name != wanted):
             sub.add_parser(name)
             continue
         try:

@@ -8,7 +8,9 @@ import logging
 import os
 import signal
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.core.extras import MissingExtra, require
@@ -19,6 +21,9 @@ from rouei.extract.run.output import RecordWriter, check_output
 # real notices are a few tens of thousands of characters; a file far above this is a dump or
 # a mistake, and one of 20 MB took six minutes and 2.3 GB.
 MAX_CHARS = 2_000_000
+
+if TYPE_CHECKING:
+    from rouei.extract.run.pipeline import Counters
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"a longer document becomes an error record (default {MAX_CHARS:,})")
     p.add_argument("--keep-text", action="store_true",
                    help='store the analysed text in each record under "text" (for review and export)')
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                   help="more log output, and at the end the characters read and parsed and "
+                        "where the time went (start-up, model load, parsing, the rest)")
     p.set_defaults(func=run)
 
 
@@ -123,8 +131,43 @@ def _fail(exc: Exception) -> int:
     return 2
 
 
+def _process_age() -> float | None:
+    """Wall seconds since this process started (Linux /proc; None elsewhere)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            started = int(fh.read().rsplit(")", 1)[1].split()[19])  # field 22: start, in ticks
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        return max(uptime - started / os.sysconf("SC_CLK_TCK"), 0.0)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _report(counters: Counters, started: float, imported: float, parallel: bool) -> None:
+    """The -v summary: characters read and parsed, and the split of the wall time."""
+    log.info("%d notices, %s characters read, %s parsed (%.1f%%)", counters.docs,
+             f"{counters.read_chars:,}", f"{counters.parsed_chars:,}", 100 * counters.parsed_share)
+    now = time.perf_counter()
+    age = _process_age()
+    # start-up: the interpreter and the command line (when /proc tells), then the pipeline's imports
+    before = (age - (now - started)) if age is not None else 0.0
+    startup = before + (imported - started)
+    total = startup + (now - imported)
+    model, parse = counters.model_seconds, counters.parse_seconds
+    if parallel:
+        log.info("time %.2f s: start-up and imports %.2f s; in the workers (summed) model load "
+                 "%.2f s, parsing %.2f s", total, startup, model, parse)
+    else:
+        log.info("time %.2f s: start-up and imports %.2f s, model load %.2f s, parsing %.2f s, "
+                 "rules and the rest %.2f s", total, startup, model, parse,
+                 total - startup - model - parse)
+
+
 def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     from rouei.extract.run.pipeline import Settings, usable_cache
+
+    imported = time.perf_counter()
 
     if (args.jobs < 1 or (args.doc_timeout is not None and args.doc_timeout <= 0)
             or args.max_chars < 1):
@@ -159,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(RoueiError("E012", detail=f"{args.output}: {exc.strerror or exc}"))
     old = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return _extract(args, settings, writer, first, docs)
+        return _extract(args, settings, writer, first, docs, started, imported)
     except _Terminated:
         writer.close(finished=False)
         print("rouei extract: terminated; --resume finishes the run", file=sys.stderr)
@@ -175,10 +218,13 @@ def check_rules() -> None:
     validate_rules()
 
 
-def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs) -> int:
+def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs,
+             started: float, imported: float) -> int:
+    from rouei.extract.run.pipeline import Counters
     from rouei.extract.run.runner import run_inline, run_parallel
 
     failures = 0
+    counters = Counters()
 
     def todo():
         if first is not None and first.doc_id not in writer.done:
@@ -187,11 +233,13 @@ def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs) 
             if d.doc_id not in writer.done:
                 yield d
 
-    if args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None:
-        records = run_inline(settings, todo())
+    parallel = not (args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None)
+    if not parallel:
+        records = run_inline(settings, todo(), counters=counters)
     else:
         records = run_parallel(settings, todo(), jobs=args.jobs, engine=args.engine,
-                               scheduler=args.scheduler, doc_timeout=args.doc_timeout)
+                               scheduler=args.scheduler, doc_timeout=args.doc_timeout,
+                               counters=counters)
     bar = _bar(args.quiet)
     try:
         for rec in records:
@@ -224,6 +272,8 @@ def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs) 
         print(f"rouei extract: {RoueiError('E012', detail=f'{args.output}: {exc.strerror or exc}')}",
               file=sys.stderr)
         return 1
+    if log.isEnabledFor(logging.INFO):
+        _report(counters, started, imported, parallel)
     return 1 if failures else 0
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,34 @@ class Settings:
 
 
 @dataclass
+class Counters:
+    """What a pipeline has done: documents and characters read, characters handed to the
+    model, and the wall seconds spent loading the model and parsing (summed over workers)."""
+
+    docs: int = 0
+    read_chars: int = 0
+    parsed_chars: int = 0
+    model_seconds: float = 0.0
+    parse_seconds: float = 0.0
+
+    def add(self, other: Counters) -> None:
+        """Add ``other`` into these counters (in place)."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def since(self, before: Counters) -> Counters:
+        """What was counted after ``before`` (an earlier copy of these counters)."""
+        return Counters(*(getattr(self, f.name) - getattr(before, f.name) for f in fields(self)))
+
+    def copy(self) -> Counters:
+        return replace(self)
+
+    @property
+    def parsed_share(self) -> float:
+        return self.parsed_chars / self.read_chars if self.read_chars else 0.0
+
+
+@dataclass
 class Pipeline:
     """Runs the field extractors over one document at a time. The model is loaded on the
     first parse, so a run whose parses all come from the cache never loads it."""
@@ -67,12 +96,17 @@ class Pipeline:
             from rouei.extract.nlp.cache import ParseCache
 
             self.cache = ParseCache(Path(self.settings.cache_dir), self.model_id, self.settings.key())
-        self.parsed_chars = 0
         self._uncached = False  # the document in hand is too long for the parse cache
+        self.counters = Counters()
+
+    @property
+    def parsed_chars(self) -> int:
+        return self.counters.parsed_chars
 
     def model(self):
         """The spaCy pipeline, loaded on first use."""
         if self.nlp is None:
+            start = time.perf_counter()
             from rouei.extract.nlp.model import load_model
 
             self.nlp = load_model(self.settings.model, self.settings.exclude)
@@ -80,23 +114,29 @@ class Pipeline:
                 from rouei.extract.nlp.ops import use_matmul_ops
 
                 use_matmul_ops(self.nlp)
+            self.counters.model_seconds += time.perf_counter() - start
         return self.nlp
 
     def parse_fn(self, texts: list[str]) -> list:
         """Parses of ``texts``, PARSE_CHUNK at a time. The spaCy Docs are kept only for the
         parse cache; without one (or for a document too long to cache) they are dropped as
         each chunk is read, so a long document's memory does not grow with its parses."""
+        nlp = self.model()
         from rouei.extract.nlp.model import parse_for_rules
 
-        self.parsed_chars += sum(len(t) for t in texts)
+        self.counters.parsed_chars += sum(len(t) for t in texts)
         keep = self.cache is not None and not self._uncached
         out: list = []
-        for i in range(0, len(texts), PARSE_CHUNK):
-            part = parse_for_rules(self.model(), texts[i:i + PARSE_CHUNK], fast_ner=self.settings.fast_ner)
-            if not keep:
-                for parsed in part:
-                    parsed.spacy_doc = None
-            out += part
+        start = time.perf_counter()
+        try:
+            for i in range(0, len(texts), PARSE_CHUNK):
+                part = parse_for_rules(nlp, texts[i:i + PARSE_CHUNK], fast_ner=self.settings.fast_ner)
+                if not keep:
+                    for parsed in part:
+                        parsed.spacy_doc = None
+                out += part
+        finally:
+            self.counters.parse_seconds += time.perf_counter() - start
         return out
 
     @property
@@ -129,6 +169,8 @@ class Pipeline:
     def process(self, doc_id: str, text: str, source: dict | None = None,
                 published: str | None = None, title: str | None = None) -> dict:
         """The record for one document (raises RoueiError on failure)."""
+        self.counters.docs += 1
+        self.counters.read_chars += len(text)
         if not text.strip():
             raise RoueiError("E003")
         limit = self.settings.max_chars

@@ -17,12 +17,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
 
 from rouei.extract.run.inputs import InputDoc
-from rouei.extract.run.pipeline import Pipeline, Settings, process_one
+from rouei.extract.run.pipeline import Counters, Pipeline, Settings, process_one
 from rouei.extract.run.record import error_record
 
 log = logging.getLogger(__name__)
@@ -107,18 +105,27 @@ def _ready(settings: Settings) -> bool:
     return True
 
 
-def _work(settings: Settings, doc: InputDoc) -> dict:
+def _work(settings: Settings, doc: InputDoc) -> tuple[dict, Counters]:
+    """The record of one document and what the worker did for it."""
     global _WORKER
     if _WORKER is None or _WORKER.settings != settings:
         _WORKER = Pipeline(settings)
-    return process_one(_WORKER, doc)
+    before = _WORKER.counters.copy()
+    rec = process_one(_WORKER, doc)
+    return rec, _WORKER.counters.since(before)
 
 
-def run_inline(settings: Settings, docs: Iterable[InputDoc]) -> Iterator[dict]:
+def run_inline(settings: Settings, docs: Iterable[InputDoc],
+               counters: Counters | None = None) -> Iterator[dict]:
+    """Records in input order from this process; ``counters`` (if given) sums the work done."""
     limit_blas_threads()
     pipeline = Pipeline(settings)
     for doc in docs:
-        yield process_one(pipeline, doc)
+        before = pipeline.counters.copy()
+        rec = process_one(pipeline, doc)
+        if counters is not None:
+            counters.add(pipeline.counters.since(before))
+        yield rec
 
 
 class _PoolBackend:
@@ -128,6 +135,7 @@ class _PoolBackend:
 
     def _start(self) -> None:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         limit_blas_threads()  # inherited by the workers: N workers on N cores
         self.ex = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
@@ -145,7 +153,7 @@ class _PoolBackend:
         return self.ex.submit(_work, self.settings, doc)
 
     @staticmethod
-    def result(handle, timeout: float | None) -> dict:
+    def result(handle, timeout: float | None) -> tuple[dict, Counters]:
         return handle.result(timeout=timeout)
 
     def reset(self) -> None:
@@ -174,7 +182,8 @@ def _warm(settings: Settings) -> bool:
     return True
 
 
-def _dask_work(settings: Settings, rules_env: str | None, rules_sha: str, doc: InputDoc) -> dict:
+def _dask_work(settings: Settings, rules_env: str | None, rules_sha: str,
+               doc: InputDoc) -> tuple[dict, Counters]:
     """One document on a Dask worker, with the client's rule files (ROUEI_RULES) for the
     time of the task. A worker whose rules differ from the client's says so in the log; the
     record's ``extractor.rules`` names the rules that made it."""
@@ -182,7 +191,7 @@ def _dask_work(settings: Settings, rules_env: str | None, rules_sha: str, doc: I
     if rules_env:
         os.environ["ROUEI_RULES"] = rules_env
     try:
-        rec = _work(settings, doc)
+        rec, done = _work(settings, doc)
     finally:
         if rules_env:
             if old is None:
@@ -193,7 +202,7 @@ def _dask_work(settings: Settings, rules_env: str | None, rules_sha: str, doc: I
     if used and used != rules_sha:
         log.warning("%s: the worker's rules (%s) differ from the client's (%s)",
                     doc.doc_id, used[:12], rules_sha[:12])
-    return rec
+    return rec, done
 
 
 class _DaskBackend:
@@ -228,7 +237,7 @@ class _DaskBackend:
                                   pure=False)
 
     @staticmethod
-    def result(handle, timeout: float | None) -> dict:
+    def result(handle, timeout: float | None) -> tuple[dict, Counters]:
         return handle.result(timeout=timeout)
 
     def wait_ready(self) -> None:
@@ -260,8 +269,12 @@ class _DaskBackend:
 
 def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                  engine: str = "processes", scheduler: str | None = None,
-                 doc_timeout: float | None = None, window: int | None = None) -> Iterator[dict]:
-    """Records in input order from a pool of workers, at most ``window`` documents in flight."""
+                 doc_timeout: float | None = None, window: int | None = None,
+                 counters: Counters | None = None) -> Iterator[dict]:
+    """Records in input order from a pool of workers, at most ``window`` documents in flight;
+    ``counters`` (if given) sums the work the workers report."""
+    from concurrent.futures.process import BrokenProcessPool  # loads multiprocessing
+
     backend = (_DaskBackend(settings, jobs, scheduler) if engine == "dask"
                else _PoolBackend(settings, jobs, eager=doc_timeout is not None))
     finished = False
@@ -289,7 +302,10 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                     # nor than the previous result came back; count its time from the later.
                     began = max(submitted, last_done)
                     limit = max(doc_timeout - (time.monotonic() - began), 0.0)
-                yield backend.result(handle, limit)
+                rec, done = backend.result(handle, limit)
+                if counters is not None:
+                    counters.add(done)
+                yield rec
                 last_done = time.monotonic()
             except (FutureTimeout, TimeoutError):
                 yield error_record(doc.doc_id, "timeout",
