@@ -48,7 +48,7 @@ test: setup browser
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser and not model"
 
-# Both corpora (seed notices, short real notices), 3 runs each; e.g. BENCH_ARGS="--corpus real --repeat 2"
+# Both corpora (seed notices, short real notices), 2 runs each (~14 min idle); e.g. BENCH_ARGS="--corpus real --repeat 3"
 BENCH_ARGS ?=
 bench: setup
 	$(BIN)/python -m rouei.extract.bench $(BENCH_ARGS)
