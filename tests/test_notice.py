@@ -71,6 +71,24 @@ NOT_NOTICES = {
         "Notice regarding unauthorized access to our server\n"
         "Test Trading Co., Ltd. (株式会社テスト商事) found on June 3, 2024 that customer data may "
         "have been leaked after unauthorized access. We sincerely apologise.\n"),
+    "product_prevention": (
+        "誤送信防止ツール「テストガード」の提供開始について\n"
+        "メールの誤送信による情報漏えいが多く報告されています。\n"
+        "テストガードは社外宛てのメールを一時保留し、誤送信を防ぎます。\n"),
+    "event_quoted_title": (
+        "講演会「不正アクセス被害から学ぶ」開催のお知らせ\n"
+        "昨年、市内の企業で不正アクセスにより顧客情報が流出しました。\n"
+        "日時:2025年9月10日(水)14時から\n"),
+    "listing_many_leak_entries": (
+        "ニュース一覧\n"
+        "2024.10.01 価格改定のお知らせ\n"
+        "2024.09.30 不正アクセスによる個人情報流出の可能性に関するお知らせ(第2報)\n"
+        "2024.09.05 不正アクセスによる個人情報流出の可能性に関するお知らせ\n"
+        "2024.08.01 会員情報の漏えいに関するお詫びとご報告\n"),
+    "reporting_duty": (
+        "漏えい等報告の対象となる事態の整理\n"
+        "不正アクセスにより個人データが漏えいしたおそれがある事態は、報告の対象となります。\n"
+        "速報は概ね3日から5日以内に行います。\n"),
     "chinese": (
         "关于个人信息泄露的通知\n"
         "本公司服务器遭到不正当访问，部分客户的个人信息可能已经流出。\n"
@@ -97,6 +115,9 @@ NOTICES = {
         "懲戒処分の公表について\n"
         "処分の理由\n"
         "職員が業務とは関係ない私的な理由から、住民情報システムを用いて知人の住所情報を不正に収集したもの。\n"),
+    "discipline_told_a_friend": (
+        "職員の懲戒処分について\n"
+        "職員が業務上の必要なく照会した住民3人の住所を、知人に漏らしたものである。\n"),
     "listing_of_posts": (
         "お知らせ\n"
         "メールの誤送信について\n"
@@ -153,6 +174,9 @@ def test_notice_pages_that_report_a_leak(kind):
     ("なお、本障害による個人情報の流出はございません。", False),
     ("個人情報の漏えいに関するお詫び", False),  # a title, no predicate
     ("不正アクセス対策を強化してまいります。", False),
+    ("その結果を知人に漏らしたものである。", True),
+    ("2024.09.30 不正アクセスによる個人情報流出の可能性に関するお知らせ(第2報)", False),
+    ("サーバーへの不正アクセスについて(第1報)", False),
 ])
 def test_notice_event_sentences(sentence, expected):
     assert notice.is_event(Normalized.of(sentence).text) is expected
