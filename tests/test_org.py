@@ -24,6 +24,9 @@ def _doc_org(make_ctx, text):
 
 
 @pytest.mark.parametrize("text,expected", [
+    # a news write-up: the body in quotes, its seat in brackets (the city is no subject)
+    ("通販サイトに不正アクセス カード情報流出か\n健康食品を販売する「テスト本舗」(北山市)は18日、"
+     "通販サイトが不正アクセスを受け、カード情報が流出した可能性があると発表した。", "テスト本舗"),
     ("個人情報漏えいに関するお詫び\n株式会社サンプル商事\n当社が運営する通販サイトで不正アクセスが発生しました。",
      "株式会社サンプル商事"),
     ("総務省は、テスト通信株式会社(TTC)に対し行政指導を行った。TTCでは通話記録が漏えいした。TTCは謝罪した。",
