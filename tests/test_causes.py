@@ -74,6 +74,8 @@ def found(make_ctx):
     ("予約システムのプログラムの不具合により他人の情報が表示された。", {"bug_vulnerability"}),
     ("システム改修の不備により、ログインした会員に他の会員の情報が表示されました。", {"bug_vulnerability"}),
     ("VPN機器の脆弱性を悪用されました。", {"bug_vulnerability"}),
+    ("第三者が本学のネットワークに不正にアクセスし、データを閲覧しました。", {"unauthorized_access"}),
+    ("書庫整理の際に、誤って不要書類と一緒に廃棄したものと判断しております。", {"mismanagement"}),
     ("アプリ更新の際、キャッシュの設定に誤りがあり、他の利用者の画面が表示されました。", {"misconfiguration"}),
     ("原因:ソフトウェア不良", {"bug_vulnerability"}),
     # malware

@@ -143,6 +143,9 @@ def test_counts_in_text_order_with_repeats():
     ("誤って届いた書面38通のうち、5月30日時点で31通を回収済みです。", [(38, "通")]),
     ("1つの封筒に2名分の書面が封入されていた。対象の書面は38通です。", [(38, "通")]),
     ("会員データ約8万レコードが削除されずに残っていた。", [(80000, "レコード")]),
+    # the whole mailing is not the leaked set; the letters that went astray are
+    ("対象の312世帯にはがきを発送した際、うち46世帯に別の世帯の児童氏名が記載されたはがきが届きました。",
+     [(46, "世帯")]),
 ])
 def test_counts_leaked_set_kept(text, expected):
     assert [(c.value, c.unit) for c in _counts(text)] == expected

@@ -250,6 +250,12 @@ CASES = [
      "7月2日", "2024-07-02", "notified", "2024-07-03"),
     ("対象の患者さんには6月28日より書面にてお知らせとお詫びを送付しております。",
      "6月28日", "2024-06-28", "notified", "2024-06-28"),
+    # the mailing that went wrong is the leak itself, not a notice to the people
+    ("令和6年4月24日、対象の312世帯にはがきを発送した際、並び順の誤りにより別の世帯のはがきが届きました。",
+     "令和6年4月24日", "2024-04-24", "occurred", None),
+    # から of a notification that began that day is no period
+    ("対象の方には10月8日から電話で連絡を取り、経緯の説明と謝罪を行っています。",
+     "10月8日", "2024-10-08", "notified", "2024-10-09"),
     # 学会発表 names a kind of paper, not the notice's announcement
     ("2024年6月14日に職員が学会発表資料の作成のためUSBメモリを使用した後、6月17日に紛失に気付きました。",
      "2024年6月14日", "2024-06-14", "other", None),

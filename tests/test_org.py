@@ -24,6 +24,12 @@ def _doc_org(make_ctx, text):
 
 
 @pytest.mark.parametrize("text,expected", [
+    # a name that opens with hiragana after a legal form or a space
+    ("ランサムウェア被害に関するご報告\n2025年8月29日\n公立大学法人 みなと県立大学\n"
+     "本学のサーバーがランサムウェアに感染しました。8月5日に個人情報保護委員会へ報告しました。",
+     "公立大学法人 みなと県立大学"),
+    ("個人情報の取扱いに関する事案について\n独立行政法人 地域医療機構 みなみ総合病院\n"
+     "当院において患者さんの名簿を紛失しました。", "みなみ総合病院"),
     # a news write-up: the body in quotes, its seat in brackets (the city is no subject)
     ("通販サイトに不正アクセス カード情報流出か\n健康食品を販売する「テスト本舗」(北山市)は18日、"
      "通販サイトが不正アクセスを受け、カード情報が流出した可能性があると発表した。", "テスト本舗"),
