@@ -17,14 +17,14 @@ HOLDOUT = Path(__file__).resolve().parent / "fixtures" / "holdout"
 # F1 (accuracy for incidents and organization) that the rules reach on the suite; pinned a little
 # below the figure measured when they were last set, so a drop of one item is caught on most fields.
 FLOORS = {
-    "dates": 0.0,
-    "date_roles": 0.0,
-    "counts": 0.0,
-    "data_types_leaked": 0.0,
-    "data_types_not_leaked": 0.0,
-    "causes": 0.0,
-    "incidents": 0.0,
-    "organization": 0.0,
+    "dates": 0.99,
+    "date_roles": 0.95,
+    "counts": 0.98,
+    "data_types_leaked": 0.97,
+    "data_types_not_leaked": 0.97,
+    "causes": 0.98,
+    "incidents": 1.0,
+    "organization": 0.96,
 }
 
 
@@ -44,7 +44,7 @@ def test_holdout_gold_covers_every_text(holdout_gold):
     stems = {p.stem for p in HOLDOUT.glob("*.txt")}
     assert stems == set(holdout_gold)
     kinds = [g["leak_notice"] for g in holdout_gold.values()]
-    assert kinds.count(True) >= 20 and kinds.count(False) >= 8
+    assert kinds.count(True) >= 30 and kinds.count(False) >= 13
 
 
 def test_holdout_leak_notice_flag(holdout_records, holdout_gold):
