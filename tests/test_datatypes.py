@@ -385,6 +385,7 @@ def test_datatypes_negation_notes_and_classes(make_ctx, text, leaked, not_leaked
     ("予約履歴と証券番号が流出した可能性があります。", {"usage_history", "account_id"}),
     ("児童の氏名と給付予定額が記載されたはがきが届きました。", {"name", "billing"}),
     ("借入金額と勤務先が記載された書類を紛失しました。", {"billing", "affiliation"}),
+    ("荷受人の氏名と品名が記載された伝票を紛失しました。", {"name", "other"}),
 ])
 def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     assert _types(make_ctx(text)) == (leaked, set())
