@@ -359,6 +359,12 @@ def test_datatypes_prose_further_down_a_section_speaks_for_itself(make_ctx):
      set(), {"credit_card", "billing"}),
     ("個人情報のうち、生年月日と性別は対象外です。", set(), {"birth_date", "gender"}),
     ("顧客の氏名が流出しました。※預金口座の情報は含まれておりません。", {"name"}, {"bank_account"}),
+    # a topic before a て-clause is judged by a main predicate that denies the leak itself,
+    # not by one about another word
+    ("氏名と住所が漏えいした可能性がございます。なお、ログインパスワードは暗号化して保存しており、"
+     "漏えいは確認されておりません。", {"name", "address"}, {"password"}),
+    ("流出した書類について、氏名は記載されており、生年月日は記載されておりません。",
+     {"name"}, {"birth_date"}),
     ("流出した情報:氏名、住所\nクレジットカード情報:流出なし\nパスワード:なし",
      {"name", "address"}, {"credit_card", "password"}),
     # a topic phrase (につきましては) reaches the main predicate, which may not deny anything
