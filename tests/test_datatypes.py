@@ -392,6 +392,7 @@ def test_datatypes_negation_notes_and_classes(make_ctx, text, leaked, not_leaked
     ("児童の氏名と給付予定額が記載されたはがきが届きました。", {"name", "billing"}),
     ("借入金額と勤務先が記載された書類を紛失しました。", {"billing", "affiliation"}),
     ("荷受人の氏名と品名が記載された伝票を紛失しました。", {"name", "other"}),
+    ("お客様の氏名とご購入製品の型番が流出した可能性があります。", {"name", "usage_history"}),
 ])
 def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     assert _types(make_ctx(text)) == (leaked, set())
