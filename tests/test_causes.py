@@ -76,6 +76,7 @@ def found(make_ctx):
     ("VPN機器の脆弱性を悪用されました。", {"bug_vulnerability"}),
     ("第三者が本学のネットワークに不正にアクセスし、データを閲覧しました。", {"unauthorized_access"}),
     ("原因は、接続機器に初期設定のパスワードが設定されたままとなっていたことです。", {"misconfiguration"}),
+    ("システム更新作業の不備により、接続履歴を別の利用者の画面に表示させていた。", {"mismanagement"}),
     ("書庫整理の際に、誤って不要書類と一緒に廃棄したものと判断しております。", {"mismanagement"}),
     ("アプリ更新の際、キャッシュの設定に誤りがあり、他の利用者の画面が表示されました。", {"misconfiguration"}),
     ("原因:ソフトウェア不良", {"bug_vulnerability"}),
@@ -293,6 +294,13 @@ def test_causes_stolen_data_after_a_hack_is_no_theft(found):
             "決済した利用者のカード番号や有効期限が盗まれた恐れがあります。\n")
     assert found(text) == {"unauthorized_access"}
     assert found("出張先のホテルで業務用のノートパソコンを盗まれました。") == {"theft"}
+
+
+def test_causes_visible_through_a_bug_is_no_misconfiguration(found):
+    # data visible because of a program fault: the fault is the cause, not a setting
+    text = ("会員の情報が他の会員から閲覧可能な状態となっていました。\n"
+            "原因:アプリの機能改修において、プログラムに不具合があったことによるものです。\n")
+    assert found(text) == {"bug_vulnerability"}
 
 
 def test_causes_consequence_yields_within_the_incident(found):
