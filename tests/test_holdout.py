@@ -24,7 +24,7 @@ FLOORS = {
     "data_types_not_leaked": 0.99,
     "causes": 0.98,
     "incidents": 1.0,
-    "organization": 0.96,
+    "organization": 0.97,
 }
 
 
