@@ -296,6 +296,13 @@ def test_causes_stolen_data_after_a_hack_is_no_theft(found):
     assert found("出張先のホテルで業務用のノートパソコンを盗まれました。") == {"theft"}
 
 
+def test_causes_wrong_display_yields_to_its_stated_setting(found):
+    text = ("メールマガジンにおける個人情報の誤表示について\n"
+            "原因は、配信システムの設定変更時に、データの参照先を誤って設定したことによるものです。\n")
+    assert found(text) == {"misconfiguration"}
+    assert found("メールマガジンにおける個人情報の誤表示について") == {"misoperation"}
+
+
 def test_causes_visible_through_a_bug_is_no_misconfiguration(found):
     # data visible because of a program fault: the fault is the cause, not a setting
     text = ("会員の情報が他の会員から閲覧可能な状態となっていました。\n"

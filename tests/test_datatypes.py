@@ -393,6 +393,7 @@ def test_datatypes_negation_notes_and_classes(make_ctx, text, leaked, not_leaked
     ("借入金額と勤務先が記載された書類を紛失しました。", {"billing", "affiliation"}),
     ("荷受人の氏名と品名が記載された伝票を紛失しました。", {"name", "other"}),
     ("お客様の氏名とご購入製品の型番が流出した可能性があります。", {"name", "usage_history"}),
+    ("入居者の氏名と家賃の滞納状況が記録されたパソコンが盗まれました。", {"name", "billing"}),
 ])
 def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     assert _types(make_ctx(text)) == (leaked, set())
