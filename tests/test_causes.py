@@ -74,6 +74,11 @@ def found(make_ctx):
     ("予約システムのプログラムの不具合により他人の情報が表示された。", {"bug_vulnerability"}),
     ("システム改修の不備により、ログインした会員に他の会員の情報が表示されました。", {"bug_vulnerability"}),
     ("VPN機器の脆弱性を悪用されました。", {"bug_vulnerability"}),
+    ("第三者が本学のネットワークに不正にアクセスし、データを閲覧しました。", {"unauthorized_access"}),
+    ("原因は、接続機器に初期設定のパスワードが設定されたままとなっていたことです。", {"misconfiguration"}),
+    ("システム更新作業の不備により、接続履歴を別の利用者の画面に表示させていた。", {"mismanagement"}),
+    ("書庫整理の際に、誤って不要書類と一緒に廃棄したものと判断しております。", {"mismanagement"}),
+    ("アプリ更新の際、キャッシュの設定に誤りがあり、他の利用者の画面が表示されました。", {"misconfiguration"}),
     ("原因:ソフトウェア不良", {"bug_vulnerability"}),
     # malware
     ("従業員のパソコンがEmotetに感染しました。", {"malware"}),
@@ -100,6 +105,10 @@ def test_causes_classes(found, text, expected):
     ("プログラム設計および設定の不備により、個人情報が閲覧できる状態でした。",
      {"bug_vulnerability", "misconfiguration"}),
     ("指定管理者が名簿を不正使用しました。原因は、県が名簿を回収していなかったことです。", {"misuse", "mismanagement"}),
+    ("被処分者は、業務上の必要がないにもかかわらず照会システムで知人の交際相手の住所を照会し、"
+     "その結果を知人に漏らしたものである。", {"misuse", "insider_fraud"}),
+    ("USBメモリを紛失しました。\n原因:暗号化機能のないUSBメモリを管理簿に登録せずに使用していたこと\n",
+     {"loss", "mismanagement"}),
 ])
 def test_causes_several_per_incident(found, text, expected):
     assert found(text) == expected
@@ -277,6 +286,28 @@ def test_causes_real_notice_classes(found, text, expected):
 ])
 def test_causes_real_notice_not_applicable(found, text, expected):
     assert found(text) == expected
+
+
+def test_causes_stolen_data_after_a_hack_is_no_theft(found):
+    # 盗まれた said of card data taken through a tampered page yields to the attack in the incident
+    text = ("通販サイトが外部から不正アクセスを受けました。\n"
+            "決済した利用者のカード番号や有効期限が盗まれた恐れがあります。\n")
+    assert found(text) == {"unauthorized_access"}
+    assert found("出張先のホテルで業務用のノートパソコンを盗まれました。") == {"theft"}
+
+
+def test_causes_wrong_display_yields_to_its_stated_setting(found):
+    text = ("メールマガジンにおける個人情報の誤表示について\n"
+            "原因は、配信システムの設定変更時に、データの参照先を誤って設定したことによるものです。\n")
+    assert found(text) == {"misconfiguration"}
+    assert found("メールマガジンにおける個人情報の誤表示について") == {"misoperation"}
+
+
+def test_causes_visible_through_a_bug_is_no_misconfiguration(found):
+    # data visible because of a program fault: the fault is the cause, not a setting
+    text = ("会員の情報が他の会員から閲覧可能な状態となっていました。\n"
+            "原因:アプリの機能改修において、プログラムに不具合があったことによるものです。\n")
+    assert found(text) == {"bug_vulnerability"}
 
 
 def test_causes_consequence_yields_within_the_incident(found):

@@ -136,6 +136,22 @@ def test_counts_in_text_order_with_repeats():
     # being told about the leak is not being reached by the response
     ("対象となる1,200名の方には個別にご連絡いたします。", [(1200, "名")]),
     ("対象の58名の方にはお詫びのメールを送信しました。", [(58, "名")]),
+    # people who saw others' data are not the records; the ones whose data was shown are
+    ("他のお客様の情報を閲覧した可能性のあるお客様:2,418名\n"
+     "ご自身の情報が他のお客様に表示された可能性のあるお客様:2,395名", [(2395, "名")]),
+    # what the response got back is not the leaked set; data not yet deleted still is
+    ("誤って届いた書面38通のうち、5月30日時点で31通を回収済みです。", [(38, "通")]),
+    ("1つの封筒に2名分の書面が封入されていた。対象の書面は38通です。", [(38, "通")]),
+    ("会員データ約8万レコードが削除されずに残っていた。", [(80000, "レコード")]),
+    ("利用者約1.2万回線分の接続履歴が表示されていた。", [(12000, "回線分")]),
+    ("メールマガジンの配信数は18,240通で、このうち別のお客様のお名前が表示されたメールは6,512通でございます。",
+     [(6512, "通")]),
+    # a product's model number is data, not a purchase; a form teacher is staff
+    ("お客様の氏名、住所、ご購入製品の型番 計6,418件が流出した可能性があります。", [(6418, "件")]),
+    ("生徒128名分の成績一覧表を配布した。確認は学級担任1名のみで行っていた。", [(128, "名分")]),
+    # the whole mailing is not the leaked set; the letters that went astray are
+    ("対象の312世帯にはがきを発送した際、うち46世帯に別の世帯の児童氏名が記載されたはがきが届きました。",
+     [(46, "世帯")]),
 ])
 def test_counts_leaked_set_kept(text, expected):
     assert [(c.value, c.unit) for c in _counts(text)] == expected

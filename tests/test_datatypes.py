@@ -300,6 +300,11 @@ _SECTIONED = [
     # a section of counts lists the leaked records with their data
     ("不正アクセスについて\n1 概要\n委託先のサーバーが不正アクセスを受けた。\n2 対象者数\n"
      "会員(氏名、メールアドレス)1,024名\n3 原因\n設定の不備", {"name", "email_address"}, set()),
+    # headings that name the leak by its act: taken out, posted, shown
+    ("元社員による持ち出しについて\n2. 持ち出された情報\n顧客 計120件\n(氏名、住所、勤務先)\n"
+     "3. 当社の対応\n警察に相談しました。", {"name", "address", "affiliation"}, set()),
+    ("ホームページへの誤掲載について\n二、掲載されていた情報\n申込者 20名分\n(氏名、保護者の電話番号)\n"
+     "三、今後の対応\n電話でお詫びします。", {"name", "phone_number"}, set()),
     # the heading itself denies them
     ("不正アクセスについて\n3 流出していない情報\nクレジットカード番号、パスワード\n4 原因\n設定の不備",
      set(), {"credit_card", "password"}),
@@ -353,6 +358,13 @@ def test_datatypes_prose_further_down_a_section_speaks_for_itself(make_ctx):
     ("カード番号等の決済情報については、当社のサーバーを経由しないため、漏えいの可能性はありません。",
      set(), {"credit_card", "billing"}),
     ("個人情報のうち、生年月日と性別は対象外です。", set(), {"birth_date", "gender"}),
+    ("顧客の氏名が流出しました。※預金口座の情報は含まれておりません。", {"name"}, {"bank_account"}),
+    # a topic before a て-clause is judged by a main predicate that denies the leak itself,
+    # not by one about another word
+    ("氏名と住所が漏えいした可能性がございます。なお、ログインパスワードは暗号化して保存しており、"
+     "漏えいは確認されておりません。", {"name", "address"}, {"password"}),
+    ("流出した書類について、氏名は記載されており、生年月日は記載されておりません。",
+     {"name"}, {"birth_date"}),
     ("流出した情報:氏名、住所\nクレジットカード情報:流出なし\nパスワード:なし",
      {"name", "address"}, {"credit_card", "password"}),
     # a topic phrase (につきましては) reaches the main predicate, which may not deny anything
@@ -374,6 +386,14 @@ def test_datatypes_negation_notes_and_classes(make_ctx, text, leaked, not_leaked
     ("流出した項目はログインパスワ-ドとクレジットカ-ド情報です。", {"password", "credit_card"}),
     ("過去の送受信メールが漏洩した可能性があります。", {"communication"}),
     ("職員が業務と関係なく知人の住所情報を不正に収集した。", {"address"}),
+    # income is billing (as 所得額), a work history is affiliation (as 職業)
+    ("応募者の年収と職歴が閲覧可能な状態でした。", {"billing", "affiliation"}),
+    ("予約履歴と証券番号が流出した可能性があります。", {"usage_history", "account_id"}),
+    ("児童の氏名と給付予定額が記載されたはがきが届きました。", {"name", "billing"}),
+    ("借入金額と勤務先が記載された書類を紛失しました。", {"billing", "affiliation"}),
+    ("荷受人の氏名と品名が記載された伝票を紛失しました。", {"name", "other"}),
+    ("お客様の氏名とご購入製品の型番が流出した可能性があります。", {"name", "usage_history"}),
+    ("入居者の氏名と家賃の滞納状況が記録されたパソコンが盗まれました。", {"name", "billing"}),
 ])
 def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     assert _types(make_ctx(text)) == (leaked, set())
@@ -390,6 +410,7 @@ def test_datatypes_folded_into_their_class(make_ctx, text, leaked):
     "対応窓口を設置し、その連絡先をお伝えして、お詫び申し上げる予定です。",
     "当該メールアドレスから送信された迷惑メールの件数は調査中です。",
     "紛失したUSBメモリにパスワードはかけられていなかった。",
+    "紛失したUSBメモリ1個(パスワードによる暗号化なし)",
     "第三者がIDとパスワードを不正に使用してログインした。",
     # a general word (画像) under a headline is page furniture, not a list of leaked data
     "個人情報928万人分を漏えいさせた2社に勧告 | 例示株式会社\n記事の背景画像 雲の装飾\nの画像\n\n本文です。",

@@ -63,7 +63,8 @@ def test_incidents_a_second_report_is_one_incident(pipeline):
     assert len(rec["incidents"]) == 1
 
 
-@pytest.mark.parametrize("line", ["【事案1】", "(事案2)令和5年", "事例3:メール", "【1件目】", "(2件目)窓口で"])
+@pytest.mark.parametrize("line", ["【事案1】", "(事案2)令和5年", "事例3:メール", "【1件目】", "(2件目)窓口で",
+                                  "■事案1 診療情報提供書の誤送信", "●事案2 名簿の紛失"])
 def test_incidents_case_label_applies(line):
     from rouei.extract.core import rules
 

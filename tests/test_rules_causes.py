@@ -122,7 +122,7 @@ def test_rules_status_decide():
 
 # -- rules/org.toml -------------------------------------------------------------------------
 
-ORG_REGEX = ["legal_prefix", "legal_suffix", "own_line", "government", "body", "place", "prefectures",
+ORG_REGEX = ["legal_prefix", "legal_suffix", "own_line", "government", "body", "place", "prefectures", "seat",
              "name_tail", "not_name", "alias", "target"]
 
 

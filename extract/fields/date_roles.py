@@ -33,13 +33,17 @@ from rouei.extract.fields.date_cues import (
 # に対し、 に関し、 を通じ、 について、 において、 により、 として、.
 _CLAUSE_END = re.compile(
     r"(?<!に対)(?<!に関)(?<!に際)(?<!を通)(?<!につ)(?<!にお)(?<!とし)(?<!によ)(?<!にて)"
-    r"(?<!に伴)(?<!に従)(?:[しりきけえめてでいずく]|ため|ところ|おり|あり|なり)[、,]"
+    r"(?<!に伴)(?<!に従)(?:[しりきけえめてでいずく]|ため|ところ|おり|あり|なり|後)[、,]"
 )
 _NONSPACE = re.compile(r"\S")
 _NP_END = re.compile(r"[をがはにで、。\n]")  # the end of the noun phrase a date+の qualifies
 # a date that opens its sentence: "2024年1月、" / "2024年1月10日には、" / "5月8日 教員が…"
 _OPENS = re.compile(r"(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|までに)?[、,])")
 _OPENS_SOON = re.compile(r"[^、。\n]{0,12}[、,]")
+# what stands before a later date that opens a clause of its own ("…調査を行い、8月5日、…"):
+# a comma, perhaps 同年/翌; not a range's bound (在職中の2023年10月から2024年2月にかけて, 退職の
+# 年月in brackets), which stays inside the clause of the date before it
+_CLAUSE_LEAD = re.compile(r"[、,。\n][ \t]*(?:同年|同月|同|翌年|翌月|翌)?[ \t]*$")
 _OPEN = "([【「『〔"
 _CLOSE = ")]】」』〕"
 _NUMBERING = re.compile(r"^[\s■●◆◇□・※-]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
@@ -222,8 +226,8 @@ def _role(ctx: DocContext, ms: list[Mention], i: int, first: bool) -> str:
         for later in ms[i + 1:]:
             if later.ns >= end:
                 break
-            if _OPENS_SOON.match(norm, later.ne) and \
-                    later.ns > mn.ne + 2:
+            if _OPENS_SOON.match(norm, later.ne) and later.ns > mn.ne + 2 and \
+                    _CLAUSE_LEAD.search(norm, 0, later.ns):
                 end = later.ns
                 break
         # …付けで、ホームページに掲載しましたが、…: a concessive clause ends the date's reach

@@ -189,6 +189,17 @@ def _reason_clause(c: NegationRules, pred: Token) -> bool:
     return any(ch.dep_ == "mark" and ch.lemma_ in c.reason for ch in pred.children)
 
 
+def _leak_topic_follows(c: NegationRules, pred: Token) -> Token | None:
+    """Does a て-clause (…保存しており、) lead to a main predicate whose own subject is the
+    leak (漏えいは確認されておりません)? Then a topic before the clause (パスワードは) is judged
+    by it; a main clause about another data word (住所は含まれておりません) keeps its own."""
+    head = pred.head
+    if pred.dep_ != "advcl" or head.i == pred.i or not is_negated_predicate(head, c):
+        return None
+    return next((ch for ch in head.children
+                 if ch.dep_ in ("nsubj", "obl", "obj") and ch.lemma_ in c.leak_nouns), None)
+
+
 def _paren_spans(text: str) -> list[tuple[int, int]]:
     spans, stack = [], []
     for i, ch in enumerate(text):
@@ -304,6 +315,9 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
             path = [*path, pred, pred.head]
             pred, more = governing_predicate(pred.head)
             path += more
+        elif _topic(tok) and (leak := _leak_topic_follows(c, pred)) is not None:
+            path = [*path, pred, leak]
+            pred = pred.head
         elif _topic(tok) and _reason_clause(c, pred):
             # 「パスワードは暗号化して保存しているため、流出のおそれはございません」: the
             # topic reaches past a reason clause to the main predicate

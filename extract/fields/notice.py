@@ -92,11 +92,17 @@ def main_title(title: str | None) -> str:
     return "|".join(parts[:-1]) if len(parts) > 1 else flat
 
 
+_QUOTED = re.compile(r"「[^」]*」|『[^』]*』")
+
+
 def genres_of(title: str, text: str, r: NoticeRules | None = None) -> list[Genre]:
-    """The genres the title (or, for text-wide genres, the text) shows, in rule order."""
+    """The genres the title (or, for text-wide genres, the text) shows, in rule order. The
+    words that make a genre give way (``unless``) count only outside 「」 and 『』: a quoted
+    name is the product's or the event's (セミナー「ランサムウェア被害から学ぶ」開催)."""
     r = r or notice_rules()
+    plain = _QUOTED.sub("", title)
     return [g for g in r.genres if g.regex.search(title if g.in_title else text)
-            and not (g.unless is not None and g.unless.search(title))]
+            and not (g.unless is not None and g.unless.search(plain))]
 
 
 def is_event(sentence: str, r: NoticeRules | None = None) -> bool:

@@ -23,7 +23,7 @@ from rouei.extract.doc.items import OrgItem
 from rouei.extract.fields import org_names
 
 # labels given by the patterns; any other label is a GiNZA entity label
-PATTERN_LABELS = ("legal", "body", "government", "place")
+PATTERN_LABELS = ("legal", "body", "government", "place", "seat")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class OrgRules:
     score: dict[str, float]
     speaks: tuple[re.Pattern[str], re.Pattern[str]]  # (own report, action on another) in a title
     unresolved: re.Pattern[str]  # a word in a zone that may name a body the patterns missed
+    seat: re.Pattern[str]  # 「X」(大阪市)は: a body and the place it sits in
 
 
 @cache
@@ -82,6 +83,7 @@ def _compiled(_stamp: str) -> OrgRules:
         score={k: float(v) for k, v in cfg["score"].items() if k != "example"},
         speaks=(re.compile(cfg["speaks"]["own"]), re.compile(cfg["speaks"]["not"])),
         unresolved=re.compile(ner["unresolved"]),
+        seat=re.compile(cfg["seat"]["regex"]),
     )
 
 
@@ -131,9 +133,17 @@ def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[
     norm = ctx.norm.text
     ne = len(norm) if ne is None else ne
     out = []
+    seats = []
+    for m in r.seat.finditer(norm, ns, ne):
+        seats.append(m.span("seat"))
+        if m.group("name") and _valid(m.group("name")):
+            s, e, text = ctx.span_of_norm(*m.span("name"))
+            out.append(OrgItem(text, s, e, name=m.group("name").strip(), label="seat"))
     for label, pat in r.finders:
         for m in pat.finditer(norm, ns, ne):
             a, b = m.start(), m.end()
+            if label == "place" and any(x <= a and b <= y for x, y in seats):
+                continue  # the seat of a body named just before it
             if label == "place":
                 # 山口県岩国市: the municipality is the body the notice is about
                 p = r.prefectures.match(m.group())
