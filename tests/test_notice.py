@@ -12,6 +12,11 @@ from rouei.extract.doc.text import Normalized
 from rouei.extract.fields import notice
 
 NOT_NOTICES = {
+    # a title announcing another topic asks for a second event sentence
+    "topic_announcement": (
+        "会員サイトのパスワード再設定機能追加のお知らせ\n"
+        "他社サービスで流出したパスワードを使った不正ログインが発生しています。\n"
+        "このたび、会員サイトにパスワード再設定の機能を追加しました。\n"),
     "product": (
         "情報漏えい対策サービス「ガードワン」提供開始のお知らせ\n"
         "近年、企業における情報漏えいが多数発生しています。\n"
