@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
-from rouei.extract.core.extras import MissingExtra, require
 from rouei.extract.core.io import atomic_output
-from rouei.extract.reports.records import leak_notices, parse_iso, read_records, say_left_out
+from rouei.extract.reports.records import Refused, parse_iso, report_records
 from rouei.extract.reports.tables import (  # noqa: F401 - ROLES and incident_rows re-exported
     FACT_COLUMNS,
     INCIDENT_COLUMNS,
@@ -158,17 +157,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"rouei export: {exc}", file=sys.stderr)
         return 2
     try:
-        if container == "parquet":
-            require("pyarrow", "Parquet output")
-        records = read_records(args.pred)
-    except MissingExtra as exc:
-        print(f"rouei export: {exc}", file=sys.stderr)
-        return 2
-    except RoueiError as exc:
-        print(f"rouei export: {exc}", file=sys.stderr)
-        return 1
-    records, left_out = leak_notices(records, args.include_non_notices)
-    say_left_out("export", left_out)
+        records = report_records("export", args.pred, args.include_non_notices,
+                                 needs=("pyarrow", "Parquet output") if container == "parquet" else None)
+    except Refused as exc:
+        return exc.code
     what = "incident(s)"
     try:
         if table == "veris":

@@ -74,6 +74,37 @@ def leak_notices(records: list[dict], include_all: bool) -> tuple[list[dict], in
     return kept, len(records) - len(kept)
 
 
+class Refused(Exception):
+    """A report cannot start; the message is on stderr, ``code`` is the exit code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def report_records(command: str, pred: Path, include_all: bool,
+                   needs: tuple[str, str] | None = None) -> list[dict]:
+    """The records a report covers, read once for stats and export alike: the optional extra
+    it ``needs`` (module, feature) checked first (missing: exit 2), an unreadable file refused
+    (exit 1), non-notices left out unless ``include_all``, with a word on stderr."""
+    from rouei.extract.core.errors import RoueiError
+    from rouei.extract.core.extras import MissingExtra, require
+
+    try:
+        if needs:
+            require(*needs)
+        records = read_records(pred)
+    except MissingExtra as exc:
+        print(f"rouei {command}: {exc}", file=sys.stderr)
+        raise Refused(2) from exc
+    except RoueiError as exc:
+        print(f"rouei {command}: {exc}", file=sys.stderr)
+        raise Refused(1) from exc
+    records, left_out = leak_notices(records, include_all)
+    say_left_out(command, left_out)
+    return records
+
+
 def say_left_out(command: str, n: int) -> None:
     """Tell on stderr how many non-notices a report left out, and how to keep them."""
     if n:

@@ -14,14 +14,12 @@ from collections import Counter
 from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
-from rouei.extract.core.extras import MissingExtra, require
 from rouei.extract.core.io import atomic_output
 from rouei.extract.reports.records import (
+    Refused,
     is_error,
-    leak_notices,
     parse_iso,
-    read_records,
-    say_left_out,
+    report_records,
     unique,
 )
 
@@ -207,17 +205,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        if args.plot:
-            require("matplotlib", "--plot")
-        records = read_records(args.pred)
-    except MissingExtra as exc:
-        print(f"rouei stats: {exc}", file=sys.stderr)
-        return 2
-    except RoueiError as exc:
-        print(f"rouei stats: {exc}", file=sys.stderr)
-        return 1
-    records, left_out = leak_notices(records, args.include_non_notices)
-    say_left_out("stats", left_out)
+        records = report_records("stats", args.pred, args.include_non_notices,
+                                 needs=("matplotlib", "--plot") if args.plot else None)
+    except Refused as exc:
+        return exc.code
     s = compute(records, top=args.top)
     print(json.dumps(s, ensure_ascii=False, indent=1) if args.json else format_tables(s))
     if args.plot:
