@@ -292,7 +292,9 @@ def _skip_legal(norm: str, pos: int) -> int:
 def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[str, set[str]]]:
     """(key of each candidate core → pooled key, pooled key → the forms it is written in)."""
     r, norm = org_rules(), ctx.norm.text
-    canon = org_names.pool(sorted({core(it.name) for it in cands}, key=len), int(r.score["pool_chars"]))
+    # sorted by length, then by text: a set's order changes from run to run (hash seed)
+    canon = org_names.pool(sorted({core(it.name) for it in cands}, key=lambda k: (len(k), k)),
+                           int(r.score["pool_chars"]))
     forms: dict[str, set[str]] = {}
     for short, long in canon.items():
         forms.setdefault(long, set()).add(short)

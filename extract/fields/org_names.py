@@ -104,13 +104,13 @@ def pool(keys: list[str], extra: int) -> dict[str, str]:
     for k in keys:
         same = {o for o in keys if o != k and fold(o) == fold(k) and len(o) > len(k)}
         if same:
-            canon[k] = max(same, key=len)
+            canon[k] = max(sorted(same), key=len)
             continue
         if _PLACE_KEY.search(k):
             canon[k] = k
             continue
         longer = {o for o in keys if o != k and (o.startswith(k) or o.endswith(k)) and len(o) - len(k) <= extra}
-        canon[k] = longer.pop() if len(longer) == 1 else k
+        canon[k] = next(iter(longer)) if len(longer) == 1 else k
     return canon
 
 
