@@ -16,6 +16,7 @@ from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
+from rouei.extract.core import compiled
 from rouei.extract.core.errors import RoueiError
 
 RULE_SUFFIXES = (".toml", ".yaml", ".yml", ".jsonl")
@@ -86,6 +87,12 @@ def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return _compiled(pattern, flags)
 
 
+def regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)`` for a pattern made from the rules, as is (no fragments,
+    no guard): compiled once per process, and kept between runs in the compiled-regex store."""
+    return compiled.regex(pattern, flags)
+
+
 # -- a first-character guard -------------------------------------------------------------------
 # Python's regex engine tries every alternative of a pattern at every position of the text,
 # unless the pattern starts with a literal or a character class (then it skips ahead to the
@@ -102,6 +109,11 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
         parsed = _parser.parse(pattern, flags)
     except re.error:
         return None
+    return _first_chars(parsed)
+
+
+def _first_chars(parsed) -> frozenset[str] | None:
+    """first_chars of a parsed pattern."""
     if parsed.state.flags & re.IGNORECASE:
         return None
     found = _first(list(parsed))
@@ -171,10 +183,10 @@ def _class(items: list) -> set[str] | None:
     return out
 
 
-def _fast_start(pattern: str, flags: int) -> bool:
-    """Does the engine already skip ahead for this pattern (a literal or class first), or
-    reject a position with one test anyway ([0-9]+)?"""
-    items = list(_parser.parse(pattern, flags))
+def _fast_start(parsed) -> bool:
+    """Does the engine already skip ahead for this parsed pattern (a literal or class first),
+    or reject a position with one test anyway ([0-9]+)?"""
+    items = list(parsed)
     while items and items[0][0] is _op.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
         items = list(items[0][1][3])
     if not items:
@@ -189,17 +201,33 @@ def _fast_start(pattern: str, flags: int) -> bool:
 
 def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(pattern, flags)``, with a lookahead on the possible first characters in
-    front when that lets searches skip positions. Same matches, same groups."""
-    chars = first_chars(pattern, flags)
-    if chars is None or _fast_start(pattern, flags):
-        return re.compile(pattern, flags)
+    front when that lets searches skip positions. Same matches, same groups. Compiled once per
+    process, and kept in the compiled-regex store (core.compiled) between runs."""
+    return compiled.regex(pattern, flags, rewrite=_guard, variant=_guard_variant())
+
+
+def _guard(pattern: str, flags: int, parsed) -> str:
+    """The pattern with the first-character lookahead in front, or the pattern itself when the
+    lookahead would not help (one parse serves both questions and the compile)."""
+    chars = _first_chars(parsed)
+    if chars is None or _fast_start(parsed):
+        return pattern
     klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars))
     lead = _GLOBAL_FLAGS.match(pattern)  # (?m) and the like must stay first
     head, body = (lead.group(), pattern[lead.end():]) if lead else ("", pattern)
+    return f"{head}(?=[{klass}])(?:{body})"
+
+
+@cache
+def _guard_variant() -> str:
+    """The guard's name in the compiled-regex store, with a digest of this file: a stored
+    guarded pattern is made again when the guard's code changes."""
     try:
-        return re.compile(f"{head}(?=[{klass}])(?:{body})", flags)
-    except re.error:
-        return re.compile(pattern, flags)
+        return "guard " + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    except OSError:
+        from rouei import __version__
+
+        return f"guard {__version__}"
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
@@ -239,12 +267,13 @@ def _hash_for(stamp: tuple) -> str:
     return rules_hash()
 
 
-def rules_hash() -> str:
-    """sha256 over every rule file in rules/, names and contents, for provenance and cache keys.
+def rules_hash(root: Path | None = None) -> str:
+    """sha256 over every rule file in rules/ (or ``root``), names and contents, for provenance
+    and cache keys.
 
     Only rule data counts (TOML, YAML, JSONL): the package's ``__init__.py`` and bytecode do not."""
     h = hashlib.sha256()
-    root = rules_dir()
+    root = rules_dir() if root is None else Path(root)
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in RULE_SUFFIXES:
             h.update(str(path.relative_to(root)).encode())

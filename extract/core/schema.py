@@ -8,15 +8,19 @@ named like patterns, with a warning: a new rule file works before its schema is 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.core.errors import RoueiError
+from rouei.extract.core.io import atomic_output
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ class _Checker:
                 self.report.errors.append(f"{where}: a regex must be a string, not {pattern!r}")
                 continue
             try:
-                re.compile(self._expand(pattern, defines, 0))
+                compiled.regex(self._expand(pattern, defines, 0))  # shared with the extractors
             except (re.error, KeyError, RecursionError) as exc:
                 why = f"unknown fragment {{{{{exc.args[0]}}}}}" if isinstance(exc, KeyError) else exc
                 self.report.errors.append(f"{where}: invalid regex {pattern!r}: {why}")
@@ -207,11 +211,56 @@ def check_rules(root: Path | None = None) -> tuple[list[str], list[str]]:
     return report.errors, report.warnings
 
 
-def validate_rules(root: Path | None = None) -> None:
-    """Log the warnings; raise E006 naming every problem when a rule file is invalid."""
-    errors, warnings = check_rules(root)
+def validate_rules(root: Path | None = None, stamp_dir: str | Path | None = None) -> None:
+    """Log the warnings; raise E006 naming every problem when a rule file is invalid.
+
+    With ``stamp_dir`` (the cache directory), rules that passed are not checked again: a stamp
+    there holds the digest of the rule files that passed, with this checker's and the
+    interpreter's, and the warnings they gave, which are logged again. A change to any rule
+    file, to the checker or to Python checks them again (and a broken file fails as before)."""
+    key = _stamp_key(root) if stamp_dir else None
+    stamped = _stamped_warnings(Path(stamp_dir), key) if stamp_dir and key else None
+    errors, warnings = ([], stamped) if stamped is not None else check_rules(root)
     for w in warnings:
         log.warning("rules: %s", w)
     if errors:
         where = root if root is not None else rules.rules_dir()
         raise RoueiError("E006", detail=f"{where}:\n  " + "\n  ".join(errors))
+    if stamp_dir and key and stamped is None:
+        _stamp(Path(stamp_dir), key, warnings)
+
+
+STAMP_NAME = "rules-checked.json"
+
+
+def _stamp_key(root: Path | None) -> str | None:
+    """Digest of what a check's verdict depends on: the rule files, this checker, Python."""
+    try:
+        digest = rules.rules_hash(root) if root is not None else rules.rules_hash_cached()
+        checker = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:
+        return None  # no stamp: check every time
+    return hashlib.sha256(f"{digest}\0{checker}\0{sys.version}".encode()).hexdigest()
+
+
+def _stamped_warnings(directory: Path, key: str) -> list[str] | None:
+    """The warnings of the rules that passed with ``key``; None when they were not stamped."""
+    try:
+        with open(directory / STAMP_NAME, encoding="utf-8") as fh:
+            stamp = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("key") != key:
+        return None
+    warnings = stamp.get("warnings")
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        return None
+    return warnings
+
+
+def _stamp(directory: Path, key: str, warnings: list[str]) -> None:
+    try:
+        with atomic_output(directory / STAMP_NAME, encoding="utf-8") as fh:
+            json.dump({"key": key, "warnings": warnings}, fh, ensure_ascii=False)
+    except OSError as exc:  # an unwritable cache: the rules are checked again next time
+        log.debug("cannot write %s: %s", directory / STAMP_NAME, exc)

@@ -184,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     to_stdout = args.output is None or str(args.output) == "-"
     try:
-        check_rules()
+        check_rules(None if args.no_cache else cache_dir(args.cache))
         if not to_stdout:
             check_output(args.output)
         docs = iter_inputs(args.inputs)
@@ -211,11 +211,15 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, old)
 
 
-def check_rules() -> None:
-    """Every rule file against rules/schema.toml, once, before anything is written."""
+def check_rules(cache: str | None = None) -> None:
+    """Every rule file against rules/schema.toml, once, before anything is written. With the
+    cache directory, the rules are checked once per change to them (a stamp there), and the
+    compiled patterns are kept there for the next run (core.compiled)."""
+    from rouei.extract.core import compiled
     from rouei.extract.core.schema import validate_rules
 
-    validate_rules()
+    compiled.use_store(cache)
+    validate_rules(stamp_dir=cache)
 
 
 def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs,

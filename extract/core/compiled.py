@@ -1,0 +1,218 @@
+"""Compiled rule regexes: each compiled once per process, and kept on disk between runs.
+
+Before its first document a run compiles some 450 rule regexes, a few of them alternations of
+thousands of characters: about half a second of ``re.compile`` (parsing the pattern, then
+generating the engine's code), paid a second time by the rule check. Here each (pattern, flags)
+compiles once per process, and the check and the extractors share the object.
+
+With a store directory (the parse cache's, see ``use_store``) the engine's code of each pattern
+is also kept in a file there, keyed by the pattern's text, and a later run hands it straight to
+the C engine (``_sre.compile``, the call ``re.compile`` itself ends with) instead of parsing and
+generating it again: a few milliseconds for all the rules. Keyed by text, the store serves any
+rules that use the same patterns, so after an edit to one rule only that rule compiles again.
+
+A pattern built from the store is the object ``re.compile`` builds: it compares equal to
+``re.compile(pattern, flags)`` (``Pattern.__eq__`` compares the pattern, the flags and the
+code). The store is used only when a self-check shows that this interpreter builds patterns
+that way, and its file is tied to the interpreter's version; otherwise every pattern goes
+through ``re.compile`` as before.
+"""
+
+from __future__ import annotations
+
+# the C engine (_sre) and re's parser and code generator: private modules (re's are not in
+# typeshed); the module docstring says why they are used and how that use is checked
+import _sre
+import atexit
+import contextlib
+import hashlib
+import logging
+import marshal
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from re import _compiler, _parser  # type: ignore[attr-defined]
+from typing import Any
+
+from rouei.extract.core.io import atomic_output
+
+log = logging.getLogger(__name__)
+
+# A rewrite before compiling: (pattern, flags, the pattern's parse) -> the pattern to compile.
+Rewrite = Callable[[str, int, Any], str]
+
+# One stored pattern: (the pattern compiled, its flags as the parser left them, the engine's
+# code, the number of groups - 1, group name -> number, number -> group name).
+Entry = tuple[str, int, list[int], int, dict[str, int], tuple]
+
+_FORMAT = 1
+STORE_NAME = f"regex-{sys.implementation.cache_tag}.bin"
+# A store written by another interpreter version is not read (the code generator may differ).
+_ENGINE = (_FORMAT, sys.version, getattr(_sre, "MAGIC", None), getattr(_sre, "CODESIZE", None))
+# Beyond this many entries, a store keeps only the patterns of the run that writes it.
+_SPARE = 1000
+
+_memo: dict[tuple[str, str, int], re.Pattern[str]] = {}
+
+
+def regex(pattern: str, flags: int = 0, rewrite: Rewrite | None = None,
+          variant: str = "") -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, compiled once per process (and per store).
+
+    ``rewrite`` may change the pattern before it compiles (same matches, a faster search); if
+    the rewritten pattern does not compile, the pattern itself does. ``variant`` names the
+    rewrite (and its version) in the keys, so that its results are kept apart from the plain
+    pattern's. Raises ``re.error`` as ``re.compile`` does."""
+    flags = int(flags)
+    key = (variant, pattern, flags)
+    got = _memo.get(key)
+    if got is None:
+        got = _memo[key] = _compile(key, rewrite)
+    return got
+
+
+def _compile(key: tuple[str, str, int], rewrite: Rewrite | None) -> re.Pattern[str]:
+    _variant, pattern, flags = key
+    if flags & re.DEBUG or not _engine_ok():
+        final = rewrite(pattern, flags, _parser.parse(pattern, flags)) if rewrite else pattern
+        if final != pattern:
+            with contextlib.suppress(re.error):
+                return re.compile(final, flags)
+        return re.compile(pattern, flags)
+    store = _store()
+    entry = store.get(key) if store else None
+    if entry is None:
+        tree = _parser.parse(pattern, flags)  # raises re.error for a broken pattern
+        final = rewrite(pattern, flags, tree) if rewrite else pattern
+        if final != pattern:
+            with contextlib.suppress(re.error):
+                entry = _code(final, flags)
+        if entry is None:
+            entry = _code(pattern, flags, tree)
+        if store:
+            store.put(key, entry)
+    return _build(entry)
+
+
+def _code(pattern: str, flags: int, tree: Any = None) -> Entry:
+    """What ``re.compile`` computes for the C engine: parse, generate the code, map the groups."""
+    if tree is None:
+        tree = _parser.parse(pattern, flags)
+    code = _compiler._code(tree, flags)
+    state = tree.state
+    names: list[str | None] = [None] * state.groups
+    for name, number in state.groupdict.items():
+        names[number] = name
+    # plain ints: the op codes are int subclasses, which marshal does not write
+    return (pattern, flags | state.flags, [int(c) for c in code], state.groups - 1,
+            dict(state.groupdict), tuple(names))
+
+
+def _build(entry: Entry) -> re.Pattern[str]:
+    pattern, flags, code, groups, groupindex, indexgroup = entry
+    return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)
+
+
+_engine: list[bool] = []
+
+
+def _engine_ok() -> bool:
+    """Does a pattern built from its code equal what ``re.compile`` makes, in this interpreter?"""
+    if not _engine:
+        probe = r"(?P<era>令和|平成)?(\d{1,2})年(?=[^\n]{0,3}月)|(?i:ab+c)"
+        try:
+            ok = _build(_code(probe, re.MULTILINE)) == re.compile(probe, re.MULTILINE)
+        except Exception:  # noqa: BLE001 - any failure means: use re.compile
+            ok = False
+        if not ok:
+            log.debug("compiled regex store disabled: this interpreter builds patterns differently")
+        _engine.append(ok)
+    return _engine[0]
+
+
+# -- the store on disk -------------------------------------------------------------------------
+
+class _Store:
+    """The stored patterns of one directory: read on first use, written back at exit when the
+    run compiled a pattern that was not there."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[tuple, Entry] = _read(path)
+        self.used: set[tuple] = set()
+        self.dirty = False
+
+    def get(self, key: tuple) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.used.add(key)
+        return entry
+
+    def put(self, key: tuple, entry: Entry) -> None:
+        self.entries[key] = entry
+        self.used.add(key)
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        keep = self.entries
+        if len(keep) > len(self.used) + _SPARE:  # old rules' patterns: keep only this run's
+            keep = {k: v for k, v in keep.items() if k in self.used}
+        payload = marshal.dumps((_ENGINE, keep))
+        if not self.path.parent.is_dir():  # the cache is gone (or never came): do not make it
+            return
+        try:
+            with atomic_output(self.path, "wb") as fh:
+                fh.write(hashlib.blake2b(payload, digest_size=16).digest() + payload)
+        except OSError as exc:
+            log.debug("cannot write %s: %s", self.path, exc)
+        self.dirty = False
+
+
+def _read(path: Path) -> dict[tuple, Entry]:
+    """The entries of a store file; none when it is missing, damaged or from another engine."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    digest, payload = data[:16], data[16:]
+    if hashlib.blake2b(payload, digest_size=16).digest() != digest:
+        return {}
+    try:
+        engine, entries = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return entries if engine == _ENGINE and isinstance(entries, dict) else {}
+
+
+_dir: list[Path | None] = [None]
+_stores: dict[Path, _Store] = {}
+
+
+def use_store(directory: str | Path | None) -> None:
+    """Keep compiled patterns in ``directory`` (None: in this process only). The patterns
+    already compiled in this process stay as they are."""
+    _dir[0] = Path(os.path.abspath(directory)) if directory else None
+
+
+def _store() -> _Store | None:
+    directory = _dir[0]
+    if directory is None:
+        return None
+    store = _stores.get(directory)
+    if store is None:
+        if not _stores:
+            # registered now rather than at import: exit handlers run last first, so this one
+            # runs before a pool worker's quick exit (run.runner), registered when it started
+            atexit.register(save)
+        store = _stores[directory] = _Store(directory / STORE_NAME)
+    return store
+
+
+def save() -> None:
+    """Write the stores that gained patterns (done at exit; callers need not)."""
+    for store in list(_stores.values()):
+        store.save()

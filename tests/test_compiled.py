@@ -1,0 +1,274 @@
+"""The compiled-regex store (core.compiled) gives the objects re.compile gives, from a fresh
+compile or from its file; a damaged or foreign file is ignored. The rule check runs once per
+change to the rules when a cache directory holds its stamp, and a broken rule file fails the
+same way with or without one."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from rouei.extract.core import compiled, rules, schema
+from rouei.extract.core.errors import RoueiError
+
+from .conftest import ROOT
+from .test_rules_guard import _rule_regexes
+
+VARIED = [
+    (r"(?P<era>令和|平成)?(\d{1,2})年", 0),
+    (r"^\s*(?:第)?[一二三]+(?:条|項)$", re.MULTILINE),
+    (r"(?i)password|パスワード", 0),
+    (r"ID(?![A-Za-z])", re.IGNORECASE),
+    (r"(?s)お詫び.*?(?=以上)", 0),
+    (r"(?x) (?: a | b )? c  # comment", 0),
+    (r"(?<![\d,])(?P<n>[0-9,]+)(?P=n)?(?:名|件)", 0),
+    (r"(?>ab|a)c|(?:x++y)", 0),
+    (r"", 0),
+]
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """The module as a new process finds it: nothing compiled yet, no store chosen."""
+    def reset() -> None:
+        monkeypatch.setattr(compiled, "_memo", {})
+        monkeypatch.setattr(compiled, "_stores", {})
+        monkeypatch.setattr(compiled, "_dir", [None])
+
+    reset()
+    return reset
+
+
+def test_compiled_regex_equals_re_compile_fresh_and_from_the_store(fresh, tmp_path):
+    cases = VARIED + [(p, 0) for p in _rule_regexes()]
+    compiled.use_store(tmp_path)
+    first = [compiled.regex(p, f) for p, f in cases]
+    compiled.save()
+    assert (tmp_path / compiled.STORE_NAME).exists()
+    fresh()  # a later run: every pattern comes from the file
+    compiled.use_store(tmp_path)
+    again = [compiled.regex(p, f) for p, f in cases]
+    assert compiled._stores[tmp_path].dirty is False  # nothing had to compile
+    for (p, f), a, b in zip(cases, first, again, strict=True):
+        expected = re.compile(p, f)
+        assert a == expected and b == expected, p
+        assert b.groupindex == expected.groupindex and b.groups == expected.groups, p
+        assert b.flags == expected.flags, p
+
+
+def test_compiled_regex_matches_as_re_compile(fresh, tmp_path):
+    text = "令和5年4月1日 第一条\n第二項\nPassword 123名 ID\nabc xy お詫び 以上"
+    compiled.use_store(tmp_path)
+    for p, f in VARIED:
+        compiled.regex(p, f)
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    for p, f in VARIED:
+        got, want = compiled.regex(p, f), re.compile(p, f)
+        assert [(m.span(), m.groups()) for m in got.finditer(text)] == \
+            [(m.span(), m.groups()) for m in want.finditer(text)], p
+
+
+def test_compiled_regex_once_per_process(fresh):
+    assert compiled.regex("漏えい|流出") is compiled.regex("漏えい|流出")
+    assert compiled.regex("a", re.MULTILINE) is not compiled.regex("a")
+
+
+def test_compiled_regex_broken_pattern_raises_like_re_compile(fresh, tmp_path):
+    compiled.use_store(tmp_path)
+    for bad in ("判明(?:した", "(?<=a+)b", "[z-a]"):
+        with pytest.raises(re.error) as got:
+            compiled.regex(bad)
+        with pytest.raises(re.error) as want:
+            re.compile(bad)
+        assert str(got.value) == str(want.value)
+        with pytest.raises(re.error):
+            rules.guarded(bad)
+    compiled.save()
+    assert not (tmp_path / compiled.STORE_NAME).exists()  # nothing compiled, nothing stored
+
+
+@pytest.mark.parametrize("damage", [
+    lambda b: b[: len(b) // 2],  # cut short
+    lambda b: b[:40] + bytes([b[40] ^ 1]) + b[41:],  # one byte changed
+    lambda b: b"not a store",
+    lambda b: b"",
+])
+def test_compiled_store_damaged_file_is_ignored_and_rewritten(fresh, tmp_path, damage):
+    compiled.use_store(tmp_path)
+    compiled.regex(VARIED[0][0])
+    compiled.save()
+    path = tmp_path / compiled.STORE_NAME
+    path.write_bytes(damage(path.read_bytes()))
+    fresh()
+    compiled.use_store(tmp_path)
+    assert compiled.regex(VARIED[0][0]) == re.compile(VARIED[0][0])
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    compiled.regex(VARIED[0][0])
+    assert compiled._stores[tmp_path].dirty is False  # read back from the rewritten file
+
+
+def test_compiled_store_of_another_interpreter_is_not_read(fresh, tmp_path, monkeypatch):
+    compiled.use_store(tmp_path)
+    compiled.regex("流出")
+    compiled.save()
+    fresh()
+    monkeypatch.setattr(compiled, "_ENGINE", (*compiled._ENGINE[:1], "3.99.0", *compiled._ENGINE[2:]))
+    compiled.use_store(tmp_path)
+    assert compiled.regex("流出") == re.compile("流出")
+    assert compiled._stores[tmp_path].dirty is True  # compiled again, not read
+
+
+def test_compiled_store_keeps_only_this_runs_patterns_when_it_grows(fresh, tmp_path, monkeypatch):
+    monkeypatch.setattr(compiled, "_SPARE", 2)
+    compiled.use_store(tmp_path)
+    for n in range(6):
+        compiled.regex(f"old{n}")
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    compiled.regex("new")
+    compiled.save()
+    assert set(compiled._read(tmp_path / compiled.STORE_NAME)) == {("", "new", 0)}
+
+
+def test_compiled_store_is_not_written_into_a_missing_directory(fresh, tmp_path):
+    gone = tmp_path / "gone"
+    compiled.use_store(gone)
+    compiled.regex("流出")
+    compiled.save()
+    assert not gone.exists()
+
+
+def test_guarded_from_the_store_is_the_guarded_pattern(fresh, tmp_path):
+    patterns = [r"(?:令和|平成)?(?P<n>\d+)年", r"(?m)(?:^|、)(?:氏名|住所)", "盗難|窃盗", r"x*"]
+    compiled.use_store(tmp_path)
+    first = [rules.guarded(p) for p in patterns]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = [rules.guarded(p) for p in patterns]
+    assert compiled._stores[tmp_path].dirty is False
+    assert again == first and [a.pattern for a in again] == [f.pattern for f in first]
+    assert first[0].pattern.startswith("(?=[") and first[1].pattern.startswith("(?m)(?=[")
+    assert first[2].pattern == "盗難|窃盗" and first[3].pattern == "x*"
+
+
+def test_guard_that_does_not_compile_falls_back_to_the_pattern(fresh):
+    # a rewrite that breaks the pattern: the pattern itself compiles instead
+    got = compiled.regex("(?:a|b)c", rewrite=lambda p, f, tree: p + "(", variant="broken")
+    assert got == re.compile("(?:a|b)c")
+
+
+# -- the rule check's stamp --------------------------------------------------------------------
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    dst = tmp_path / "rules"
+    shutil.copytree(rules.rules_dir(), dst, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return dst
+
+
+@pytest.fixture
+def checks(monkeypatch):
+    """How many times the rule files were really checked."""
+    calls: list = []
+    real = schema.check_rules
+
+    def counting(root=None):
+        calls.append(root)
+        return real(root)
+
+    monkeypatch.setattr(schema, "check_rules", counting)
+    return calls
+
+
+def _append(path, text):
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n" + text + "\n")
+
+
+def test_rules_stamp_checks_once_per_change(rules_copy, tmp_path, checks):
+    stamps = tmp_path / "cache"
+    schema.validate_rules(rules_copy, stamp_dir=stamps)
+    schema.validate_rules(rules_copy, stamp_dir=stamps)
+    assert len(checks) == 1 and (stamps / schema.STAMP_NAME).exists()
+    _append(rules_copy / "fragments.toml", "# a researcher's edit")
+    schema.validate_rules(rules_copy, stamp_dir=stamps)
+    schema.validate_rules(rules_copy, stamp_dir=stamps)
+    assert len(checks) == 2
+    schema.validate_rules(rules_copy)  # no stamp directory: checked every time
+    assert len(checks) == 3
+
+
+def test_rules_stamp_logs_the_same_warnings_again(rules_copy, tmp_path, checks, caplog):
+    (rules_copy / "brand_new.toml").write_text('[[heading]]\nregex = "^[0-9]+"\n', encoding="utf-8")
+    stamps = tmp_path / "cache"
+    logged = []
+    for _ in range(2):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="rouei.extract.core.schema"):
+            schema.validate_rules(rules_copy, stamp_dir=stamps)
+        logged.append([r.getMessage() for r in caplog.records])
+    assert len(checks) == 1
+    assert logged[0] == logged[1] and any("brand_new.toml has no schema" in m for m in logged[0])
+
+
+@pytest.mark.parametrize("stamp", ['{"key": "0", "warnings": []}', "{", '["x"]', '{"warnings": 3}'])
+def test_rules_stamp_that_does_not_fit_checks_again(rules_copy, tmp_path, checks, stamp):
+    stamps = tmp_path / "cache"
+    stamps.mkdir()
+    (stamps / schema.STAMP_NAME).write_text(stamp, encoding="utf-8")
+    schema.validate_rules(rules_copy, stamp_dir=stamps)
+    assert len(checks) == 1
+    schema.validate_rules(rules_copy, stamp_dir=stamps)
+    assert len(checks) == 1  # the stamp was rewritten
+
+
+def test_rules_stamp_broken_rules_fail_as_without_a_stamp(rules_copy, tmp_path):
+    stamps = tmp_path / "cache"
+    schema.validate_rules(rules_copy, stamp_dir=stamps)
+    before = (stamps / schema.STAMP_NAME).read_text(encoding="utf-8")
+    _append(rules_copy / "date_roles.toml", '[[cue]]\nrole = "discovered"\nregex = "判明(?:した"\nexample = "x"')
+    with pytest.raises(RoueiError) as stamped:
+        schema.validate_rules(rules_copy, stamp_dir=stamps)
+    with pytest.raises(RoueiError) as plain:
+        schema.validate_rules(rules_copy)
+    assert str(stamped.value) == str(plain.value)
+    assert stamped.value.code == "E006" and "invalid regex" in str(stamped.value)
+    assert (stamps / schema.STAMP_NAME).read_text(encoding="utf-8") == before  # no stamp for them
+
+
+def test_rules_stamp_extract_refuses_broken_rules_after_a_good_run(rules_copy, tmp_path):
+    """``rouei extract`` with a cache: a run stamps the rules; after a rule file breaks, the
+    next run fails at start-up with the same error as a run without a cache."""
+    doc = tmp_path / "n.txt"
+    doc.write_text("2024年1月5日、氏名と住所が流出しました。\n", encoding="utf-8")
+    env = {**os.environ, "ROUEI_RULES": str(rules_copy)}
+
+    def extract(out, *extra):
+        return subprocess.run([sys.executable, "-m", "rouei.extract.cli", "extract", str(doc), "-o", str(out),
+                               "--quiet", *extra], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    cache = tmp_path / "cache"
+    good = extract(tmp_path / "good.jsonl", "--cache", str(cache))
+    assert good.returncode == 0, good.stderr
+    assert (cache / schema.STAMP_NAME).exists() and (cache / compiled.STORE_NAME).exists()
+    _append(rules_copy / "causes.toml", '[[cue]]\nclass = "malware"\npatern = "ウイルス"\nexample = "x"')
+    out = tmp_path / "out.jsonl"
+    stamped = extract(out, "--cache", str(cache))
+    plain = extract(out, "--no-cache")
+    assert stamped.returncode == plain.returncode == 2
+    assert stamped.stderr == plain.stderr
+    assert "E006" in stamped.stderr and "'patern'" in stamped.stderr and "Traceback" not in stamped.stderr
+    assert not out.exists()
