@@ -135,8 +135,8 @@ def _engine_ok() -> bool:
 # -- the store on disk -------------------------------------------------------------------------
 
 class _Store:
-    """The stored patterns of one directory: read on first use, written back at exit when the
-    run compiled a pattern that was not there."""
+    """The stored patterns of one directory: read on first use, written back at exit (with what
+    other processes stored meanwhile) when the run compiled a pattern that was not there."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -158,7 +158,8 @@ class _Store:
     def save(self) -> None:
         if not self.dirty:
             return
-        keep = self.entries
+        # what other processes wrote meanwhile (a pool's workers and its parent) stays
+        keep = {**_read(self.path), **self.entries}
         if len(keep) > len(self.used) + _SPARE:  # old rules' patterns: keep only this run's
             keep = {k: v for k, v in keep.items() if k in self.used}
         payload = marshal.dumps((_ENGINE, keep))
