@@ -141,6 +141,18 @@ def test_compiled_store_keeps_only_this_runs_patterns_when_it_grows(fresh, tmp_p
     assert set(compiled._read(tmp_path / compiled.STORE_NAME)) == {("", "new", 0)}
 
 
+def test_compiled_store_keeps_what_another_process_stored_meanwhile(fresh, tmp_path):
+    compiled.use_store(tmp_path)
+    compiled.regex("parent")
+    parent = compiled._stores[compiled._dir[0]]
+    fresh()  # a worker, started from the same (empty) store, saves first
+    compiled.use_store(tmp_path)
+    compiled.regex("worker")
+    compiled.save()
+    parent.save()
+    assert set(compiled._read(tmp_path / compiled.STORE_NAME)) == {("", "parent", 0), ("", "worker", 0)}
+
+
 def test_compiled_store_is_not_written_into_a_missing_directory(fresh, tmp_path):
     gone = tmp_path / "gone"
     compiled.use_store(gone)
@@ -272,3 +284,17 @@ def test_rules_stamp_extract_refuses_broken_rules_after_a_good_run(rules_copy, t
     assert stamped.stderr == plain.stderr
     assert "E006" in stamped.stderr and "'patern'" in stamped.stderr and "Traceback" not in stamped.stderr
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_compiled_store_is_written_by_the_workers(tmp_path):
+    """``--jobs 2``: the workers keep the extractors' regexes in the cache directory too."""
+    doc = tmp_path / "n.txt"
+    doc.write_text("2024年1月5日、氏名と住所が流出しました。\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    proc = subprocess.run([sys.executable, "-m", "rouei.extract.cli", "extract", str(doc), "-o",
+                           str(tmp_path / "out.jsonl"), "--quiet", "--jobs", "2", "--cache", str(cache)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    stored = compiled._read(cache / compiled.STORE_NAME)
+    assert any(variant.startswith("guard") for variant, _, _ in stored)  # the extractors' patterns

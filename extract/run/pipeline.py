@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rouei import __version__
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import Item, OrgItem
@@ -95,6 +95,7 @@ class Pipeline:
         if self.settings.cache_dir:
             from rouei.extract.nlp.cache import ParseCache
 
+            compiled.use_store(self.settings.cache_dir)  # a worker's rule regexes, as the parent's
             self.cache = ParseCache(Path(self.settings.cache_dir), self.model_id, self.settings.key())
         self._uncached = False  # the document in hand is too long for the parse cache
         self.counters = Counters()
