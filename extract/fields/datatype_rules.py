@@ -68,11 +68,11 @@ def _compiled(_stamp: str) -> Rules:
     # The lookahead on the terms' first characters lets the scan skip most positions at once
     # (the regex engine would otherwise try every alternative at every character).
     firsts = "".join(sorted({c for t in terms for c in (t[0].lower(), t[0].upper())}))
-    lexicon = re.compile(f"(?=[{re.escape(firsts)}])(?:" + "|".join(_term_regex(t) for t in terms) + ")",
-                         re.IGNORECASE)
+    lexicon = rules.regex(f"(?=[{re.escape(firsts)}])(?:" + "|".join(_term_regex(t) for t in terms) + ")",
+                          re.IGNORECASE)
 
     def rx(key: str) -> re.Pattern[str]:
-        return re.compile(cx[key]["regex"])
+        return rules.regex(cx[key]["regex"])
 
     return Rules(
         lexicon, category, frozenset(listed),
