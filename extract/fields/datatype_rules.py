@@ -63,8 +63,11 @@ def _compiled(_stamp: str) -> Rules:
         for term in entry["terms"] + entry.get("listed", []):
             category[re.sub(r"\s", "", term).upper()] = cat
         listed.update(re.sub(r"\s", "", t).upper() for t in entry.get("listed", []))
+    # longest first; terms of one length in text order, so that the pattern is the same in
+    # every process (a set's order changes with the hash seed; the compiled-regex store is
+    # keyed by the pattern's text)
     terms = sorted({t for e in lex.values() for t in e["terms"] + e.get("listed", [])},
-                   key=len, reverse=True)
+                   key=lambda t: (-len(t), t))
     # The lookahead on the terms' first characters lets the scan skip most positions at once
     # (the regex engine would otherwise try every alternative at every character).
     firsts = "".join(sorted({c for t in terms for c in (t[0].lower(), t[0].upper())}))
