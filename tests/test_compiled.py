@@ -128,29 +128,34 @@ def test_compiled_store_of_another_interpreter_is_not_read(fresh, tmp_path, monk
     assert compiled._stores[tmp_path].dirty is True  # compiled again, not read
 
 
-def test_compiled_store_keeps_only_this_runs_patterns_when_it_grows(fresh, tmp_path, monkeypatch):
-    monkeypatch.setattr(compiled, "_SPARE", 2)
+def test_compiled_store_drops_unused_patterns_that_outweigh_this_runs(fresh, tmp_path):
     compiled.use_store(tmp_path)
     for n in range(6):
-        compiled.regex(f"old{n}")
+        compiled.regex(f"old{n}|" + "x" * 2000)
     compiled.save()
     fresh()
     compiled.use_store(tmp_path)
     compiled.regex("new")
     compiled.save()
     assert set(compiled._read(tmp_path / compiled.STORE_NAME)) == {("", "new", 0)}
+    fresh()
+    compiled.use_store(tmp_path)
+    compiled.regex("newer|" + "y" * 2000)  # outweighs what it did not use: both stay
+    compiled.save()
+    assert len(compiled._read(tmp_path / compiled.STORE_NAME)) == 2
 
 
 def test_compiled_store_keeps_what_another_process_stored_meanwhile(fresh, tmp_path):
     compiled.use_store(tmp_path)
     compiled.regex("parent")
     parent = compiled._stores[compiled._dir[0]]
-    fresh()  # a worker, started from the same (empty) store, saves first
+    fresh()  # a worker, started from the same (empty) store, saves first, with much more
     compiled.use_store(tmp_path)
-    compiled.regex("worker")
+    for n in range(20):
+        compiled.regex(f"worker{n}|" + "x" * 500)
     compiled.save()
     parent.save()
-    assert set(compiled._read(tmp_path / compiled.STORE_NAME)) == {("", "parent", 0), ("", "worker", 0)}
+    assert len(compiled._read(tmp_path / compiled.STORE_NAME)) == 21
 
 
 def test_compiled_store_is_not_written_into_a_missing_directory(fresh, tmp_path):
@@ -298,3 +303,25 @@ def test_compiled_store_is_written_by_the_workers(tmp_path):
     assert proc.returncode == 0, proc.stderr
     stored = compiled._read(cache / compiled.STORE_NAME)
     assert any(variant.startswith("guard") for variant, _, _ in stored)  # the extractors' patterns
+
+
+@pytest.mark.slow
+def test_compiled_store_serves_a_run_with_another_hash_seed(tmp_path):
+    """Rule patterns are the same text in every process (no set order in them), so a second
+    run, with another hash seed, compiles nothing and leaves the store as it was."""
+    doc = tmp_path / "n.txt"
+    doc.write_text("株式会社テスト 個人情報の流出について\n2024年1月5日、顧客の氏名と住所、"
+                   "電話番号が流出しました。原因は不正アクセスです。対象は120名です。\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+
+    def extract(seed: str) -> None:
+        proc = subprocess.run([sys.executable, "-m", "rouei.extract.cli", "extract", str(doc), "-o",
+                               str(tmp_path / "out.jsonl"), "--quiet", "--cache", str(cache)], cwd=ROOT,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+                              timeout=600)
+        assert proc.returncode == 0, proc.stderr
+
+    extract("1")
+    before = (cache / compiled.STORE_NAME).read_bytes()
+    extract("2")
+    assert (cache / compiled.STORE_NAME).read_bytes() == before

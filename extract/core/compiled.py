@@ -51,8 +51,6 @@ _FORMAT = 1
 STORE_NAME = f"regex-{sys.implementation.cache_tag}.bin"
 # A store written by another interpreter version is not read (the code generator may differ).
 _ENGINE = (_FORMAT, sys.version, getattr(_sre, "MAGIC", None), getattr(_sre, "CODESIZE", None))
-# Beyond this many entries, a store keeps only the patterns of the run that writes it.
-_SPARE = 1000
 
 _memo: dict[tuple[str, str, int], re.Pattern[str]] = {}
 
@@ -141,6 +139,7 @@ class _Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.entries: dict[tuple, Entry] = _read(path)
+        self.loaded = set(self.entries)
         self.used: set[tuple] = set()
         self.dirty = False
 
@@ -158,11 +157,16 @@ class _Store:
     def save(self) -> None:
         if not self.dirty:
             return
-        # what other processes wrote meanwhile (a pool's workers and its parent) stays
-        keep = {**_read(self.path), **self.entries}
-        if len(keep) > len(self.used) + _SPARE:  # old rules' patterns: keep only this run's
-            keep = {k: v for k, v in keep.items() if k in self.used}
+        # Kept: this run's patterns and those other processes stored since it read the file (a
+        # pool's workers and its parent), and the rest (old rules, patterns of other runs) only
+        # while they weigh no more than those.
+        now = _read(self.path)
+        keep = {k: v for k, v in now.items() if k not in self.loaded}
+        keep.update((k, v) for k, v in self.entries.items() if k in self.used)
         payload = marshal.dumps((_ENGINE, keep))
+        merged = marshal.dumps((_ENGINE, {**now, **self.entries}))
+        if len(merged) <= 2 * len(payload):
+            payload = merged
         if not self.path.parent.is_dir():  # the cache is gone (or never came): do not make it
             return
         try:
