@@ -302,7 +302,7 @@ def test_compiled_store_is_written_by_the_workers(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     stored = compiled._read(cache / compiled.STORE_NAME)
-    assert any(variant.startswith("guard") for variant, _, _ in stored)  # the extractors' patterns
+    assert any(key[0].startswith("guard") for key in stored)  # the extractors' patterns
 
 
 @pytest.mark.slow
@@ -325,3 +325,53 @@ def test_compiled_store_serves_a_run_with_another_hash_seed(tmp_path):
     before = (cache / compiled.STORE_NAME).read_bytes()
     extract("2")
     assert (cache / compiled.STORE_NAME).read_bytes() == before
+
+
+def test_kept_values_come_back_from_the_store(fresh, tmp_path):
+    made: list[str] = []
+
+    def make(value):
+        def run():
+            made.append(value)
+            return value
+        return run
+
+    compiled.use_store(tmp_path)
+    assert compiled.kept("test", "a", make({"x": [1, "二", None], "y": frozenset({"z"})})) == \
+        {"x": [1, "二", None], "y": frozenset({"z"})}
+    assert compiled.kept("test", "b", make(None)) is None
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    assert compiled.kept("test", "a", make("other")) == {"x": [1, "二", None], "y": frozenset({"z"})}
+    assert compiled.kept("test", "b", make("other")) is None
+    assert len(made) == 2  # made once each, read back from the store after
+
+
+def test_kept_value_marshal_cannot_write_is_made_every_time(fresh, tmp_path):
+    import datetime
+
+    compiled.use_store(tmp_path)
+    day = datetime.date(2024, 5, 1)
+    assert compiled.kept("test", "d", lambda: {"start": day}) == {"start": day}
+    assert compiled._stores[tmp_path].dirty is False
+
+
+def test_rule_files_and_first_chars_from_the_store_are_as_parsed(fresh, tmp_path, monkeypatch):
+    import tomllib
+
+    compiled.use_store(tmp_path)
+    monkeypatch.setattr(rules, "_load", rules._load.__wrapped__)  # no per-process cache
+    names = [p.stem for p in sorted(rules.rules_dir().glob("*.toml"))]
+    firsts = [r"(?:令和|平成)?\d+年", r"x*", r"(?<!見)落とし"]
+    first = [rules.load(n) for n in names], [rules.first_chars(p) for p in firsts]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = [rules.load(n) for n in names], [rules.first_chars(p) for p in firsts]
+    assert compiled._stores[tmp_path].dirty is False
+    assert again == first
+    for n, data in zip(names, again[0], strict=True):
+        with open(rules.rules_dir() / f"{n}.toml", "rb") as fh:
+            assert data == tomllib.load(fh), n
+    assert again[1] == [frozenset({"令", "平", "\\d"}), None, frozenset({"落"})]

@@ -31,23 +31,26 @@ import marshal
 import os
 import re
 import sys
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from re import _compiler, _parser  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, TypeVar
 
 from rouei.extract.core.io import atomic_output
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # A rewrite before compiling: (pattern, flags, the pattern's parse) -> the pattern to compile.
 Rewrite = Callable[[str, int, Any], str]
 
 # One stored pattern: (the pattern compiled, its flags as the parser left them, the engine's
-# code, the number of groups - 1, group name -> number, number -> group name).
-Entry = tuple[str, int, list[int], int, dict[str, int], tuple]
+# code as bytes, the number of groups - 1, group name -> number, number -> group name).
+Entry = tuple[str, int, bytes, int, dict[str, int], tuple]
 
-_FORMAT = 1
+_FORMAT = 2
 STORE_NAME = f"regex-{sys.implementation.cache_tag}.bin"
 # A store written by another interpreter version is not read (the code generator may differ).
 _ENGINE = (_FORMAT, sys.version, getattr(_sre, "MAGIC", None), getattr(_sre, "CODESIZE", None))
@@ -94,6 +97,25 @@ def _compile(key: tuple[str, str, int], rewrite: Rewrite | None) -> re.Pattern[s
     return _build(entry)
 
 
+def kept(kind: str, key: str, make: Callable[[], T]) -> T:
+    """``make()``, kept in the store between runs under (kind, key): for other things made from
+    the rules that take long to make (parsed rule files). ``kind`` must change when what
+    ``make`` computes does. A value marshal cannot write (a datetime) is made every time."""
+    store = _store()
+    full = ("kept", kind, key)
+    if store is not None and full in store.entries:
+        store.used.add(full)
+        return store.entries[full]
+    value = make()
+    if store is not None:
+        try:
+            marshal.dumps(value)  # type: ignore[arg-type]
+        except ValueError:
+            return value
+        store.put(full, value)
+    return value
+
+
 def _code(pattern: str, flags: int, tree: Any = None) -> Entry:
     """What ``re.compile`` computes for the C engine: parse, generate the code, map the groups."""
     if tree is None:
@@ -103,14 +125,18 @@ def _code(pattern: str, flags: int, tree: Any = None) -> Entry:
     names: list[str | None] = [None] * state.groups
     for name, number in state.groupdict.items():
         names[number] = name
-    # plain ints: the op codes are int subclasses, which marshal does not write
-    return (pattern, flags | state.flags, [int(c) for c in code], state.groups - 1,
+    # as bytes: a store of int lists takes ten times longer to read
+    return (pattern, flags | state.flags, array(_CODE_TYPE, code).tobytes(), state.groups - 1,
             dict(state.groupdict), tuple(names))
 
 
 def _build(entry: Entry) -> re.Pattern[str]:
     pattern, flags, code, groups, groupindex, indexgroup = entry
-    return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)
+    return _sre.compile(pattern, flags, array(_CODE_TYPE, code).tolist(), groups, groupindex, indexgroup)
+
+
+# the array type of the engine's code units (unsigned, CODESIZE bytes; _engine_ok checks it)
+_CODE_TYPE = next((t for t in "IL" if array(t).itemsize == getattr(_sre, "CODESIZE", 0)), "I")
 
 
 _engine: list[bool] = []
@@ -121,7 +147,8 @@ def _engine_ok() -> bool:
     if not _engine:
         probe = r"(?P<era>令和|平成)?(\d{1,2})年(?=[^\n]{0,3}月)|(?i:ab+c)"
         try:
-            ok = _build(_code(probe, re.MULTILINE)) == re.compile(probe, re.MULTILINE)
+            ok = (array(_CODE_TYPE).itemsize == _sre.CODESIZE
+                  and _build(_code(probe, re.MULTILINE)) == re.compile(probe, re.MULTILINE))
         except Exception:  # noqa: BLE001 - any failure means: use re.compile
             ok = False
         if not ok:
@@ -138,18 +165,18 @@ class _Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[tuple, Entry] = _read(path)
+        self.entries: dict[tuple, Any] = _read(path)  # Entry, or what ``kept`` keeps
         self.loaded = set(self.entries)
         self.used: set[tuple] = set()
         self.dirty = False
 
-    def get(self, key: tuple) -> Entry | None:
+    def get(self, key: tuple) -> Any:
         entry = self.entries.get(key)
         if entry is not None:
             self.used.add(key)
         return entry
 
-    def put(self, key: tuple, entry: Entry) -> None:
+    def put(self, key: tuple, entry: Any) -> None:
         self.entries[key] = entry
         self.used.add(key)
         self.dirty = True
@@ -177,7 +204,7 @@ class _Store:
         self.dirty = False
 
 
-def _read(path: Path) -> dict[tuple, Entry]:
+def _read(path: Path) -> dict[tuple, Any]:
     """The entries of a store file; none when it is missing, damaged or from another engine."""
     try:
         data = path.read_bytes()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import time
 import tomllib
 from functools import cache
@@ -40,7 +41,10 @@ def _rules_dir(env: str | None) -> Path:
 def _load(path: str, mtime: float) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read()
+        # parsed once per content: a later run reads the parse from the compiled-rules store
+        return compiled.kept(f"toml {sys.version_info[:2]}", hashlib.sha256(data).hexdigest(),
+                             lambda: tomllib.loads(data.decode()))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RoueiError("E006", detail=f"{path}: {exc}") from exc
 
@@ -105,6 +109,11 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """The characters a match of ``pattern`` can start with (single characters, or class syntax
     for ranges and \\d \\s \\w); None when any character can, the pattern can match nothing, or
     it ignores case."""
+    return compiled.kept(_guard_variant() + " first_chars", f"{int(flags)} {pattern}",
+                         lambda: _parsed_first_chars(pattern, flags))
+
+
+def _parsed_first_chars(pattern: str, flags: int) -> frozenset[str] | None:
     try:
         parsed = _parser.parse(pattern, flags)
     except re.error:
