@@ -60,7 +60,7 @@ _memo: dict[tuple[str, str, int], re.Pattern[str]] = {}
 
 def regex(pattern: str, flags: int = 0, rewrite: Rewrite | None = None,
           variant: str = "") -> re.Pattern[str]:
-    """``re.compile(pattern, flags)``, compiled once per process (and per store).
+    """``re.compile(pattern, flags)``, compiled once per process (or read from the store).
 
     ``rewrite`` may change the pattern before it compiles (same matches, a faster search); if
     the rewritten pattern does not compile, the pattern itself does. ``variant`` names the
