@@ -200,12 +200,18 @@ def _leak_topic_follows(c: NegationRules, pred: Token) -> Token | None:
                  if ch.dep_ in ("nsubj", "obl", "obj") and ch.lemma_ in c.leak_nouns), None)
 
 
+_PARENS = re.compile(r"[()（）]")
+
+
 def _paren_spans(text: str) -> list[tuple[int, int]]:
+    """The bracketed spans of ``text``, each closing bracket paired with the last open one
+    (the regex jumps from bracket to bracket: a sentence can be a whole PDF page)."""
     spans, stack = [], []
-    for i, ch in enumerate(text):
-        if ch in "(（":
+    for m in _PARENS.finditer(text):
+        i = m.start()
+        if text[i] in "(（":
             stack.append(i)
-        elif ch in ")）" and stack:
+        elif stack:
             spans.append((stack.pop(), i + 1))
     return spans
 
