@@ -73,7 +73,25 @@ class _Rules:
 
 def _opt(entry: dict, key: str) -> re.Pattern[str] | None:
     pattern = entry.get(key)
-    return rules.compile_pattern(pattern) if pattern else None
+    if not pattern:
+        return None
+    if pattern.startswith("^"):
+        # anchored at the start of its window: the engine gives up every later place at once,
+        # where a first-character guard (compile_pattern) would test each of them first
+        return re.compile(rules.expand(pattern))
+    return rules.compile_pattern(pattern)
+
+
+def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches wherever one of ``patterns`` does (None when they cannot be
+    joined): rules.union, or for patterns all anchored with ^ a bare alternation, which the
+    engine gives up after the first place as it does each of them."""
+    if not all(p.pattern.startswith("^") for p in patterns):
+        return rules.union(patterns)
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    except re.error:
+        return None
 
 
 def counter_entries() -> list[dict]:
@@ -116,8 +134,8 @@ def _compiled(rules_sha: str) -> _Rules:
         for e in pats.get("exclude", [])
     )
     log.debug("counts: %d counters, %d exclusions", len(counters), len(exclusions))
-    any_before = rules.union([e.before for e in exclusions if e.before is not None and e.window == _BEFORE_WINDOW])
-    any_after = rules.union([e.after for e in exclusions if e.after is not None])
+    any_before = _union([e.before for e in exclusions if e.before is not None and e.window == _BEFORE_WINDOW])
+    any_after = _union([e.after for e in exclusions if e.after is not None])
     ungated = tuple(e for e in exclusions if not (
         (any_before is not None and e.before is not None and e.window == _BEFORE_WINDOW)
         or (any_after is not None and e.after is not None)))
