@@ -193,7 +193,7 @@ def _compiled(_stamp: str) -> Rules:
     lexicon = lexicon_regex(terms(lex))
 
     def rx(key: str) -> re.Pattern[str]:
-        return re.compile(cx[key]["regex"])
+        return negation.compile_rule(cx[key]["regex"])
 
     return Rules(
         lexicon, category, frozenset(listed),
