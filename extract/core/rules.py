@@ -201,6 +201,8 @@ def _fast_start(parsed) -> bool:
     if not items:
         return False
     op, av = items[0]
+    if op is _op.AT:
+        return True  # anchored (^, \A): a place is given up after one test; a guard adds one
     if op in (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
         op, av = list(av[2])[0]  # [0-9]+: one test per position already
     if op in (_op.LITERAL, _op.IN):

@@ -58,6 +58,12 @@ class _Rules:
     regex: re.Pattern[str]
     counters: dict[str, _Counter]
     exclusions: tuple[_Exclusion, ...]
+    # one pattern for the `before` (on the usual window) and one for the `after` of every
+    # context, searched once per count: most counts have no context, and then only the
+    # contexts in `ungated` (a wider before-window, or neither pattern) need a search of their own
+    any_before: re.Pattern[str] | None
+    any_after: re.Pattern[str] | None
+    ungated: tuple[_Exclusion, ...]
     approx_prefix: re.Pattern[str]
     prefix_not_after: re.Pattern[str]
     table_header: re.Pattern[str]
@@ -67,30 +73,59 @@ class _Rules:
 
 def _opt(entry: dict, key: str) -> re.Pattern[str] | None:
     pattern = entry.get(key)
-    return rules.compile_pattern(pattern) if pattern else None
+    if not pattern:
+        return None
+    if pattern.startswith("^"):
+        # anchored at the start of its window: the engine gives up every later place at once,
+        # where a first-character guard (compile_pattern) would test each of them first
+        return re.compile(rules.expand(pattern))
+    return rules.compile_pattern(pattern)
+
+
+def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches wherever one of ``patterns`` does (None when they cannot be
+    joined): rules.union, or for patterns all anchored with ^ a bare alternation, which the
+    engine gives up after the first place as it does each of them."""
+    if not all(p.pattern.startswith("^") for p in patterns):
+        return rules.union(patterns)
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    except re.error:
+        return None
+
+
+def counter_entries() -> list[dict]:
+    """The counters of rules/counters.toml, longest unit first (の件 before 件)."""
+    return sorted(rules.load("counters")["counter"], key=lambda c: -len(c["unit"]))
+
+
+def count_pattern(pats: dict, entries: list[dict]) -> str:
+    """The regex of a number with a counter (and an optional prefix and suffix), from
+    rules/count_patterns.toml and the counters ``entries`` (longest unit first)."""
+    units = "|".join(re.escape(c["unit"]) for c in entries)
+    approx, cumul = pats["approximate"], pats["cumulative"]
+    number = rules.expand(pats["number"]["regex"])
+    return (rf"(?P<pre>(?:{approx['prefix']}|{cumul['prefix']})[ \t]*)?"
+            rf"{_NUMBER_START}(?P<num>{number})"
+            rf"(?P<sp>[ \t]*)(?P<inf>{approx['infix']})?(?P<no>の)?"
+            rf"(?P<unit>{units})"
+            rf"(?P<suf>{approx['suffix']})?")
 
 
 @cache
 def _compiled(rules_sha: str) -> _Rules:
     """Build the count regex and contexts from the rule files (once per rules version)."""
     pats = rules.load("count_patterns")
-    entries = sorted(rules.load("counters")["counter"], key=lambda c: -len(c["unit"]))
+    entries = counter_entries()
     counters = {
         c["unit"]: _Counter(c["unit"], bool(c.get("after_no")), bool(c.get("tight")),
                             _opt(c, "not_after"), _opt(c, "requires_before"),
                             _opt(c, "requires_after"))
         for c in entries
     }
-    units = "|".join(re.escape(c["unit"]) for c in entries)
-    approx, cumul = pats["approximate"], pats["cumulative"]
-    number = rules.expand(pats["number"]["regex"])
-    regex = re.compile(
-        rf"(?P<pre>(?:{approx['prefix']}|{cumul['prefix']})[ \t]*)?"
-        rf"{_NUMBER_START}(?P<num>{number})"
-        rf"(?P<sp>[ \t]*)(?P<inf>{approx['infix']})?(?P<no>の)?"
-        rf"(?P<unit>{units})"
-        rf"(?P<suf>{approx['suffix']})?"
-    )
+    # guarded: the pattern starts with an optional prefix, which would make the engine try it
+    # at every character; the lookahead on the possible first characters skips most of them
+    regex = rules.guarded(count_pattern(pats, entries))
     exclusions = tuple(
         _Exclusion(e["name"], _opt(e, "before"), _opt(e, "after"), _opt(e, "unless_before"),
                    _opt(e, "unless_after"), _opt(e, "units"),
@@ -99,8 +134,13 @@ def _compiled(rules_sha: str) -> _Rules:
         for e in pats.get("exclude", [])
     )
     log.debug("counts: %d counters, %d exclusions", len(counters), len(exclusions))
-    table = pats["table_total"]
-    return _Rules(regex, counters, exclusions,
+    any_before = _union([e.before for e in exclusions if e.before is not None and e.window == _BEFORE_WINDOW])
+    any_after = _union([e.after for e in exclusions if e.after is not None])
+    ungated = tuple(e for e in exclusions if not (
+        (any_before is not None and e.before is not None and e.window == _BEFORE_WINDOW)
+        or (any_after is not None and e.after is not None)))
+    table, approx = pats["table_total"], pats["approximate"]
+    return _Rules(regex, counters, exclusions, any_before, any_after, ungated,
                   re.compile(rf"^(?:{approx['prefix']})"),
                   re.compile(approx["prefix_not_after"]),
                   rules.compile_pattern(table["header"]),
@@ -112,19 +152,26 @@ def _rules() -> _Rules:
     return _compiled(rules.rules_hash_cached())
 
 
-def exclusions_at(text: str, start: int, end: int, unit: str) -> list[str]:
+def exclusions_at(text: str, start: int, end: int, unit: str, r: _Rules | None = None) -> list[str]:
     """Names of every exclusion context that applies to the count at text[start:end]."""
+    r = r or _rules()
     before = text[max(0, start - _BEFORE_WINDOW):start]
     after = text[end:end + _AFTER_WINDOW]
+    # where no context's before (after) matches, none of them needs its own search
+    any_before = r.any_before is None or r.any_before.search(before) is not None
+    any_after = r.any_after is None or r.any_after.search(after) is not None
     names = []
-    for ex in _rules().exclusions:
+    for ex in r.exclusions if any_before or any_after else r.ungated:
         if ex.units is not None and not ex.units.search(unit):
             continue
-        wide = text[max(0, start - ex.window):start] if ex.window != _BEFORE_WINDOW else before
-        if ex.before is not None and not ex.before.search(wide):
-            continue
+        if ex.before is not None:
+            if ex.window != _BEFORE_WINDOW:
+                if not ex.before.search(text[max(0, start - ex.window):start]):
+                    continue
+            elif not (any_before and ex.before.search(before)):
+                continue
         wide_after = text[end:end + ex.after_window] if ex.after_window != _AFTER_WINDOW else after
-        if ex.after is not None and not ex.after.search(after):
+        if ex.after is not None and not (any_after and ex.after.search(after)):
             continue
         if ex.unless_before is not None and ex.unless_before.search(before):
             continue
@@ -178,9 +225,10 @@ def candidates(text: str) -> list[tuple[int, int, int, str, bool]]:
 
 def find_counts(text: str) -> list[tuple[int, int, int, str, bool]]:
     """(start, end, value, unit, approximate) for every count in a normalised text."""
+    r = _rules()
     out = []
     for cand in candidates(text):
-        names = exclusions_at(text, cand[0], cand[1], cand[3])
+        names = exclusions_at(text, cand[0], cand[1], cand[3], r)
         if names:
             log.debug("count %r excluded: %s", text[cand[0]:cand[1]], names[0])
             continue

@@ -5,7 +5,7 @@ fields/datatypes.py applies around each word."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from rouei.extract.core import rules
@@ -53,6 +53,135 @@ def _term_regex(term: str) -> str:
     return body
 
 
+def _by_priority(terms: list[str]) -> list[str]:
+    # longest first: where two terms match at one place (個人情報, 個人情報ファイル), the longer
+    # one wins. Terms of one length that match at one place match the same text; they are in
+    # text order so that the pattern is the same in every process (a set's order changes with
+    # the hash seed, and the compiled-regex store is keyed by the pattern's text).
+    return sorted(set(terms), key=lambda t: (-len(t), t))
+
+
+def plain_lexicon(terms: list[str]) -> re.Pattern[str]:
+    """The lexicon in its plain form: one alternative per term, longest first, case ignored.
+    ``lexicon_regex`` compiles the same matches into a faster form; tests compare the two."""
+    ordered = _by_priority(terms)
+    # The lookahead on the terms' first characters lets the scan skip most positions at once
+    # (the regex engine would otherwise try every alternative at every character).
+    firsts = "".join(sorted({c for t in ordered for c in (t[0].lower(), t[0].upper())}))
+    return rules.regex(f"(?=[{re.escape(firsts)}])(?:" + "|".join(_term_regex(t) for t in ordered) + ")",
+                       re.IGNORECASE)
+
+
+# -- the lexicon as a trie -------------------------------------------------------------------
+# The plain form makes the regex engine try each of some 600 alternatives at every place where
+# a term could start. Here the terms share their prefixes (利用者 and 利用者ID are one path), so a
+# place is given up after a few tests, and the pattern starts with an alternation of literal
+# characters, for which the engine skips in C to the next possible first character.
+# Case is not ignored by a flag (a flag turns those literals into slower tests): each letter
+# stands for the characters that ignoring case would match.
+
+_LONG_VOWELS = frozenset("ー-‐−–―ｰ")  # what LONG_VOWEL matches
+# Characters that Python's re, ignoring case, matches with an ASCII letter besides its two cases
+_FOLDS = {"i": "\u0130\u0131", "s": "\u017f", "k": "\u212a"}
+# [A-Za-z] with case ignored, as the plain form's word edges read it
+LATIN = "[A-Za-z\u0130\u0131\u017f\u212a]"
+
+
+def _matched_by(c: str) -> frozenset[str] | None:
+    """The characters that term character ``c`` matches in the plain form; None for one the
+    trie does not handle (a letter outside ASCII, white space), which keeps the plain form."""
+    if c == "ー":
+        return _LONG_VOWELS
+    if c.isascii() and c.isalpha():
+        low = c.lower()
+        return frozenset(low + c.upper() + _FOLDS.get(low, ""))
+    if c.isspace() or c.lower() != c or c.upper() != c:
+        return None
+    return frozenset(c)
+
+
+def _keys(term: str) -> list[frozenset[str]] | None:
+    """What each character of the term matches; None when the trie cannot take the term."""
+    out = []
+    for c in term:
+        chars = _matched_by(c)
+        if chars is None:
+            return None
+        out.append(chars)
+    return out
+
+
+def _class(chars: frozenset[str]) -> str:
+    return re.escape(next(iter(chars))) if len(chars) == 1 else f"[{re.escape(''.join(sorted(chars)))}]"
+
+
+def _edge_after(term: str) -> str:
+    return f"(?!{LATIN})" if re.search(r"[A-Za-z]$", term) else ""
+
+
+@dataclass
+class _Node:
+    # the terms through this node, by priority, with what each of their characters matches
+    terms: list[tuple[str, list[frozenset[str]]]] = field(default_factory=list)
+    children: dict[frozenset[str], _Node] = field(default_factory=dict)
+    end: str | None = None  # the term that ends here
+
+
+def _disjoint(keys: list[frozenset[str]]) -> bool:
+    return len(frozenset().union(*keys)) == sum(map(len, keys))
+
+
+def _rest(node: _Node, depth: int) -> str:
+    """The pattern for what follows the ``depth`` characters leading to ``node``.
+
+    The character after a term character (past one optional white space) is fixed by the text,
+    so when the children's characters are disjoint at most one child can go on, and their order
+    does not matter; a term ending here is shorter than every term going on, so it comes last.
+    Children whose characters overlap (a literal - beside ー) keep their terms in priority
+    order, as in the plain form."""
+    end = None if node.end is None else _edge_after(node.end)
+    keys = list(node.children)
+    if not _disjoint(keys):
+        alts = ["".join(r"\s?" + _class(k) for k in ks[depth:]) + _edge_after(t) for t, ks in node.terms]
+        return "(?:" + "|".join(alts) + ")"
+    alts = [_class(k) + _rest(node.children[k], depth + 1) for k in sorted(keys, key=sorted)]
+    if not alts:
+        return end or ""
+    body = r"\s?" + (alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")")
+    return body if end is None else f"(?:{body}|{end})"
+
+
+def lexicon_regex(terms: list[str]) -> re.Pattern[str]:
+    """The lexicon as a trie-shaped regex: the same matches as ``plain_lexicon(terms)``,
+    found several times faster."""
+    root = _Node()
+    for term in _by_priority(terms):
+        keys = _keys(term)
+        if keys is None:
+            return plain_lexicon(terms)
+        node = root
+        for k in keys:
+            node = node.children.setdefault(k, _Node())
+            node.terms.append((term, keys))
+        node.end = node.end or term
+    if not _disjoint(list(root.children)):
+        return plain_lexicon(terms)
+    alts = []
+    for k in sorted(root.children, key=sorted):
+        rest = _rest(root.children[k], 1)
+        latin = any(c.isascii() and c.isalpha() for c in k)
+        for c in sorted(k):
+            # a term starting with a letter must not continue a word: the lookbehind sees the
+            # character before the letter just matched
+            alts.append(re.escape(c) + (f"(?<!{LATIN}.)" if latin else "") + rest)
+    return rules.regex("|".join(alts))
+
+
+def terms(lex: dict) -> list[str]:
+    """Every term of the lexicon (rules/datatypes.toml), the listed ones included."""
+    return [t for e in lex.values() for t in e["terms"] + e.get("listed", [])]
+
+
 @cache
 def _compiled(_stamp: str) -> Rules:
     lex = rules.load("datatypes")
@@ -63,19 +192,10 @@ def _compiled(_stamp: str) -> Rules:
         for term in entry["terms"] + entry.get("listed", []):
             category[re.sub(r"\s", "", term).upper()] = cat
         listed.update(re.sub(r"\s", "", t).upper() for t in entry.get("listed", []))
-    # longest first; terms of one length in text order, so that the pattern is the same in
-    # every process (a set's order changes with the hash seed; the compiled-regex store is
-    # keyed by the pattern's text)
-    terms = sorted({t for e in lex.values() for t in e["terms"] + e.get("listed", [])},
-                   key=lambda t: (-len(t), t))
-    # The lookahead on the terms' first characters lets the scan skip most positions at once
-    # (the regex engine would otherwise try every alternative at every character).
-    firsts = "".join(sorted({c for t in terms for c in (t[0].lower(), t[0].upper())}))
-    lexicon = rules.regex(f"(?=[{re.escape(firsts)}])(?:" + "|".join(_term_regex(t) for t in terms) + ")",
-                          re.IGNORECASE)
+    lexicon = lexicon_regex(terms(lex))
 
     def rx(key: str) -> re.Pattern[str]:
-        return rules.regex(cx[key]["regex"])
+        return negation.compile_rule(cx[key]["regex"])
 
     return Rules(
         lexicon, category, frozenset(listed),

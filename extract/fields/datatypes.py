@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DataTypeItem
@@ -198,18 +198,39 @@ def _opens(ctx: DocContext, section: Section, line: Line) -> bool:
     return first is not None and line.index <= first.index + 1
 
 
-def _facts(r: _Rules, norm: str, hit: _Hit, memo: dict) -> tuple[bool, bool, bool]:
+@dataclass
+class _Memo:
+    """What _place learns once per document: a list often holds several words on one line and
+    in one sentence, which share these answers."""
+
+    facts: dict[tuple[int, int], tuple[bool, bool, bool]] = field(default_factory=dict)
+    # by line index: (is a list line, has a bullet, in a list of links); its list's intro
+    lines: dict[int, tuple[bool, bool, bool]] = field(default_factory=dict)
+    intros: dict[int, str | None] = field(default_factory=dict)
+
+
+def _facts(r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> tuple[bool, bool, bool]:
     """(excluded, talks of leaked data, holds a negation cue) for the hit's sentence — or, in
     an overlong sentence, for the clauses around it. Computed once per span."""
     span = _parse_window(norm, [hit])
-    if span not in memo:
+    if span not in memo.facts:
         text = norm[span[0]:span[1]]
-        memo[span] = (bool(r.exclude.search(text)), bool(r.leak.search(text)),
-                      bool(r.neg.cue.search(text)))
-    return memo[span]
+        memo.facts[span] = (bool(r.exclude.search(text)), bool(r.leak.search(text)),
+                            bool(r.neg.cue.search(text)))
+    return memo.facts[span]
 
 
-def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool:
+def _line_facts(ctx: DocContext, r: _Rules, line: Line, memo: _Memo) -> tuple[bool, bool, bool]:
+    """(a list line, a bulleted line, in a list of links) for a line."""
+    got = memo.lines.get(line.index)
+    if got is None:
+        item = _is_item_line(r, line)
+        bullet = line.style is not None or bool(r.item_marker.match(line.text))
+        got = memo.lines[line.index] = (item, bullet, item and _in_link_list(ctx, r, line))
+    return got
+
+
+def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> bool:
     """Set the hit's mode (and, outside sentences, its verdict); False drops it."""
     excluded, leak, cue = _facts(r, norm, hit, memo)
     if excluded:
@@ -232,10 +253,11 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool
     line = ctx.layout.line_at(ctx.norm.span(hit.ns, hit.ne)[0])
     if line is None:
         return False
-    if _is_item_line(r, line) and _in_link_list(ctx, r, line):
+    item, bullet, links = _line_facts(ctx, r, line, memo)
+    if links:
         return False
     section = _leaked_section(ctx, hit)
-    if section is not None and (_is_item_line(r, line) or _opens(ctx, section, line)):
+    if section is not None and (item or _opens(ctx, section, line)):
         # under a heading that names leaked data (1 流出の可能性がある個人情報): the section
         # says they leaked, unless the heading denies it or a note in the section does
         # (※住所、電話番号の漏えいはありません), which the parse judges
@@ -243,8 +265,9 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: dict) -> bool
         hit.mode = "section" if denied or not cue else "sentence"
         hit.leaked = not denied
         return True
-    bullet = line.style is not None or bool(r.item_marker.match(line.text))
-    heading = _list_intro(ctx, r, line) if bullet or _is_item_line(r, line) else None
+    if line.index not in memo.intros:
+        memo.intros[line.index] = _list_intro(ctx, r, line) if bullet or item else None
+    heading = memo.intros[line.index]
     if heading is not None and not (leak and cue) and (bullet or not leak):
         hit.mode = "heading"
         intro = _introducing_sentence(r, heading)
@@ -329,7 +352,7 @@ def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
 def extract(ctx: DocContext) -> list[DataTypeItem]:
     r = _rules()
     norm = ctx.norm.text
-    memo: dict[tuple[int, int], tuple[bool, bool, bool]] = {}
+    memo = _Memo()
     hits = [h for h in _candidates(ctx, r) if _place(ctx, r, norm, h, memo)
             and not (h.listed and h.mode not in ("section", "label", "value"))]
     _decide_sentences(ctx, r, hits)

@@ -44,11 +44,19 @@ class NegationRules:
     text_exception: re.Pattern[str]
 
 
+def compile_rule(regex: str) -> re.Pattern[str]:
+    """A data-type or negation rule pattern, compiled. Most get rules.guarded's lookahead on
+    their first characters, which saves the engine trying every alternative at every place of
+    a sentence; one anchored with ^ is left as it is, since the engine gives up its later
+    places at once and the guard would only add a test at each."""
+    return rules.regex(regex) if regex.startswith("^") else rules.guarded(regex)
+
+
 @cache
 def _cfg(_stamp: str) -> NegationRules:
     cfg = rules.load("negation")
     return NegationRules(
-        cue=re.compile(cfg["cue"]["regex"]),
+        cue=compile_rule(cfg["cue"]["regex"]),
         negators=frozenset(cfg["negators"]["lemmas"]),
         presence=frozenset(cfg["presence"]["lemmas"]),
         leak_nouns=frozenset(cfg["leak_nouns"]["lemmas"]),
@@ -63,8 +71,8 @@ def _cfg(_stamp: str) -> NegationRules:
         coordination=frozenset(cfg["coordination"]["lemmas"]),
         topic_verbs=frozenset(cfg["topic_verbs"]["lemmas"]),
         becoming=frozenset(cfg["out_of_scope"]["lemmas"]),
-        text_negation=re.compile(cfg["text_negation"]["regex"]),
-        text_exception=re.compile(cfg["text_exception"]["regex"]),
+        text_negation=compile_rule(cfg["text_negation"]["regex"]),
+        text_exception=compile_rule(cfg["text_exception"]["regex"]),
     )
 
 
@@ -96,16 +104,19 @@ def _text_negated(c: NegationRules, text: str) -> bool:
 
 
 def _is_predicate(tok: Token) -> bool:
-    if tok.pos_ in _PREDICATE_POS or tok.head.i == tok.i:
+    # read from the parse's lists, not through Token objects: this runs for every step up
+    doc, i = tok.doc, tok.i
+    if doc.pos[i] in _PREDICATE_POS or doc.head[i] == i:
         return True
+    dep, words, kids = doc.dep, doc.words, doc.children_of(i)
     # 「氏名のみで、」「対象外です」: a noun with a copula is a predicate of its own
-    if any(ch.dep_ in _CLAUSE_CHILD_DEPS and ch.i > tok.i for ch in tok.children):
+    if any(dep[j] in _CLAUSE_CHILD_DEPS and j > i for j in kids):
         return True
     # 「…電話番号の3点で、金融機関の情報は含まれません」: the parser often reads this で as a
     # case particle; before a comma it ends a clause just the same
-    doc = tok.doc
-    return any(ch.dep_ == "case" and ch.text == "で" and ch.i > tok.i and ch.i + 1 < len(doc)
-               and doc[ch.i + 1].text in ("、", ",") for ch in tok.children)
+    n = len(words)
+    return any(dep[j] == "case" and words[j] == "で" and j > i and j + 1 < n
+               and words[j + 1] in ("、", ",") for j in kids)
 
 
 def governing_predicate(tok: Token) -> tuple[Token, list[Token]]:
@@ -127,44 +138,48 @@ def governing_predicate(tok: Token) -> tuple[Token, list[Token]]:
 _AUXILIARY_VERBS = frozenset({"おる", "いる", "居る", "ある", "有る", "ござる", "御座る"})
 
 
-def _bunsetu_tail(pred: Token) -> tuple[list[Token], Token | None]:
-    """Tokens after ``pred`` in its bunsetu (含ま|れ|て|おり|ませ|ん), and the token after it.
+def _bunsetu_tail(doc: Doc, i: int) -> tuple[list[int], int | None]:
+    """Indices of the tokens after token ``i`` in its bunsetu (含ま|れ|て|おり|ませ|ん), and of
+    the token after it (None at the end).
 
     A line break inside the predicate (PDF text wraps 「含まれて\nおりません」) splits the
     bunsetu; the auxiliaries on the next line still belong to it."""
-    doc = pred.doc
-    end = bunsetu_end(pred)
-    tail = list(doc[pred.i + 1:end])
-    if end < len(doc) and doc[end].is_space:
+    end = bunsetu_end(doc[i])
+    tail = list(range(i + 1, end))
+    n, space, pos, lemma = len(doc), doc.space, doc.pos, doc.lemma
+    if end < n and space[end]:
         k = end
-        while k < len(doc) and doc[k].is_space:
+        while k < n and space[k]:
             k += 1
-        while k < len(doc) and (doc[k].pos_ in ("AUX", "SCONJ") or doc[k].lemma_ in _AUXILIARY_VERBS):
-            tail.append(doc[k])
+        while k < n and (pos[k] in ("AUX", "SCONJ") or lemma[k] in _AUXILIARY_VERBS):
+            tail.append(k)
             k += 1
         end = k
-    return tail, (doc[end] if end < len(doc) else None)
+    return tail, (end if end < n else None)
 
 
 def is_negated_predicate(pred: Token, c: NegationRules | None = None) -> bool:
     """Does the predicate's own bunsetu deny it (含まれておりません, 流出はない, なし)?"""
     c = c or _c()
-    if pred.lemma_ in c.cancel:  # 否定できない: the negation is cancelled
+    doc, i = pred.doc, pred.i  # read from the parse's lists: this runs at every step
+    lemma = doc.lemma
+    if lemma[i] in c.cancel:  # 否定できない: the negation is cancelled
         return False
     negs = c.negators
-    tail, nxt = _bunsetu_tail(pred)
-    if pred.lemma_ in negs or pred.norm_ in negs:
-        return _statement(c, tail[0] if tail else nxt)
+    tail, nxt = _bunsetu_tail(doc, i)
+    if lemma[i] in negs or doc.norm[i] in negs:
+        return _statement(c, doc, tail[0] if tail else nxt)
+    pos = doc.pos
     for k, t in enumerate(tail):
-        if t.lemma_ in negs and t.pos_ in ("AUX", "ADJ"):
-            return _statement(c, tail[k + 1] if k + 1 < len(tail) else nxt)
+        if lemma[t] in negs and pos[t] in ("AUX", "ADJ"):
+            return _statement(c, doc, tail[k + 1] if k + 1 < len(tail) else nxt)
     return False
 
 
-def _statement(c: NegationRules, after: Token | None) -> bool:
+def _statement(c: NegationRules, doc: Doc, after: int | None) -> bool:
     """A negator followed by か (a question), よう (a purpose), 限り or 場合 (a condition) does
     not state that something is absent."""
-    return after is None or after.lemma_ not in c.not_statement
+    return after is None or doc.lemma[after] not in c.not_statement
 
 
 def _says_absent(c: NegationRules, pred: Token, path: list[Token]) -> bool:
@@ -200,12 +215,18 @@ def _leak_topic_follows(c: NegationRules, pred: Token) -> Token | None:
                  if ch.dep_ in ("nsubj", "obl", "obj") and ch.lemma_ in c.leak_nouns), None)
 
 
+_PARENS = re.compile(r"[()（）]")
+
+
 def _paren_spans(text: str) -> list[tuple[int, int]]:
+    """The bracketed spans of ``text``, each closing bracket paired with the last open one
+    (the regex jumps from bracket to bracket: a sentence can be a whole PDF page)."""
     spans, stack = [], []
-    for i, ch in enumerate(text):
-        if ch in "(（":
+    for m in _PARENS.finditer(text):
+        i = m.start()
+        if text[i] in "(（":
             stack.append(i)
-        elif ch in ")）" and stack:
+        elif stack:
             spans.append((stack.pop(), i + 1))
     return spans
 
