@@ -253,7 +253,9 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
         ntext = norm.text[ns:ne].strip()
         ns = norm.text.find(ntext[:1], ns) if ntext else ns
         style, number, bullet, nbody = None, None, False, 0
-        for mk in r.markers:
+        # most lines open with no mark: one test of the first character rules them all out
+        markers = r.markers if r.marker_start is None or r.marker_start.match(ntext) else ()
+        for mk in markers:
             m = mk.regex.match(ntext)
             if m:
                 style, bullet = mk.style, mk.bullet

@@ -1,0 +1,88 @@
+"""The fast paths of the per-document stages (layout, normalised text, sentences, repeated
+regions) give what the plain code gives: each is compared with a plain reference on the seed
+notices, the holdout pages and edge cases (empty lines, CRLF, full-width spaces, long lines)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from rouei.extract.doc import layout as layout_mod
+from rouei.extract.doc import layout_rules as lr
+from rouei.extract.doc.layout import Layout
+from rouei.extract.doc.text import Normalized
+
+from .conftest import CORPUS, ROOT
+
+_EDGE = [
+    "",
+    "\n",
+    "\n\n\n",
+    "お知らせ",
+    "\r\n\r\n【発生日】2024年5月1日\r\n【原因】 設定の誤り\r\n",
+    "\u3000\u3000令和6年5月10日\u3000\n\u3000株式会社テスト\u3000\n\u3000代表取締役\u3000山田太郎\n",
+    "発生日2024年5月1日\n判明日 2024年5月2日\n発覚日:2020年3月10日\n1 判明日時\n2024年5月3日 調査開始\n",
+    "発生日\n内容\n件数\n2024/5/1\n誤送信\n3件\n2024/5/2\n紛失\n1件\n",
+    "(1)経緯\n2024年4月1日 不正アクセスを確認\n2024年4月2日\n警察に相談\n(2)原因\n設定の誤り。\n",
+    "第1章 概要\n① 氏名\n② 住所\n(ア) 電話番号\nイ.メール\n・生年月日\n- 性別\n■ 対応\n● 再発防止策\n",
+    "一、経緯\n二、原因\n十、問い合わせ\n【セキュリティ事件簿#2024-1】個人情報の漏えいについてのお知らせとお詫び 2024/5/22\n",
+    "あ" * 5000 + "\n" + "発生日2024年5月1日" * 200 + "\n" + "・" * 3000,
+    "ﾄﾞﾗｲﾌﾞ ｶﾞｲﾄﾞ\n①漏えい…件数\u2015約1,200件\u200b\n",
+    "概要\n\n\n  概要  \n\t経緯\t\n" * 30,
+]
+
+
+def _texts() -> list[str]:
+    out = [p.read_text(encoding="utf-8") for p in sorted((CORPUS / "seeds").glob("*.txt"))]
+    out += [p.read_text(encoding="utf-8")
+            for p in sorted((ROOT / "tests" / "fixtures" / "holdout").glob("*.txt"))]
+    out += [t.replace("\n", "\r\n") for t in out[:3]]
+    out += [t.replace(" ", "\u3000") for t in out[:3]]
+    return out + _EDGE
+
+
+TEXTS = _texts()
+
+
+# -- labels --------------------------------------------------------------------------------
+
+_BRACKETS = str.maketrans("", "", "【】[]「」『』〔〕<>《》")
+
+
+def _clean_label_plain(label: str) -> str:
+    return re.sub(r"\s+", "", label.translate(_BRACKETS))
+
+
+def _label_kind_plain(label: str, r: lr.LayoutRules) -> str | None:
+    words = re.sub(r"\s+", "", label.translate(_BRACKETS).strip())
+    for kind, pat in r.labels:
+        if pat.fullmatch(words):
+            return kind
+    return next((kind for kind, pat in r.sections if pat.search(words)), None)
+
+
+def test_clean_label_and_label_kind_match_the_plain_code():
+    r = lr.layout_rules()
+    samples = ["【発生日】", " 発 覚 日 ", "「原因」\u3000", "<経緯>", "[対象]", "《件数》", "\t\n",
+               "", "概要及び原因", "発生日時 ", "お問い合わせ先"]
+    for text in TEXTS[:20]:
+        samples += text.splitlines()[:60]
+    for s in samples:
+        assert lr.clean_label(s) == _clean_label_plain(s)
+        # twice: the second answer comes from the memo
+        assert lr.label_kind(s, r) == _label_kind_plain(s, r)
+        assert lr.label_kind(s, r) == _label_kind_plain(s, r)
+
+
+# -- layout --------------------------------------------------------------------------------
+
+def test_layout_prefilters_change_nothing(monkeypatch):
+    r = lr.layout_rules()
+    assert r.marker_start is not None and r.tl_start is not None
+    fast = [repr(Layout.of(t)) for t in TEXTS]
+    # the plain path: every marker and every cut of a joined label is tried
+    plain = dataclasses.replace(r, marker_start=None, tl_start=None)
+    monkeypatch.setattr(layout_mod, "layout_rules", lambda: plain)
+    assert [repr(Layout.of(t)) for t in TEXTS] == fast
