@@ -7,12 +7,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import pytest
-
 from rouei.extract.doc import layout as layout_mod
 from rouei.extract.doc import layout_rules as lr
 from rouei.extract.doc.layout import Layout
-from rouei.extract.doc.text import Normalized
 
 from .conftest import CORPUS, ROOT
 
