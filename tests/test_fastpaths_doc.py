@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 
 from rouei.extract.doc import layout as layout_mod
 from rouei.extract.doc import layout_rules as lr
+from rouei.extract.doc import text as text_mod
 from rouei.extract.doc.layout import Layout
+from rouei.extract.doc.text import Normalized
 
 from .conftest import CORPUS, ROOT
 
@@ -83,3 +86,78 @@ def test_layout_prefilters_change_nothing(monkeypatch):
     plain = dataclasses.replace(r, marker_start=None, tl_start=None)
     monkeypatch.setattr(layout_mod, "layout_rules", lambda: plain)
     assert [repr(Layout.of(t)) for t in TEXTS] == fast
+
+
+# -- normalised copy and sentences ---------------------------------------------------------
+
+def _normalized_plain(original: str) -> tuple[str, list[int], list[int]]:
+    """Every character folded on its own, the map built position by position."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(original):
+        folded = text_mod._fold_char(ch)
+        if folded in text_mod._COMBINING and parts and parts[-1]:
+            composed = unicodedata.normalize("NFC", parts[-1][-1] + folded)
+            if len(composed) == 1:
+                parts[-1] = parts[-1][:-1] + composed
+                ends[-1] = i + 1
+                continue
+        parts.append(folded)
+        starts.extend([i] * len(folded))
+        ends.extend([i + 1] * len(folded))
+    return "".join(parts), starts, ends
+
+
+_SENT_END = re.compile(r"[。！？!?]+[」』]*|\n+")
+_BRACKET = re.compile("[(（「『)）」』]")
+
+
+def _sentences_plain(text: str) -> list[tuple[int, int]]:
+    """Sentence ends found first, the brackets before each end counted afterwards."""
+    spans = []
+    pos = depth = scanned = 0
+    for m in _SENT_END.finditer(text):
+        for b in _BRACKET.finditer(text, scanned, m.start()):
+            if b.group() in "(（「『":
+                depth += 1
+            elif depth:
+                depth -= 1
+        scanned = m.start()
+        if depth and "\n" not in m.group():
+            continue
+        depth = 0
+        start, end = pos, m.end()
+        if text[start:end].strip():
+            while text[start].isspace():
+                start += 1
+            while text[end - 1].isspace():
+                end -= 1
+            spans.append((start, end))
+        pos = m.end()
+    if pos < len(text) and text[pos:].strip():
+        start, end = pos, len(text)
+        while text[start].isspace():
+            start += 1
+        while text[end - 1].isspace():
+            end -= 1
+        spans.append((start, end))
+    return spans
+
+
+_SENTENCE_EDGE = [
+    "氏名(住所はありません。)、診療科。次の文。",
+    "「そうだ。」と言った。「いいえ。」」)次",
+    "(((。。。\n)))。」』!?\n\n",
+    "」」」。(「『。』」)。\n(未完。",
+    "  \u3000 。\u3000\n\t\n。  ",
+    "ﾄﾞﾗｲﾌﾞ\u3099ｶﾞ\u309a…\u2015\u200b～",
+    "\u3099\u309aか\u3099",
+]
+
+
+def test_normalized_and_sentences_match_the_plain_code():
+    for text in TEXTS + _SENTENCE_EDGE:
+        n = Normalized.of(text)
+        assert (n.text, list(n.starts), list(n.ends)) == _normalized_plain(text)
+        assert text_mod.sentences(text) == _sentences_plain(text)

@@ -43,6 +43,25 @@ def _fold_char(ch: str) -> str:
     return "".join(_EXTRA.get(c, c) for c in out)
 
 
+# What _fold_char said of every character seen so far, split so that a notice's own set of
+# characters is looked up in C: those that fold to themselves (and are no combining mark), and
+# the folds of the others.
+_SAME: set[str] = set()
+_FOLDS: dict[str, str] = {}
+
+
+def _odd_folds(chars: set[str]) -> dict[str, str]:
+    """The folds of those of ``chars`` that do not simply stay as they are."""
+    odd = chars - _SAME
+    for c in odd - _FOLDS.keys():
+        f = _fold_char(c)
+        if f == c and f not in _COMBINING:
+            _SAME.add(c)
+        else:
+            _FOLDS[c] = f
+    return {c: _FOLDS[c] for c in odd if c in _FOLDS}
+
+
 @dataclass
 class Normalized:
     """A normalised copy of ``original`` with a map from copy positions to original positions."""
@@ -55,12 +74,14 @@ class Normalized:
 
     @classmethod
     def of(cls, original: str) -> Normalized:
-        table = {c: _fold_char(c) for c in set(original)}
+        # the characters that change (or are combining marks); the others map to themselves
+        table = _odd_folds(set(original))
+        trans = {ord(c): f for c, f in table.items() if f != c}
+        copy = original.translate(trans) if trans else original
         if all(len(f) == 1 and f not in _COMBINING for f in table.values()):
             # the common case: one copy character per original character, an identity map
             n = len(original)
-            trans = {ord(c): f for c, f in table.items() if f != c}
-            return cls(original, original.translate(trans), range(n), range(1, n + 1))
+            return cls(original, copy, range(n), range(1, n + 1))
         if not any(f in _COMBINING for f in table.values()):
             # some characters expand (… to ...) or vanish: positions repeat for each copy
             # character; between such characters the map is the identity
@@ -73,9 +94,8 @@ class Normalized:
                 starts.extend(repeat(i, len(table[original[i]])))
                 prev = i + 1
             starts.extend(range(prev, len(original)))
-            trans = {ord(c): f for c, f in table.items() if f != c}
-            return cls(original, original.translate(trans), starts, [i + 1 for i in starts])
-        folds = [table[ch] for ch in original]
+            return cls(original, copy, starts, [i + 1 for i in starts])
+        folds = [table.get(ch, ch) for ch in original]
         parts: list[str] = []
         starts = []
         ends: list[int] = []
@@ -143,9 +163,9 @@ def read_document(path: Path) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------
 # Segmentation
 
-_SENT_END = re.compile(r"[。！？!?]+[」』]*|\n+")
 _OPEN, _CLOSE = "(（「『", ")）」』"
-_BRACKET = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+# a sentence end (。, ！, ？, perhaps closing quotes after them; line breaks), or a bracket
+_SENT_TOKEN = re.compile(r"[。！？!?]+[」』]*|\n+|[(（「『)）」』]")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -156,32 +176,36 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     depth = 0
-    scanned = 0
-    for m in _SENT_END.finditer(text):
-        for b in _BRACKET.finditer(text, scanned, m.start()):
-            if b.group() in _OPEN:
-                depth += 1
-            elif depth:
+    for m in _SENT_TOKEN.finditer(text):
+        tok = m.group()
+        ch = tok[0]
+        if ch in _OPEN:
+            depth += 1
+            continue
+        if ch in _CLOSE:
+            if depth:
                 depth -= 1
-        scanned = m.start()
-        if depth and "\n" not in m.group():
+            continue
+        if depth and ch != "\n":
+            # inside brackets; closing quotes after the 。 close brackets that are open
+            depth -= min(depth, len(tok) - len(tok.rstrip("」』")))
             continue
         depth = 0
         end = m.end()
-        if text[pos:end].strip():
-            spans.append(_strip_span(text, pos, end))
+        _add_stripped(spans, text, pos, end)
         pos = end
-    if pos < len(text) and text[pos:].strip():
-        spans.append(_strip_span(text, pos, len(text)))
+    if pos < len(text):
+        _add_stripped(spans, text, pos, len(text))
     return spans
 
 
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _add_stripped(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Append text[start:end] without its surrounding white space, unless it is blank."""
+    piece = text[start:end]
+    body = piece.strip()
+    if body:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((start + lead, start + lead + len(body)))
 
 
 def repeated_regions(text: str, min_lines: int = 3, min_chars: int = 60) -> list[tuple[int, int]]:
