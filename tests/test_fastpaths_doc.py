@@ -13,6 +13,7 @@ from rouei.extract.doc import layout_rules as lr
 from rouei.extract.doc import text as text_mod
 from rouei.extract.doc.layout import Layout
 from rouei.extract.doc.text import Normalized
+from rouei.extract.fields import dates
 
 from .conftest import CORPUS, ROOT
 
@@ -161,3 +162,31 @@ def test_normalized_and_sentences_match_the_plain_code():
         n = Normalized.of(text)
         assert (n.text, list(n.starts), list(n.ends)) == _normalized_plain(text)
         assert text_mod.sentences(text) == _sentences_plain(text)
+
+
+# -- date patterns -------------------------------------------------------------------------
+
+def test_needed_characters_of_a_pattern():
+    need = dates._needed
+    assert need(re.compile("(?<![\\d,])(?P<y>\\d{4})年(?:(?P<m>\\d+)月)?")) == (frozenset("年"),)
+    assert need(re.compile("(?:令和|平成)\\d+[年/]")) == (frozenset("令平"), frozenset("年/"))
+    assert need(re.compile("a|b\\d|c?")) == ()  # a branch that needs nothing
+    assert need(re.compile("(?:x[^y])+z*(?=q)")) == (frozenset("x"),)
+    assert need(re.compile("年", re.IGNORECASE)) == ()
+
+
+def test_date_patterns_skipped_only_where_they_cannot_match(monkeypatch):
+    r = dates._rules()
+    assert any(r.needs)
+    texts = [Normalized.of(t).text for t in TEXTS] + [
+        "2024,5,1に", "R6.5.1", "H30から", "5/1(水)", "同12日", "翌3日", "令和6年度", "同年5月1日"]
+    # soundness: a text where a pattern matches holds a character of each set it needs
+    for text in texts:
+        present = set(text)
+        for (name, pat), needs in zip(r.patterns, r.needs, strict=True):
+            if pat.search(text):
+                assert all(not n.isdisjoint(present) for n in needs), name
+    fast = [repr(dates.find_mentions(t)) for t in texts]
+    plain = dataclasses.replace(r, needs=tuple(() for _ in r.patterns))
+    monkeypatch.setattr(dates, "_rules", lambda: plain)
+    assert [repr(dates.find_mentions(t)) for t in texts] == fast

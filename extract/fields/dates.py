@@ -13,6 +13,8 @@ import calendar
 import re
 from dataclasses import dataclass
 from functools import cache
+from re import _constants as _op  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
@@ -31,6 +33,8 @@ _STAMP_AFTER = re.compile(r"[ \t]*(?:更新|掲載|追記)?\)[ \t]*(?:\n|$)")
 @dataclass(frozen=True)
 class _Rules:
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    # per pattern: sets of characters of which a match must hold one each (see _needed)
+    needs: tuple[tuple[frozenset[str], ...], ...]
     eras: dict[str, tuple[int, int]]  # name or abbreviation → (first western year, last year)
     qualifier: re.Pattern[str]
     weekday: re.Pattern[str]
@@ -64,8 +68,10 @@ def _rules() -> _Rules:
         | {"applies": tuple(ex.get("applies", ())), "patterns": tuple(ex.get("patterns", ()))}
         for ex in excl["exclude"]
     ]
+    patterns = tuple((p["name"], rules.compile_pattern(p["regex"])) for p in pats["pattern"])
     return _Rules(
-        patterns=tuple((p["name"], rules.compile_pattern(p["regex"])) for p in pats["pattern"]),
+        patterns=patterns,
+        needs=tuple(_needed(pat) for _, pat in patterns),
         eras=eras,
         qualifier=_at(pats["qualifier"]["regex"]),
         weekday=_at(pats["weekday"]["regex"]),
@@ -79,6 +85,39 @@ def _rules() -> _Rules:
         url_digits=rules.compile_pattern(excl["url_date"]["digits"]),
         header_year=rules.compile_pattern(pats["header_year"]["regex"]),
     )
+
+
+def _needed(pat: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Sets of characters such that every match of ``pat`` holds a character of each set (a
+    literal 年, one of the characters of a class, one of those the branches need): a text
+    without any character of one set holds no match, and the pattern is not run on it."""
+    if pat.flags & re.IGNORECASE:
+        return ()
+    return tuple(_needed_in(list(_parser.parse(pat.pattern, pat.flags))))
+
+
+def _needed_in(items: list) -> list[frozenset[str]]:
+    out: list[frozenset[str]] = []
+    for op, av in items:
+        if op is _op.LITERAL:
+            out.append(frozenset(chr(av)))
+        elif op is _op.IN:
+            if all(o is _op.LITERAL for o, _ in av):  # no range, category or negation
+                out.append(frozenset(chr(a) for _, a in av))
+        elif op is _op.SUBPATTERN:
+            out += _needed_in(list(av[3]))
+        elif op is _op.ATOMIC_GROUP:
+            out += _needed_in(list(av))
+        elif op in (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT):
+            if av[0] >= 1:
+                out += _needed_in(list(av[2]))
+        elif op is _op.BRANCH:
+            # a match takes one branch: it holds one of the characters some branch needs
+            per_branch = [_needed_in(list(b)) for b in av[1]]
+            if all(per_branch):
+                out.append(frozenset().union(*(min(n, key=len) for n in per_branch)))
+        # lookarounds, anchors, group references, any character: nothing needed
+    return out
 
 
 def _num(s: str | None) -> int | None:
@@ -154,7 +193,10 @@ def find_mentions(norm: str) -> list[Mention]:
     """Every date mention in the normalised text, in order, before years are resolved."""
     r = _rules()
     cands: list[Mention] = []
-    for name, pat in r.patterns:
+    present = set(norm)
+    for (name, pat), needs in zip(r.patterns, r.needs, strict=True):
+        if any(need.isdisjoint(present) for need in needs):
+            continue  # a character every match holds is not in the text
         for m in pat.finditer(norm):
             mn = _mention(name, m, r)
             if mn is not None:
