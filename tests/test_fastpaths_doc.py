@@ -190,3 +190,27 @@ def test_date_patterns_skipped_only_where_they_cannot_match(monkeypatch):
     plain = dataclasses.replace(r, needs=tuple(() for _ in r.patterns))
     monkeypatch.setattr(dates, "_rules", lambda: plain)
     assert [repr(dates.find_mentions(t)) for t in texts] == fast
+
+
+# -- parse cache entries -------------------------------------------------------------------
+
+def test_cache_entry_fields_picked_as_a_full_decode_reads_them():
+    import msgpack
+
+    from rouei.extract.nlp import cache
+
+    user = {("_", "ext", None, None): [1, {"a": b"x"}], "bunsetu_bi_labels": ["B", "I"] * 50,
+            cache.SPAN_KEY: (3, 40), cache.PARSED_KEY: {"idx": [0, 2], "words": ["個人", "情報"],
+                                                       "ents": [[0, 2, "ORG"]]},
+            "clauses": {"k": [[1, 2], [3]]}}
+    blob = msgpack.packb(user, use_bin_type=True)
+    entry = msgpack.packb({"tokens": b"\0" * 300, "strings": ["個人", "情報"] * 20,
+                           "user_data": [blob, blob], "cats": {}}, use_bin_type=True)
+    full = msgpack.unpackb(entry, raw=False, use_list=False, strict_map_key=False)
+    picked = cache._pick(entry, ("user_data",))
+    assert picked == {"user_data": full["user_data"]}
+    keys = (cache.SPAN_KEY, cache.PARSED_KEY)
+    want = {k: v for k, v in msgpack.unpackb(blob, raw=False, use_list=False,
+                                             strict_map_key=False).items() if k in keys}
+    assert cache._pick(picked["user_data"][0], keys) == want
+    assert cache._pick(msgpack.packb({}), keys) == {}

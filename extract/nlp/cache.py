@@ -43,10 +43,22 @@ def _cache_msgpack_extensions() -> None:
             registry.get_all = cache(registry.get_all)
 
 
-def _unpack(data: bytes):
+def _pick(data: bytes, keys: tuple) -> dict:
+    """The values of ``keys`` in the msgpack map ``data``; the other values are skipped, not
+    built (a DocBin's tokens and strings, GiNZA's own user data: rouei reads none of them)."""
     # plain msgpack reads what srsly wrote (no numpy in these records) without importing numpy;
     # map keys may be arrays (spaCy's extension data), hence tuples and non-strict keys
-    return msgpack.unpackb(data, raw=False, use_list=False, strict_map_key=False)
+    unpacker = msgpack.Unpacker(None, raw=False, use_list=False, strict_map_key=False,
+                                max_buffer_size=0)
+    unpacker.feed(data)
+    out = {}
+    for _ in range(unpacker.read_map_header()):
+        key = unpacker.unpack()
+        if key in keys:
+            out[key] = unpacker.unpack()
+        else:
+            unpacker.skip()
+    return out
 
 
 class ParseCache:
@@ -76,8 +88,8 @@ class ParseCache:
             return {}
         try:
             out = {}
-            for blob in _unpack(zlib.decompress(data))["user_data"]:
-                user = _unpack(blob)
+            for blob in _pick(zlib.decompress(data), ("user_data",))["user_data"]:
+                user = _pick(blob, (SPAN_KEY, PARSED_KEY))
                 s, e = user[SPAN_KEY]
                 piece = text[s:e]
                 parsed = ParsedDoc.from_payload(piece, user[PARSED_KEY])
