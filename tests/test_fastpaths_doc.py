@@ -179,15 +179,32 @@ def test_date_patterns_skipped_only_where_they_cannot_match(monkeypatch):
     r = dates._rules()
     assert any(r.needs)
     texts = [Normalized.of(t).text for t in TEXTS] + [
-        "2024,5,1に", "R6.5.1", "H30から", "5/1(水)", "同12日", "翌3日", "令和6年度", "同年5月1日"]
+        "2024,5,1に", "R6.5.1", "H30から", "5/1(水)", "同12日", "翌3日", "令和6年度", "同年5月1日",
+        "2024年5月1日2024年5月2日、3日及び4日", "令和元年十二月三十一日", "H30.1.2.3.4", "R6-5-1-2",
+        "10月13、16及び27日", "2024/5/1/2024/5/2", "は5日に", "12/31(月・祝)", "24年1月",
+        "平成28年度から令和5年度", "2023年度~2024年度", "https://example.jp/news/20240124.html 1月24日"]
     # soundness: a text where a pattern matches holds a character of each set it needs
     for text in texts:
         present = set(text)
         for (name, pat), needs in zip(r.patterns, r.needs, strict=True):
             if pat.search(text):
                 assert all(not n.isdisjoint(present) for n in needs), name
+        others = [(r.fiscal, r.fiscal_needs)] + [(ex["around"], ex["around_needs"])
+                                                 for ex in r.excludes if ex["around"] is not None]
+        for pat, needs in others:
+            if pat.search(text):
+                assert all(not n.isdisjoint(present) for n in needs), pat.pattern
+    # the one scan for date starts finds each pattern's own matches
+    assert all(r.joinable)
+    every = list(range(len(r.patterns)))
+    for text in texts:
+        want = [(name, m.span(), m.groupdict()) for name, pat in r.patterns
+                for m in pat.finditer(text)]
+        assert [(name, m.span(), m.groupdict()) for name, m in dates._scan(text, every, r)] == want
     fast = [repr(dates.find_mentions(t)) for t in texts]
-    plain = dataclasses.replace(r, needs=tuple(() for _ in r.patterns))
+    plain = dataclasses.replace(r, needs=tuple(() for _ in r.patterns),
+                                joinable=tuple(False for _ in r.patterns), fiscal_needs=(),
+                                excludes=tuple(ex | {"around_needs": ()} for ex in r.excludes))
     monkeypatch.setattr(dates, "_rules", lambda: plain)
     assert [repr(dates.find_mentions(t)) for t in texts] == fast
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
@@ -35,6 +36,7 @@ class _Rules:
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     # per pattern: sets of characters of which a match must hold one each (see _needed)
     needs: tuple[tuple[frozenset[str], ...], ...]
+    joinable: tuple[bool, ...]  # per pattern: whether it can join the one scan (see _scan)
     eras: dict[str, tuple[int, int]]  # name or abbreviation → (first western year, last year)
     qualifier: re.Pattern[str]
     weekday: re.Pattern[str]
@@ -43,6 +45,7 @@ class _Rules:
     range_sep: re.Pattern[str]
     range_day_end: re.Pattern[str]
     fiscal: re.Pattern[str]
+    fiscal_needs: tuple[frozenset[str], ...]
     excludes: tuple[dict, ...]
     url: re.Pattern[str]
     url_digits: re.Pattern[str]
@@ -65,13 +68,15 @@ def _rules() -> _Rules:
     excl = rules.load("date_exclusions")
     excludes = [
         {k: rules.compile_pattern(ex[k]) if k in ex else None for k in ("after", "before", "around")}
-        | {"applies": tuple(ex.get("applies", ())), "patterns": tuple(ex.get("patterns", ()))}
+        | {"applies": tuple(ex.get("applies", ())), "patterns": tuple(ex.get("patterns", ())),
+           "around_needs": _needed(rules.compile_pattern(ex["around"])) if "around" in ex else ()}
         for ex in excl["exclude"]
     ]
     patterns = tuple((p["name"], rules.compile_pattern(p["regex"])) for p in pats["pattern"])
     return _Rules(
         patterns=patterns,
         needs=tuple(_needed(pat) for _, pat in patterns),
+        joinable=tuple(_joinable(pat) for _, pat in patterns),
         eras=eras,
         qualifier=_at(pats["qualifier"]["regex"]),
         weekday=_at(pats["weekday"]["regex"]),
@@ -80,11 +85,76 @@ def _rules() -> _Rules:
         range_sep=rules.compile_pattern(pats["range"]["regex"]),
         range_day_end=_at(pats["range_day_end"]["regex"]),
         fiscal=rules.compile_pattern(pats["fiscal_year"]["regex"]),
+        fiscal_needs=_needed(rules.compile_pattern(pats["fiscal_year"]["regex"])),
         excludes=tuple(excludes),
         url=rules.compile_pattern(excl["url_date"]["regex"]),
         url_digits=rules.compile_pattern(excl["url_date"]["digits"]),
         header_year=rules.compile_pattern(pats["header_year"]["regex"]),
     )
+
+
+# -- one scan for the start of every date -------------------------------------------------
+# Each date pattern scanned on its own pays the engine's per-position cost once per pattern,
+# though few positions start a date. One scan with all the (live) patterns side by side in a
+# lookahead finds every position where any of them matches; each pattern is then tried only
+# there. A pattern that can match the empty string (every position) is scanned on its own.
+
+_GROUP_NAME = re.compile(r"(?<!\\)\(\?P<(\w+)>")
+_GROUP_REF = re.compile(r"(?<!\\)\(\?P=(\w+)\)")
+# what the renaming of groups cannot follow: numbered back references, conditionals, flags
+_UNJOINABLE = re.compile(r"\\[1-9]|\(\?\(|\(\?[aiLmsux]")
+
+
+def _joinable(pat: re.Pattern[str]) -> bool:
+    return rules.first_chars(pat.pattern, pat.flags & ~re.UNICODE) is not None \
+        and not _UNJOINABLE.search(pat.pattern) and not pat.flags & ~re.UNICODE
+
+
+@lru_cache(maxsize=64)
+def _starts_pattern(live: tuple[int, ...]) -> re.Pattern[str] | None:
+    """A zero-width pattern that matches wherever one of the patterns ``live`` (indices into
+    _rules().patterns, each _joinable) matches; their groups renamed apart."""
+    r = _rules()
+    alts = []
+    firsts: set[str] = set()
+    for k in live:
+        pat = r.patterns[k][1]
+        src = _GROUP_NAME.sub(lambda m, k=k: f"(?P<d{k}_{m.group(1)}>", pat.pattern)
+        alts.append("(?:" + _GROUP_REF.sub(lambda m, k=k: f"(?P=d{k}_{m.group(1)})", src) + ")")
+        firsts |= rules.first_chars(pat.pattern) or set()
+    klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(firsts))
+    try:
+        return re.compile(f"(?=[{klass}])(?=" + "|".join(alts) + ")")
+    except re.error:
+        return None
+
+
+def _scan(norm: str, live: list[int], r: _Rules) -> Iterator[tuple[str, re.Match[str]]]:
+    """(pattern name, match) of every match of the patterns ``live`` in ``norm``, pattern by
+    pattern, each in the order and with the overlaps of its own ``finditer``."""
+    joined = tuple(k for k in live if r.joinable[k])
+    union = _starts_pattern(joined) if len(joined) > 1 else None
+    starts = [m.start() for m in union.finditer(norm)] if union is not None else []
+    for k in live:
+        name, pat = r.patterns[k]
+        if union is None or not r.joinable[k]:
+            for m in pat.finditer(norm):
+                yield name, m
+            continue
+        # finditer's own walk, over the positions where a match can start: a match found,
+        # the search goes on from its end (no pattern here matches the empty string)
+        end = 0
+        for p in starts:
+            if p >= end:
+                m = pat.match(norm, p)
+                if m:
+                    yield name, m
+                    end = m.end()
+
+
+def _may_hold(present: set[str], needs: tuple[frozenset[str], ...]) -> bool:
+    """Whether a text with the characters ``present`` may hold a match that ``needs`` them."""
+    return not any(need.isdisjoint(present) for need in needs)
 
 
 def _needed(pat: re.Pattern[str]) -> tuple[frozenset[str], ...]:
@@ -194,13 +264,13 @@ def find_mentions(norm: str) -> list[Mention]:
     r = _rules()
     cands: list[Mention] = []
     present = set(norm)
-    for (name, pat), needs in zip(r.patterns, r.needs, strict=True):
-        if any(need.isdisjoint(present) for need in needs):
-            continue  # a character every match holds is not in the text
-        for m in pat.finditer(norm):
-            mn = _mention(name, m, r)
-            if mn is not None:
-                cands.append(mn)
+    # the patterns that can match here: a character each of their matches holds is present
+    dead = {k for k, needs in enumerate(r.needs) for need in needs if need.isdisjoint(present)}
+    live = [k for k in range(len(r.patterns)) if k not in dead]
+    for name, m in _scan(norm, live, r):
+        mn = _mention(name, m, r)
+        if mn is not None:
+            cands.append(mn)
     cands.sort(key=lambda c: (c.ns, -(c.ne - c.ns)))
     kept: list[Mention] = []
     end = -1
@@ -209,13 +279,15 @@ def find_mentions(norm: str) -> list[Mention]:
             kept.append(c)
             end = c.ne
     url_spans = [(m.start(), m.end()) for ex in r.excludes if ex["around"] is not None
+                 and kept and _may_hold(present, ex["around_needs"])
                  for m in ex["around"].finditer(norm)]
     out: list[Mention] = []
     for mn in kept:
         if _excluded(mn, norm, r, url_spans):
             continue
         out.extend(_expand(mn, norm, r))
-    out.extend(_fiscal_ranges(norm, r))
+    if _may_hold(present, r.fiscal_needs):
+        out.extend(_fiscal_ranges(norm, r))
     out.sort(key=lambda c: c.ns)
     _pair_ranges(out, norm, r)
     for mn in out:
