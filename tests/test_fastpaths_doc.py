@@ -89,6 +89,13 @@ def test_layout_prefilters_change_nothing(monkeypatch):
     assert [repr(Layout.of(t)) for t in TEXTS] == fast
 
 
+def test_layout_lines_on_an_identity_map_as_on_a_looked_up_one():
+    for text in TEXTS:
+        norm = Normalized.of(text)
+        listed = Normalized(text, norm.text, list(norm.starts), list(norm.ends))
+        assert repr(Layout.of(text, norm)) == repr(Layout.of(text, listed))
+
+
 # -- normalised copy and sentences ---------------------------------------------------------
 
 def _normalized_plain(original: str) -> tuple[str, list[int], list[int]]:
