@@ -13,7 +13,7 @@ from rouei.extract.doc import layout_rules as lr
 from rouei.extract.doc import text as text_mod
 from rouei.extract.doc.layout import Layout
 from rouei.extract.doc.text import Normalized
-from rouei.extract.fields import dates
+from rouei.extract.fields import date_cues, dates
 
 from .conftest import CORPUS, ROOT
 
@@ -238,3 +238,43 @@ def test_cache_entry_fields_picked_as_a_full_decode_reads_them():
                                              strict_map_key=False).items() if k in keys}
     assert cache._pick(picked["user_data"][0], keys) == want
     assert cache._pick(msgpack.packb({}), keys) == {}
+
+
+# -- date role cues ------------------------------------------------------------------------
+
+def _cues_in_plain(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tuple[int, str]]:
+    rr = date_cues.role_rules()
+    scope = norm[start:end]
+    sentence = norm[sent[0]:sent[1]]
+    masked = [False] * len(scope)
+    for pat in rr.non_cue:
+        for m in pat.finditer(scope):
+            for i in range(m.start(), m.end()):
+                masked[i] = True
+    found: dict[int, tuple[int, str]] = {}
+    for cue in rr.cues:
+        if cue.needs == "authority" and not rr.authority.search(sentence):
+            continue
+        if cue.needs == "audience" and not rr.audience.search(sentence):
+            continue
+        for m in cue.regex.finditer(norm, start, end):
+            ms, me = m.start() - start, m.end() - start
+            if masked[ms] or rr.negation.match(scope, me):
+                continue
+            old = found.get(ms)
+            if old is None or me - ms > old[0]:
+                found[ms] = (me - ms, cue.role)
+    return [(start + p, role) for p, (_, role) in sorted(found.items())]
+
+
+def test_cues_in_matches_the_plain_code():
+    seen = 0
+    for text in TEXTS:
+        norm = Normalized.of(text).text
+        spans = text_mod.sentences(norm)
+        for (s, e), (s2, e2) in zip(spans, spans[1:] + spans[:1], strict=True):
+            for a, b in ((s, e), (s + 3, e), (s, min(e2, s + 80)), (min(s, s2), max(e, e2))):
+                got = date_cues.cues_in(norm, a, b, (s, e))
+                assert got == _cues_in_plain(norm, a, b, (s, e))
+                seen += bool(got)
+    assert seen > 50

@@ -128,23 +128,24 @@ def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tupl
     (an authority, the affected people) are checked on the whole sentence ``sent``."""
     rr = role_rules()
     scope = norm[start:end]
-    sentence = norm[sent[0]:sent[1]]
-    masked = [False] * len(scope)
-    for pat in rr.non_cue:
-        for m in pat.finditer(scope):
-            for i in range(m.start(), m.end()):
-                masked[i] = True
+    # spans (in scope) of the words that are no cue though a cue matches inside them
+    masks = [(m.start(), m.end()) for pat in rr.non_cue for m in pat.finditer(scope)
+             if m.end() > m.start()]
+    sentence: str | None = None
     found: dict[int, tuple[int, str]] = {}
     for cue in rr.cues:
-        if cue.needs == "authority" and not rr.authority.search(sentence):
-            continue
-        if cue.needs == "audience" and not rr.audience.search(sentence):
-            continue
+        if cue.needs is not None:
+            if sentence is None:
+                sentence = norm[sent[0]:sent[1]]
+            if cue.needs == "authority" and not rr.authority.search(sentence):
+                continue
+            if cue.needs == "audience" and not rr.audience.search(sentence):
+                continue
         # searched in place (not in a slice) so that a cue's lookbehind sees the date before
         # it: 2024年5月10日付けでご案内
         for m in cue.regex.finditer(norm, start, end):
             ms, me = m.start() - start, m.end() - start
-            if masked[ms] or rr.negation.match(scope, me):
+            if any(a <= ms < b for a, b in masks) or rr.negation.match(scope, me):
                 continue
             old = found.get(ms)
             if old is None or me - ms > old[0]:
