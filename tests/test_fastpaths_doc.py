@@ -278,3 +278,14 @@ def test_cues_in_matches_the_plain_code():
                 assert got == _cues_in_plain(norm, a, b, (s, e))
                 seen += bool(got)
     assert seen > 50
+
+
+def test_normalized_with_a_stale_or_no_snapshot_of_unchanging_characters(monkeypatch):
+    texts = ["ＡＢＣ１２３\u3000" * 60, "漢字かな" * 300 + "…" + "ｱｲｳ" + "\u00a0", "〜" * 5 + "a" * 500,
+             "ﾄﾞﾗｲﾌﾞ\u3099" * 40] + TEXTS[:10]
+    want = [_normalized_plain(t) for t in texts]
+    for snapshot in ([None, 0], [re.compile("[^a]"), 1], list(text_mod._outside)):
+        monkeypatch.setattr(text_mod, "_outside", list(snapshot))
+        for text, expected in zip(texts, want, strict=True):
+            n = Normalized.of(text)
+            assert (n.text, list(n.starts), list(n.ends)) == expected

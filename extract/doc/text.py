@@ -62,6 +62,39 @@ def _odd_folds(chars: set[str]) -> dict[str, str]:
     return {c: _FOLDS[c] for c in odd if c in _FOLDS}
 
 
+# A pattern for any character outside a snapshot of _SAME: the characters of a notice that may
+# change are found in one scan in C, not by building the set of all its characters. The
+# snapshot is taken again when _SAME has grown by a quarter (so a long run compiles it a few
+# times); a stale one only finds more characters, which _odd_folds sorts out.
+_outside: list = [None, 0]  # [pattern, size of _SAME it was made from]
+
+
+def _candidates(original: str) -> list[str] | None:
+    """The characters of ``original`` outside the snapshot, in order (None: no snapshot)."""
+    pat = _outside[0]
+    return None if pat is None else pat.findall(original)
+
+
+def _refresh_outside() -> None:
+    if len(_SAME) - _outside[1] >= max(16, _outside[1] // 4):
+        klass = "".join(re.escape(c) for c in sorted(_SAME))
+        _outside[:] = [re.compile(f"[^{klass}]"), len(_SAME)]
+
+
+@cache
+def _run_of(chars: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(chars)}]+")
+
+
+def _translate(original: str, trans: dict[int, str], found: list[str] | None) -> str:
+    """``original.translate(trans)``. When few characters change (``found`` holds every one),
+    the runs of them are translated alone: translate looks every character up in Python."""
+    if found is not None and len(found) * 8 < len(original):
+        run = _run_of("".join(sorted(chr(c) for c in trans)))
+        return run.sub(lambda m: m.group().translate(trans), original)
+    return original.translate(trans)
+
+
 @dataclass
 class Normalized:
     """A normalised copy of ``original`` with a map from copy positions to original positions."""
@@ -75,9 +108,11 @@ class Normalized:
     @classmethod
     def of(cls, original: str) -> Normalized:
         # the characters that change (or are combining marks); the others map to themselves
-        table = _odd_folds(set(original))
+        found = _candidates(original)
+        table = _odd_folds(set(original) if found is None else set(found))
+        _refresh_outside()
         trans = {ord(c): f for c, f in table.items() if f != c}
-        copy = original.translate(trans) if trans else original
+        copy = _translate(original, trans, found) if trans else original
         if all(len(f) == 1 and f not in _COMBINING for f in table.values()):
             # the common case: one copy character per original character, an identity map
             n = len(original)
@@ -87,14 +122,19 @@ class Normalized:
             # character; between such characters the map is the identity
             odd = "".join(re.escape(c) for c, f in table.items() if len(f) != 1)
             starts: list[int] = []
+            ends: list[int] = []  # built beside starts (each is its start + 1), in C runs
             prev = 0
             for m in re.finditer(f"[{odd}]", original):
                 i = m.start()
+                k = len(table[original[i]])
                 starts.extend(range(prev, i))
-                starts.extend(repeat(i, len(table[original[i]])))
+                starts.extend(repeat(i, k))
+                ends.extend(range(prev + 1, i + 1))
+                ends.extend(repeat(i + 1, k))
                 prev = i + 1
             starts.extend(range(prev, len(original)))
-            return cls(original, copy, starts, [i + 1 for i in starts])
+            ends.extend(range(prev + 1, len(original) + 1))
+            return cls(original, copy, starts, ends)
         folds = [table.get(ch, ch) for ch in original]
         parts: list[str] = []
         starts = []
