@@ -37,6 +37,7 @@ class _Rules:
     # per pattern: sets of characters of which a match must hold one each (see _needed)
     needs: tuple[tuple[frozenset[str], ...], ...]
     joinable: tuple[bool, ...]  # per pattern: whether it can join the one scan (see _scan)
+    need_chars: frozenset[str]  # every character of every set above and below
     eras: dict[str, tuple[int, int]]  # name or abbreviation → (first western year, last year)
     qualifier: re.Pattern[str]
     weekday: re.Pattern[str]
@@ -73,10 +74,14 @@ def _rules() -> _Rules:
         for ex in excl["exclude"]
     ]
     patterns = tuple((p["name"], rules.compile_pattern(p["regex"])) for p in pats["pattern"])
+    fiscal = rules.compile_pattern(pats["fiscal_year"]["regex"])
     return _Rules(
         patterns=patterns,
         needs=tuple(_needed(pat) for _, pat in patterns),
         joinable=tuple(_joinable(pat) for _, pat in patterns),
+        need_chars=frozenset().union(*(n for _, pat in patterns for n in _needed(pat)),
+                                     *_needed(fiscal),
+                                     *(n for ex in excludes for n in ex["around_needs"])),
         eras=eras,
         qualifier=_at(pats["qualifier"]["regex"]),
         weekday=_at(pats["weekday"]["regex"]),
@@ -84,8 +89,8 @@ def _rules() -> _Rules:
         continuation=_at(pats["continuation"]["regex"]),
         range_sep=rules.compile_pattern(pats["range"]["regex"]),
         range_day_end=_at(pats["range_day_end"]["regex"]),
-        fiscal=rules.compile_pattern(pats["fiscal_year"]["regex"]),
-        fiscal_needs=_needed(rules.compile_pattern(pats["fiscal_year"]["regex"])),
+        fiscal=fiscal,
+        fiscal_needs=_needed(fiscal),
         excludes=tuple(excludes),
         url=rules.compile_pattern(excl["url_date"]["regex"]),
         url_digits=rules.compile_pattern(excl["url_date"]["digits"]),
@@ -263,7 +268,9 @@ def find_mentions(norm: str) -> list[Mention]:
     """Every date mention in the normalised text, in order, before years are resolved."""
     r = _rules()
     cands: list[Mention] = []
-    present = set(norm)
+    # which of the characters the patterns need are in the text (a set of all its characters
+    # would cost more: most are kanji and kana no pattern looks for)
+    present = {c for c in r.need_chars if c in norm}
     # the patterns that can match here: a character each of their matches holds is present
     dead = {k for k, needs in enumerate(r.needs) for need in needs if need.isdisjoint(present)}
     live = [k for k in range(len(r.patterns)) if k not in dead]
