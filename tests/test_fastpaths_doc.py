@@ -289,3 +289,23 @@ def test_normalized_with_a_stale_or_no_snapshot_of_unchanging_characters(monkeyp
         for text, expected in zip(texts, want, strict=True):
             n = Normalized.of(text)
             assert (n.text, list(n.starts), list(n.ends)) == expected
+
+
+def test_cache_token_check_matches_the_plain_code():
+    from rouei.extract.nlp.cache import _holds
+
+    def plain(text, idx, words):
+        return not any(text[i:i + len(w)] != w for i, w in zip(idx, words, strict=False))
+
+    text = "個人情報の漏えい について。"
+    cases = [
+        ([0, 2, 4, 5, 8, 9, 13], ["個人", "情報", "の", "漏えい", " ", "について", "。"]),
+        ([0, 2, 4, 5, 9, 13], ["個人", "情報", "の", "漏えい", "について", "。"]),  # a gap
+        ([0, 2], ["個人", "情報", "の"]),  # fewer offsets than words
+        ([0, 2, 4], ["個人", "情報"]),
+        ([], []),
+        ([12], ["。"]), ([12], ["。。"]), ([13], [""]), ([14], ["x"]),
+        ([0, 2, 4], ["個人", "情報", "のX"]), ([1, 3], ["人情", "報の"]), ([-1], ["。"]),
+    ]
+    for idx, words in cases:
+        assert _holds(text, idx, words) == plain(text, idx, words), (idx, words)

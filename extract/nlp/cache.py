@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zlib
+from itertools import accumulate
 from pathlib import Path
 
 import msgpack
@@ -61,6 +62,15 @@ def _pick(data: bytes, keys: tuple) -> dict:
     return out
 
 
+def _holds(text: str, idx: list[int], words: list[str]) -> bool:
+    """Whether each token ``words[k]`` stands in ``text`` at ``idx[k]``. Tokens that follow one
+    another with no gap (GiNZA's: spaces are tokens) are checked as one joined string."""
+    if idx and list(accumulate(map(len, words[:-1]), initial=idx[0])) == idx:
+        end = idx[-1] + len(words[-1])
+        return end <= len(text) and text[idx[0]:end] == "".join(words)
+    return not any(text[i:i + len(w)] != w for i, w in zip(idx, words, strict=False))
+
+
 class ParseCache:
     def __init__(self, root: Path, model_id: str, settings_key: str) -> None:
         self.root = Path(root)
@@ -93,7 +103,7 @@ class ParseCache:
                 s, e = user[SPAN_KEY]
                 piece = text[s:e]
                 parsed = ParsedDoc.from_payload(piece, user[PARSED_KEY])
-                if any(piece[i:i + len(w)] != w for i, w in zip(parsed.idx, parsed.words)):
+                if not _holds(piece, parsed.idx, parsed.words):
                     raise ValueError(f"span {s}:{e} does not hold the cached tokens")
                 out[(s, e)] = parsed
         except Exception as exc:  # noqa: BLE001 - any unreadable entry is re-parsed
