@@ -6,7 +6,7 @@ Each function takes the notice's lines (layout.Line) and returns spans in the an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rouei.extract.doc.layout_rules import LayoutRules, clean_label, label_kind
@@ -188,6 +188,7 @@ def _joined_label(ln: Line, off: int, r: LayoutRules, norm: Normalized) -> Label
     """発生日2024年5月1日: a date label run together with its date (table cells that
     HTML-to-text joined); only labels of the [[label]] entries, whole."""
     top = min(len(ln.text) - off, r.label_line_chars)
+    cuts: Sequence[int]
     if r.tl_start is None:
         cuts = range(top, 1, -1)
     else:  # a date can only start where a character that opens one stands

@@ -138,7 +138,7 @@ class Normalized:
         folds = [table.get(ch, ch) for ch in original]
         parts: list[str] = []
         starts = []
-        ends: list[int] = []
+        ends = []
         for i, folded in enumerate(folds):
             # Half-width ﾄﾞ folds to ト + a combining voiced mark; join them into ド.
             if folded in _COMBINING and parts and parts[-1]:
@@ -213,7 +213,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
     A 。 inside brackets does not end the sentence: in "氏名(住所はありません。)、診療科" the
     bracketed remark belongs to the list around it."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     pos = 0
     depth = 0
     for m in _SENT_TOKEN.finditer(text):

@@ -67,7 +67,7 @@ def _rules() -> _Rules:
     for era in rules.load("eras")["era"]:
         eras[era["name"]] = eras[era["abbr"]] = (era["start"], era["max_year"])
     excl = rules.load("date_exclusions")
-    excludes = [
+    excludes: list[dict] = [
         {k: rules.compile_pattern(ex[k]) if k in ex else None for k in ("after", "before", "around")}
         | {"applies": tuple(ex.get("applies", ())), "patterns": tuple(ex.get("patterns", ())),
            "around_needs": _needed(rules.compile_pattern(ex["around"])) if "around" in ex else ()}
@@ -124,8 +124,8 @@ def _starts_pattern(live: tuple[int, ...]) -> re.Pattern[str] | None:
     firsts: set[str] = set()
     for k in live:
         pat = r.patterns[k][1]
-        src = _GROUP_NAME.sub(lambda m, k=k: f"(?P<d{k}_{m.group(1)}>", pat.pattern)
-        alts.append("(?:" + _GROUP_REF.sub(lambda m, k=k: f"(?P=d{k}_{m.group(1)})", src) + ")")
+        src = _GROUP_NAME.sub(f"(?P<d{k}_\\1>", pat.pattern)
+        alts.append("(?:" + _GROUP_REF.sub(f"(?P=d{k}_\\1)", src) + ")")
         firsts |= rules.first_chars(pat.pattern) or set()
     klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(firsts))
     try:
@@ -151,10 +151,10 @@ def _scan(norm: str, live: list[int], r: _Rules) -> Iterator[tuple[str, re.Match
         end = 0
         for p in starts:
             if p >= end:
-                m = pat.match(norm, p)
-                if m:
-                    yield name, m
-                    end = m.end()
+                found = pat.match(norm, p)
+                if found:
+                    yield name, found
+                    end = found.end()
 
 
 def _may_hold(present: set[str], needs: tuple[frozenset[str], ...]) -> bool:
