@@ -207,8 +207,12 @@ def test_date_patterns_skipped_only_where_they_cannot_match(monkeypatch):
     for text in texts:
         want = [(name, m.span(), m.groupdict()) for name, pat in r.patterns
                 for m in pat.finditer(text)]
-        assert [(name, m.span(), m.groupdict()) for name, m in dates._scan(text, every, r)] == want
+        got = dates._scan(text, every, r, dates._starts_pattern())
+        assert [(name, m.span(), m.groupdict()) for name, m in got] == want
+    # a process past its first texts finds the starts with the one scan
+    monkeypatch.setattr(dates, "_texts_scanned", [dates._JOIN_AFTER])
     fast = [repr(dates.find_mentions(t)) for t in texts]
+    assert dates._texts_scanned[0] > dates._JOIN_AFTER
     plain = dataclasses.replace(r, needs=tuple(() for _ in r.patterns),
                                 joinable=tuple(False for _ in r.patterns), fiscal_needs=(),
                                 excludes=tuple(ex | {"around_needs": ()} for ex in r.excludes))

@@ -13,7 +13,7 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
@@ -100,9 +100,9 @@ def _rules() -> _Rules:
 
 # -- one scan for the start of every date -------------------------------------------------
 # Each date pattern scanned on its own pays the engine's per-position cost once per pattern,
-# though few positions start a date. One scan with all the (live) patterns side by side in a
-# lookahead finds every position where any of them matches; each pattern is then tried only
-# there. A pattern that can match the empty string (every position) is scanned on its own.
+# though few positions start a date. One scan with all the patterns side by side in a
+# lookahead finds every position where any of them matches; each (live) pattern is then tried
+# only there. A pattern that can match the empty string (every position) is scanned on its own.
 
 _GROUP_NAME = re.compile(r"(?<!\\)\(\?P<(\w+)>")
 _GROUP_REF = re.compile(r"(?<!\\)\(\?P=(\w+)\)")
@@ -115,18 +115,21 @@ def _joinable(pat: re.Pattern[str]) -> bool:
         and not _UNJOINABLE.search(pat.pattern) and not pat.flags & ~re.UNICODE
 
 
-@lru_cache(maxsize=64)
-def _starts_pattern(live: tuple[int, ...]) -> re.Pattern[str] | None:
-    """A zero-width pattern that matches wherever one of the patterns ``live`` (indices into
-    _rules().patterns, each _joinable) matches; their groups renamed apart."""
+@cache
+def _starts_pattern() -> re.Pattern[str] | None:
+    """A zero-width pattern that matches wherever one of the _joinable date patterns matches;
+    their groups renamed apart. Compiling it takes some 30 ms (see _JOIN_AFTER)."""
     r = _rules()
     alts = []
     firsts: set[str] = set()
-    for k in live:
-        pat = r.patterns[k][1]
+    for k, (_, pat) in enumerate(r.patterns):
+        if not r.joinable[k]:
+            continue
         src = _GROUP_NAME.sub(f"(?P<d{k}_\\1>", pat.pattern)
         alts.append("(?:" + _GROUP_REF.sub(f"(?P=d{k}_\\1)", src) + ")")
         firsts |= rules.first_chars(pat.pattern) or set()
+    if len(alts) < 2:
+        return None
     klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(firsts))
     try:
         return re.compile(f"(?=[{klass}])(?=" + "|".join(alts) + ")")
@@ -134,11 +137,22 @@ def _starts_pattern(live: tuple[int, ...]) -> re.Pattern[str] | None:
         return None
 
 
-def _scan(norm: str, live: list[int], r: _Rules) -> Iterator[tuple[str, re.Match[str]]]:
+# The one scan pays for its compilation after this many texts of a process; a run of a few
+# notices scans pattern by pattern.
+_JOIN_AFTER = 16
+_texts_scanned = [0]
+
+
+def _starts_for_run() -> re.Pattern[str] | None:
+    _texts_scanned[0] += 1
+    return _starts_pattern() if _texts_scanned[0] > _JOIN_AFTER else None
+
+
+def _scan(norm: str, live: list[int], r: _Rules,
+          union: re.Pattern[str] | None) -> Iterator[tuple[str, re.Match[str]]]:
     """(pattern name, match) of every match of the patterns ``live`` in ``norm``, pattern by
-    pattern, each in the order and with the overlaps of its own ``finditer``."""
-    joined = tuple(k for k in live if r.joinable[k])
-    union = _starts_pattern(joined) if len(joined) > 1 else None
+    pattern, each in the order and with the overlaps of its own ``finditer``; ``union`` (from
+    _starts_pattern, or None) finds where the joinable ones can start."""
     starts = [m.start() for m in union.finditer(norm)] if union is not None else []
     for k in live:
         name, pat = r.patterns[k]
@@ -274,7 +288,7 @@ def find_mentions(norm: str) -> list[Mention]:
     # the patterns that can match here: a character each of their matches holds is present
     dead = {k for k, needs in enumerate(r.needs) for need in needs if need.isdisjoint(present)}
     live = [k for k in range(len(r.patterns)) if k not in dead]
-    for name, m in _scan(norm, live, r):
+    for name, m in _scan(norm, live, r, _starts_for_run() if live else None):
         mn = _mention(name, m, r)
         if mn is not None:
             cands.append(mn)
