@@ -241,19 +241,28 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
     out: list[Line] = []
     pos = 0
     blank = True
+    copy = norm.text
+    # one copy character per original character (Normalized's identity map): positions carry
+    # over, with no lookup
+    same = type(norm.starts) is range
     for raw in text.splitlines(keepends=True):
         content = raw.rstrip("\r\n")
-        lead = len(content) - len(content.lstrip())
-        s, e = pos + lead, pos + len(content.rstrip())
-        pos += len(raw)
-        if e <= s:
+        words = content.strip()
+        if not words:
+            pos += len(raw)
             blank = True
             continue
-        ns, ne = norm.to_norm(s), norm.to_norm(e)
-        ntext = norm.text[ns:ne].strip()
-        ns = norm.text.find(ntext[:1], ns) if ntext else ns
+        lead = len(content) - len(content.lstrip())
+        s = pos + lead
+        e = s + len(words)
+        pos += len(raw)
+        ns, ne = (s, e) if same else (norm.to_norm(s), norm.to_norm(e))
+        ntext = copy[ns:ne].strip()
+        ns = copy.find(ntext[:1], ns) if ntext else ns
         style, number, bullet, nbody = None, None, False, 0
-        for mk in r.markers:
+        # most lines open with no mark: one test of the first character rules them all out
+        markers = r.markers if r.marker_start is None or r.marker_start.match(ntext) else ()
+        for mk in markers:
             m = mk.regex.match(ntext)
             if m:
                 style, bullet = mk.style, mk.bullet
@@ -263,11 +272,15 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
                 # 【経緯】 is a heading in brackets: its words are inside them
                 nbody = m.start("inner") if g.get("inner") else m.end()
                 break
-        nbody += _SPACES.match(ntext, nbody).end() - nbody
+        if nbody < len(ntext) and ntext[nbody].isspace():
+            nbody = _SPACES.match(ntext, nbody).end()
         body_text = ntext[nbody:]
         if style == "lenticular":
             body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
-        body = norm.span(ns + nbody, ns + nbody)[0] if nbody < len(ntext) else e
+        if nbody >= len(ntext):
+            body = e
+        else:
+            body = ns + nbody if same else norm.span(ns + nbody, ns + nbody)[0]
         out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank,
                         lead))
         blank = False

@@ -6,7 +6,7 @@ Each function takes the notice's lines (layout.Line) and returns spans in the an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rouei.extract.doc.layout_rules import LayoutRules, clean_label, label_kind
@@ -187,14 +187,20 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
 def _joined_label(ln: Line, off: int, r: LayoutRules, norm: Normalized) -> Label | None:
     """発生日2024年5月1日: a date label run together with its date (table cells that
     HTML-to-text joined); only labels of the [[label]] entries, whole."""
-    from rouei.extract.doc.layout import Label
-
-    for n in range(min(len(ln.text) - off, r.label_line_chars), 1, -1):
+    top = min(len(ln.text) - off, r.label_line_chars)
+    cuts: Sequence[int]
+    if r.tl_start is None:
+        cuts = range(top, 1, -1)
+    else:  # a date can only start where a character that opens one stands
+        cuts = [m.start() - off for m in r.tl_start.finditer(ln.text, off + 2, off + top + 1)][::-1]
+    for n in cuts:
         if not r.tl_date.match(ln.text, off + n):
             continue
         words = ln.text[off:off + n]
         kind = next((k for k, pat in r.labels if pat.fullmatch(words)), None)
         if kind is not None:
+            from rouei.extract.doc.layout import Label
+
             ls, le = _span(norm, ln, off, off + n)
             vs, ve = _span(norm, ln, off + n, len(ln.text))
             return Label(words, kind, ls, le, vs, ve, "inline")
@@ -290,7 +296,9 @@ def tables(lines: list[Line], r: LayoutRules, opening: set[int]) -> list[Label]:
 
 def _header_cell(ln: Line, r: LayoutRules) -> bool:
     """A line that can be a table's column header: short, no mark, a label of a known kind."""
+    if ln.style is not None:
+        return False
     words = clean_label(ln.text)
-    return (ln.style is None and 0 < len(words) <= r.label_line_chars and "。" not in words
+    return (0 < len(words) <= r.label_line_chars and "。" not in words
             and ":" not in words and label_kind(words, r) is not None
             and not r.tl_date.match(words))

@@ -41,6 +41,21 @@ class LayoutRules:
     signoff_line: int
     signoff_head: re.Pattern[str]
     signoff_org: re.Pattern[str]
+    # the characters a marker (a timeline date) can start with, as a class: a line that does
+    # not open with one is tried against no marker; None when any character can
+    marker_start: re.Pattern[str] | None = None
+    tl_start: re.Pattern[str] | None = None
+
+
+def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """A character class of every first character of a match of any of ``patterns``."""
+    chars: set[str] = set()
+    for pat in patterns:
+        first = rules.first_chars(pat.pattern, pat.flags & ~re.UNICODE)
+        if first is None:
+            return None
+        chars |= first
+    return re.compile("[" + "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars)) + "]")
 
 
 @cache
@@ -51,9 +66,11 @@ def _compiled(_stamp: str) -> LayoutRules:
         # patterns are applied with .match(text, pos), where ^ would only match at 0
         return rules.compile_pattern(regex.removeprefix("^"))
 
+    markers = tuple(Marker(m["style"], cp(m["regex"]), bool(m.get("list", False)))
+                    for m in r["marker"])
+    tl_date = cp(r["timeline"]["date"])
     return LayoutRules(
-        markers=tuple(Marker(m["style"], cp(m["regex"]), bool(m.get("list", False)))
-                      for m in r["marker"]),
+        markers=markers,
         sections=tuple((s["kind"], cp(s["regex"])) for s in r["section"]),
         labels=tuple((lab["kind"], cp(f"(?:{lab['regex']})")) for lab in r["label"]),
         max_chars=int(r["heading"]["max_chars"]),
@@ -64,7 +81,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         not_heading=cp(r["heading"]["not_heading"]),
         label_line_chars=int(r["label_line"]["max_chars"]),
         label_sep=cp(r["label_line"]["separator"]),
-        tl_date=cp(r["timeline"]["date"]),
+        tl_date=tl_date,
         tl_decor=cp(r["timeline"]["decor"]),
         tl_sep=cp(r["timeline"]["separator"]),
         header_lines=int(r["header"]["max_lines"]),
@@ -75,6 +92,8 @@ def _compiled(_stamp: str) -> LayoutRules:
         signoff_line=int(r["signoff"]["max_line"]),
         signoff_head=cp(r["signoff"]["head"]),
         signoff_org=cp(r["signoff"]["org"]),
+        marker_start=_start_class([m.regex for m in markers]),
+        tl_start=_start_class([tl_date]),
     )
 
 
@@ -83,20 +102,30 @@ def layout_rules() -> LayoutRules:
     return _compiled(rules.rules_hash_cached())
 
 
-_BRACKETS = str.maketrans("", "", "【】[]「」『』〔〕<>《》")
+# brackets and white space, dropped from a label's words in one pass
+_DROP = re.compile(r"[【】\[\]「」『』〔〕<>《》\s]+")
+# label_kind's answers for the rules in use (the same words come back line after line)
+_kinds: dict[str, str | None] = {}
+_kinds_for: list[LayoutRules] = []
 
 
 def label_kind(label: str, r: LayoutRules | None = None) -> str | None:
     """The kind of a label's words: a [[label]] entry matching all of it, else a section kind."""
     r = r or layout_rules()
-    words = label.translate(_BRACKETS).strip()
-    words = re.sub(r"\s+", "", words)
-    for kind, pat in r.labels:
-        if pat.fullmatch(words):
-            return kind
-    return next((kind for kind, pat in r.sections if pat.search(words)), None)
+    if not _kinds_for or _kinds_for[0] is not r:
+        _kinds.clear()
+        _kinds_for[:] = [r]
+    words = clean_label(label)
+    if words in _kinds:
+        return _kinds[words]
+    kind = next((kind for kind, pat in r.labels if pat.fullmatch(words)), None)
+    if kind is None:
+        kind = next((kind for kind, pat in r.sections if pat.search(words)), None)
+    if len(_kinds) < 4096:
+        _kinds[words] = kind
+    return kind
 
 
 def clean_label(label: str) -> str:
     """A label's words without brackets and spaces (発覚日, not 【発覚日】)."""
-    return re.sub(r"\s+", "", label.translate(_BRACKETS))
+    return _DROP.sub("", label)

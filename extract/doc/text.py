@@ -43,6 +43,58 @@ def _fold_char(ch: str) -> str:
     return "".join(_EXTRA.get(c, c) for c in out)
 
 
+# What _fold_char said of every character seen so far, split so that a notice's own set of
+# characters is looked up in C: those that fold to themselves (and are no combining mark), and
+# the folds of the others.
+_SAME: set[str] = set()
+_FOLDS: dict[str, str] = {}
+
+
+def _odd_folds(chars: set[str]) -> dict[str, str]:
+    """The folds of those of ``chars`` that do not simply stay as they are."""
+    odd = chars - _SAME
+    for c in odd - _FOLDS.keys():
+        f = _fold_char(c)
+        if f == c and f not in _COMBINING:
+            _SAME.add(c)
+        else:
+            _FOLDS[c] = f
+    return {c: _FOLDS[c] for c in odd if c in _FOLDS}
+
+
+# A pattern for any character outside a snapshot of _SAME: the characters of a notice that may
+# change are found in one scan in C, not by building the set of all its characters. The
+# snapshot is taken again when _SAME has grown by a quarter (so a long run compiles it a few
+# times); a stale one only finds more characters, which _odd_folds sorts out.
+_outside: list = [None, 0]  # [pattern, size of _SAME it was made from]
+
+
+def _candidates(original: str) -> list[str] | None:
+    """The characters of ``original`` outside the snapshot, in order (None: no snapshot)."""
+    pat = _outside[0]
+    return None if pat is None else pat.findall(original)
+
+
+def _refresh_outside() -> None:
+    if len(_SAME) - _outside[1] >= max(16, _outside[1] // 4):
+        klass = "".join(re.escape(c) for c in sorted(_SAME))
+        _outside[:] = [re.compile(f"[^{klass}]"), len(_SAME)]
+
+
+@cache
+def _run_of(chars: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(chars)}]+")
+
+
+def _translate(original: str, trans: dict[int, str], found: list[str] | None) -> str:
+    """``original.translate(trans)``. When few characters change (``found`` holds every one),
+    the runs of them are translated alone: translate looks every character up in Python."""
+    if found is not None and len(found) * 8 < len(original):
+        run = _run_of("".join(sorted(chr(c) for c in trans)))
+        return run.sub(lambda m: m.group().translate(trans), original)
+    return original.translate(trans)
+
+
 @dataclass
 class Normalized:
     """A normalised copy of ``original`` with a map from copy positions to original positions."""
@@ -55,30 +107,38 @@ class Normalized:
 
     @classmethod
     def of(cls, original: str) -> Normalized:
-        table = {c: _fold_char(c) for c in set(original)}
+        # the characters that change (or are combining marks); the others map to themselves
+        found = _candidates(original)
+        table = _odd_folds(set(original) if found is None else set(found))
+        _refresh_outside()
+        trans = {ord(c): f for c, f in table.items() if f != c}
+        copy = _translate(original, trans, found) if trans else original
         if all(len(f) == 1 and f not in _COMBINING for f in table.values()):
             # the common case: one copy character per original character, an identity map
             n = len(original)
-            trans = {ord(c): f for c, f in table.items() if f != c}
-            return cls(original, original.translate(trans), range(n), range(1, n + 1))
+            return cls(original, copy, range(n), range(1, n + 1))
         if not any(f in _COMBINING for f in table.values()):
             # some characters expand (… to ...) or vanish: positions repeat for each copy
             # character; between such characters the map is the identity
             odd = "".join(re.escape(c) for c, f in table.items() if len(f) != 1)
             starts: list[int] = []
+            ends: list[int] = []  # built beside starts (each is its start + 1), in C runs
             prev = 0
             for m in re.finditer(f"[{odd}]", original):
                 i = m.start()
+                k = len(table[original[i]])
                 starts.extend(range(prev, i))
-                starts.extend(repeat(i, len(table[original[i]])))
+                starts.extend(repeat(i, k))
+                ends.extend(range(prev + 1, i + 1))
+                ends.extend(repeat(i + 1, k))
                 prev = i + 1
             starts.extend(range(prev, len(original)))
-            trans = {ord(c): f for c, f in table.items() if f != c}
-            return cls(original, original.translate(trans), starts, [i + 1 for i in starts])
-        folds = [table[ch] for ch in original]
+            ends.extend(range(prev + 1, len(original) + 1))
+            return cls(original, copy, starts, ends)
+        folds = [table.get(ch, ch) for ch in original]
         parts: list[str] = []
         starts = []
-        ends: list[int] = []
+        ends = []
         for i, folded in enumerate(folds):
             # Half-width ﾄﾞ folds to ト + a combining voiced mark; join them into ド.
             if folded in _COMBINING and parts and parts[-1]:
@@ -143,9 +203,9 @@ def read_document(path: Path) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------
 # Segmentation
 
-_SENT_END = re.compile(r"[。！？!?]+[」』]*|\n+")
 _OPEN, _CLOSE = "(（「『", ")）」』"
-_BRACKET = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+# a sentence end (。, ！, ？, perhaps closing quotes after them; line breaks), or a bracket
+_SENT_TOKEN = re.compile(r"[。！？!?]+[」』]*|\n+|[(（「『)）」』]")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -153,35 +213,39 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
     A 。 inside brackets does not end the sentence: in "氏名(住所はありません。)、診療科" the
     bracketed remark belongs to the list around it."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     pos = 0
     depth = 0
-    scanned = 0
-    for m in _SENT_END.finditer(text):
-        for b in _BRACKET.finditer(text, scanned, m.start()):
-            if b.group() in _OPEN:
-                depth += 1
-            elif depth:
+    for m in _SENT_TOKEN.finditer(text):
+        tok = m.group()
+        ch = tok[0]
+        if ch in _OPEN:
+            depth += 1
+            continue
+        if ch in _CLOSE:
+            if depth:
                 depth -= 1
-        scanned = m.start()
-        if depth and "\n" not in m.group():
+            continue
+        if depth and ch != "\n":
+            # inside brackets; closing quotes after the 。 close brackets that are open
+            depth -= min(depth, len(tok) - len(tok.rstrip("」』")))
             continue
         depth = 0
         end = m.end()
-        if text[pos:end].strip():
-            spans.append(_strip_span(text, pos, end))
+        _add_stripped(spans, text, pos, end)
         pos = end
-    if pos < len(text) and text[pos:].strip():
-        spans.append(_strip_span(text, pos, len(text)))
+    if pos < len(text):
+        _add_stripped(spans, text, pos, len(text))
     return spans
 
 
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _add_stripped(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Append text[start:end] without its surrounding white space, unless it is blank."""
+    piece = text[start:end]
+    body = piece.strip()
+    if body:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((start + lead, start + lead + len(body)))
 
 
 def repeated_regions(text: str, min_lines: int = 3, min_chars: int = 60) -> list[tuple[int, int]]:

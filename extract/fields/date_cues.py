@@ -46,6 +46,7 @@ class RoleRules:
     concessive: re.Pattern[str]
     relative_reach: int
     step_rank: tuple[str, ...]
+    any_cue: re.Pattern[str] | None  # matches wherever some cue does (None: cannot be joined)
     as_of: re.Pattern[str]
     skip_after: re.Pattern[str]
 
@@ -86,6 +87,7 @@ def role_rules() -> RoleRules:
         concessive=cp(r["concessive"]["regex"]),
         relative_reach=int(r["relative_clause"]["reach"]),
         step_rank=tuple(r["timeline"]["step_rank"]),
+        any_cue=rules.union([cp(c["regex"]) for c in r["cue"]]),
         as_of=cp("時点|現在"),
         # after a date and before its clause: weekday, clock time, 頃, 時点, 付(け)
         skip_after=cp(
@@ -127,24 +129,27 @@ def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tupl
     """(position, role) of every live cue in norm[start:end], in order; conditions
     (an authority, the affected people) are checked on the whole sentence ``sent``."""
     rr = role_rules()
+    if rr.any_cue is not None and not rr.any_cue.search(norm, start, end):
+        return []  # no cue in the span: one scan instead of one per cue
     scope = norm[start:end]
-    sentence = norm[sent[0]:sent[1]]
-    masked = [False] * len(scope)
-    for pat in rr.non_cue:
-        for m in pat.finditer(scope):
-            for i in range(m.start(), m.end()):
-                masked[i] = True
+    # spans (in scope) of the words that are no cue though a cue matches inside them
+    masks = [(m.start(), m.end()) for pat in rr.non_cue for m in pat.finditer(scope)
+             if m.end() > m.start()]
+    sentence: str | None = None
     found: dict[int, tuple[int, str]] = {}
     for cue in rr.cues:
-        if cue.needs == "authority" and not rr.authority.search(sentence):
-            continue
-        if cue.needs == "audience" and not rr.audience.search(sentence):
-            continue
+        if cue.needs is not None:
+            if sentence is None:
+                sentence = norm[sent[0]:sent[1]]
+            if cue.needs == "authority" and not rr.authority.search(sentence):
+                continue
+            if cue.needs == "audience" and not rr.audience.search(sentence):
+                continue
         # searched in place (not in a slice) so that a cue's lookbehind sees the date before
         # it: 2024年5月10日付けでご案内
         for m in cue.regex.finditer(norm, start, end):
             ms, me = m.start() - start, m.end() - start
-            if masked[ms] or rr.negation.match(scope, me):
+            if any(a <= ms < b for a, b in masks) or rr.negation.match(scope, me):
                 continue
             old = found.get(ms)
             if old is None or me - ms > old[0]:

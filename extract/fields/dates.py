@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from re import _constants as _op  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
@@ -31,6 +34,10 @@ _STAMP_AFTER = re.compile(r"[ \t]*(?:更新|掲載|追記)?\)[ \t]*(?:\n|$)")
 @dataclass(frozen=True)
 class _Rules:
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    # per pattern: sets of characters of which a match must hold one each (see _needed)
+    needs: tuple[tuple[frozenset[str], ...], ...]
+    joinable: tuple[bool, ...]  # per pattern: whether it can join the one scan (see _scan)
+    need_chars: frozenset[str]  # every character of every set above and below
     eras: dict[str, tuple[int, int]]  # name or abbreviation → (first western year, last year)
     qualifier: re.Pattern[str]
     weekday: re.Pattern[str]
@@ -39,6 +46,7 @@ class _Rules:
     range_sep: re.Pattern[str]
     range_day_end: re.Pattern[str]
     fiscal: re.Pattern[str]
+    fiscal_needs: tuple[frozenset[str], ...]
     excludes: tuple[dict, ...]
     url: re.Pattern[str]
     url_digits: re.Pattern[str]
@@ -59,13 +67,21 @@ def _rules() -> _Rules:
     for era in rules.load("eras")["era"]:
         eras[era["name"]] = eras[era["abbr"]] = (era["start"], era["max_year"])
     excl = rules.load("date_exclusions")
-    excludes = [
+    excludes: list[dict] = [
         {k: rules.compile_pattern(ex[k]) if k in ex else None for k in ("after", "before", "around")}
-        | {"applies": tuple(ex.get("applies", ())), "patterns": tuple(ex.get("patterns", ()))}
+        | {"applies": tuple(ex.get("applies", ())), "patterns": tuple(ex.get("patterns", ())),
+           "around_needs": _needed(rules.compile_pattern(ex["around"])) if "around" in ex else ()}
         for ex in excl["exclude"]
     ]
+    patterns = tuple((p["name"], rules.compile_pattern(p["regex"])) for p in pats["pattern"])
+    fiscal = rules.compile_pattern(pats["fiscal_year"]["regex"])
     return _Rules(
-        patterns=tuple((p["name"], rules.compile_pattern(p["regex"])) for p in pats["pattern"]),
+        patterns=patterns,
+        needs=tuple(_needed(pat) for _, pat in patterns),
+        joinable=tuple(_joinable(pat) for _, pat in patterns),
+        need_chars=frozenset().union(*(n for _, pat in patterns for n in _needed(pat)),
+                                     *_needed(fiscal),
+                                     *(n for ex in excludes for n in ex["around_needs"])),
         eras=eras,
         qualifier=_at(pats["qualifier"]["regex"]),
         weekday=_at(pats["weekday"]["regex"]),
@@ -73,12 +89,124 @@ def _rules() -> _Rules:
         continuation=_at(pats["continuation"]["regex"]),
         range_sep=rules.compile_pattern(pats["range"]["regex"]),
         range_day_end=_at(pats["range_day_end"]["regex"]),
-        fiscal=rules.compile_pattern(pats["fiscal_year"]["regex"]),
+        fiscal=fiscal,
+        fiscal_needs=_needed(fiscal),
         excludes=tuple(excludes),
         url=rules.compile_pattern(excl["url_date"]["regex"]),
         url_digits=rules.compile_pattern(excl["url_date"]["digits"]),
         header_year=rules.compile_pattern(pats["header_year"]["regex"]),
     )
+
+
+# -- one scan for the start of every date -------------------------------------------------
+# Each date pattern scanned on its own pays the engine's per-position cost once per pattern,
+# though few positions start a date. One scan with all the patterns side by side in a
+# lookahead finds every position where any of them matches; each (live) pattern is then tried
+# only there. A pattern that can match the empty string (every position) is scanned on its own.
+
+_GROUP_NAME = re.compile(r"(?<!\\)\(\?P<(\w+)>")
+_GROUP_REF = re.compile(r"(?<!\\)\(\?P=(\w+)\)")
+# what the renaming of groups cannot follow: numbered back references, conditionals, flags
+_UNJOINABLE = re.compile(r"\\[1-9]|\(\?\(|\(\?[aiLmsux]")
+
+
+def _joinable(pat: re.Pattern[str]) -> bool:
+    return rules.first_chars(pat.pattern, pat.flags & ~re.UNICODE) is not None \
+        and not _UNJOINABLE.search(pat.pattern) and not pat.flags & ~re.UNICODE
+
+
+@cache
+def _starts_pattern() -> re.Pattern[str] | None:
+    """A zero-width pattern that matches wherever one of the _joinable date patterns matches;
+    their groups renamed apart. Compiling it takes some 30 ms (see _JOIN_AFTER)."""
+    r = _rules()
+    alts = []
+    firsts: set[str] = set()
+    for k, (_, pat) in enumerate(r.patterns):
+        if not r.joinable[k]:
+            continue
+        src = _GROUP_NAME.sub(f"(?P<d{k}_\\1>", pat.pattern)
+        alts.append("(?:" + _GROUP_REF.sub(f"(?P=d{k}_\\1)", src) + ")")
+        firsts |= rules.first_chars(pat.pattern) or set()
+    if len(alts) < 2:
+        return None
+    klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(firsts))
+    try:
+        return re.compile(f"(?=[{klass}])(?=" + "|".join(alts) + ")")
+    except re.error:
+        return None
+
+
+# The one scan pays for its compilation after this many texts of a process; a run of a few
+# notices scans pattern by pattern.
+_JOIN_AFTER = 16
+_texts_scanned = [0]
+
+
+def _starts_for_run() -> re.Pattern[str] | None:
+    _texts_scanned[0] += 1
+    return _starts_pattern() if _texts_scanned[0] > _JOIN_AFTER else None
+
+
+def _scan(norm: str, live: list[int], r: _Rules,
+          union: re.Pattern[str] | None) -> Iterator[tuple[str, re.Match[str]]]:
+    """(pattern name, match) of every match of the patterns ``live`` in ``norm``, pattern by
+    pattern, each in the order and with the overlaps of its own ``finditer``; ``union`` (from
+    _starts_pattern, or None) finds where the joinable ones can start."""
+    starts = [m.start() for m in union.finditer(norm)] if union is not None else []
+    for k in live:
+        name, pat = r.patterns[k]
+        if union is None or not r.joinable[k]:
+            for m in pat.finditer(norm):
+                yield name, m
+            continue
+        # finditer's own walk, over the positions where a match can start: a match found,
+        # the search goes on from its end (no pattern here matches the empty string)
+        end = 0
+        for p in starts:
+            if p >= end:
+                found = pat.match(norm, p)
+                if found:
+                    yield name, found
+                    end = found.end()
+
+
+def _may_hold(present: set[str], needs: tuple[frozenset[str], ...]) -> bool:
+    """Whether a text with the characters ``present`` may hold a match that ``needs`` them."""
+    return not any(need.isdisjoint(present) for need in needs)
+
+
+def _needed(pat: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Sets of characters such that every match of ``pat`` holds a character of each set (a
+    literal 年, one of the characters of a class, one of those the branches need): a text
+    without any character of one set holds no match, and the pattern is not run on it."""
+    if pat.flags & re.IGNORECASE:
+        return ()
+    return tuple(_needed_in(list(_parser.parse(pat.pattern, pat.flags))))
+
+
+def _needed_in(items: list) -> list[frozenset[str]]:
+    out: list[frozenset[str]] = []
+    for op, av in items:
+        if op is _op.LITERAL:
+            out.append(frozenset(chr(av)))
+        elif op is _op.IN:
+            if all(o is _op.LITERAL for o, _ in av):  # no range, category or negation
+                out.append(frozenset(chr(a) for _, a in av))
+        elif op is _op.SUBPATTERN:
+            out += _needed_in(list(av[3]))
+        elif op is _op.ATOMIC_GROUP:
+            out += _needed_in(list(av))
+        elif op in (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT):
+            if av[0] >= 1:
+                out += _needed_in(list(av[2]))
+        elif op is _op.BRANCH:
+            # a match takes one branch: it holds one of the characters some branch needs
+            per_branch = [_needed_in(list(b)) for b in av[1]]
+            if all(per_branch):
+                out.append(frozenset().union(*(min(n, key=len) for n in per_branch)))
+        # lookarounds, anchors, group references, any character: nothing needed
+    return out
 
 
 def _num(s: str | None) -> int | None:
@@ -154,11 +282,16 @@ def find_mentions(norm: str) -> list[Mention]:
     """Every date mention in the normalised text, in order, before years are resolved."""
     r = _rules()
     cands: list[Mention] = []
-    for name, pat in r.patterns:
-        for m in pat.finditer(norm):
-            mn = _mention(name, m, r)
-            if mn is not None:
-                cands.append(mn)
+    # which of the characters the patterns need are in the text (a set of all its characters
+    # would cost more: most are kanji and kana no pattern looks for)
+    present = {c for c in r.need_chars if c in norm}
+    # the patterns that can match here: a character each of their matches holds is present
+    dead = {k for k, needs in enumerate(r.needs) for need in needs if need.isdisjoint(present)}
+    live = [k for k in range(len(r.patterns)) if k not in dead]
+    for name, m in _scan(norm, live, r, _starts_for_run() if live else None):
+        mn = _mention(name, m, r)
+        if mn is not None:
+            cands.append(mn)
     cands.sort(key=lambda c: (c.ns, -(c.ne - c.ns)))
     kept: list[Mention] = []
     end = -1
@@ -167,13 +300,15 @@ def find_mentions(norm: str) -> list[Mention]:
             kept.append(c)
             end = c.ne
     url_spans = [(m.start(), m.end()) for ex in r.excludes if ex["around"] is not None
+                 and kept and _may_hold(present, ex["around_needs"])
                  for m in ex["around"].finditer(norm)]
     out: list[Mention] = []
     for mn in kept:
         if _excluded(mn, norm, r, url_spans):
             continue
         out.extend(_expand(mn, norm, r))
-    out.extend(_fiscal_ranges(norm, r))
+    if _may_hold(present, r.fiscal_needs):
+        out.extend(_fiscal_ranges(norm, r))
     out.sort(key=lambda c: c.ns)
     _pair_ranges(out, norm, r)
     for mn in out:

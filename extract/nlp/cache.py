@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zlib
+from itertools import accumulate
 from pathlib import Path
 
 import msgpack
@@ -43,10 +44,31 @@ def _cache_msgpack_extensions() -> None:
             registry.get_all = cache(registry.get_all)
 
 
-def _unpack(data: bytes):
+def _pick(data: bytes, keys: tuple) -> dict:
+    """The values of ``keys`` in the msgpack map ``data``; the other values are skipped, not
+    built (a DocBin's tokens and strings, GiNZA's own user data: rouei reads none of them)."""
     # plain msgpack reads what srsly wrote (no numpy in these records) without importing numpy;
     # map keys may be arrays (spaCy's extension data), hence tuples and non-strict keys
-    return msgpack.unpackb(data, raw=False, use_list=False, strict_map_key=False)
+    unpacker = msgpack.Unpacker(None, raw=False, use_list=False, strict_map_key=False,
+                                max_buffer_size=0)
+    unpacker.feed(data)
+    out = {}
+    for _ in range(unpacker.read_map_header()):
+        key = unpacker.unpack()
+        if key in keys:
+            out[key] = unpacker.unpack()
+        else:
+            unpacker.skip()
+    return out
+
+
+def _holds(text: str, idx: list[int], words: list[str]) -> bool:
+    """Whether each token ``words[k]`` stands in ``text`` at ``idx[k]``. Tokens that follow one
+    another with no gap (GiNZA's: spaces are tokens) are checked as one joined string."""
+    if idx and list(accumulate(map(len, words[:-1]), initial=idx[0])) == idx:
+        end = idx[-1] + len(words[-1])
+        return end <= len(text) and text[idx[0]:end] == "".join(words)
+    return not any(text[i:i + len(w)] != w for i, w in zip(idx, words, strict=False))
 
 
 class ParseCache:
@@ -76,12 +98,12 @@ class ParseCache:
             return {}
         try:
             out = {}
-            for blob in _unpack(zlib.decompress(data))["user_data"]:
-                user = _unpack(blob)
+            for blob in _pick(zlib.decompress(data), ("user_data",))["user_data"]:
+                user = _pick(blob, (SPAN_KEY, PARSED_KEY))
                 s, e = user[SPAN_KEY]
                 piece = text[s:e]
                 parsed = ParsedDoc.from_payload(piece, user[PARSED_KEY])
-                if any(piece[i:i + len(w)] != w for i, w in zip(parsed.idx, parsed.words)):
+                if not _holds(piece, parsed.idx, parsed.words):
                     raise ValueError(f"span {s}:{e} does not hold the cached tokens")
                 out[(s, e)] = parsed
         except Exception as exc:  # noqa: BLE001 - any unreadable entry is re-parsed
