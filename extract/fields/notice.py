@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -67,19 +68,36 @@ def notice_rules() -> NoticeRules:
     return _compiled(rules.rules_hash_cached())
 
 
+def script_of(ch: str) -> str:
+    """The script class of one character: "kana", "kanji", "letter" (another letter) or ""
+    (not a letter)."""
+    if not ch.isalpha():
+        return ""
+    name = unicodedata.name(ch, "")
+    if name.startswith(("HIRAGANA", "KATAKANA")):
+        return "kana"
+    if name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH")):
+        return "kanji"
+    return "letter"
+
+
+# script_of per character seen so far: a notice repeats a few hundred distinct characters, so
+# each is classified once per process and the text is counted per distinct character
+_SCRIPTS: dict[str, str] = {}
+
+
 def japanese_share(text: str) -> tuple[float, float]:
     """(share of kana and kanji, share of kana) among the letters of ``text``; (0, 0) when it
     has no letters."""
-    letters = kanji = kana = 0
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        letters += 1
-        name = unicodedata.name(ch, "")
-        if name.startswith(("HIRAGANA", "KATAKANA")):
-            kana += 1
-        elif name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH")):
-            kanji += 1
+    per_script = {"kana": 0, "kanji": 0, "letter": 0, "": 0}
+    scripts = _SCRIPTS
+    for ch, n in Counter(text).items():
+        script = scripts.get(ch)
+        if script is None:
+            script = scripts[ch] = script_of(ch)
+        per_script[script] += n
+    kana, kanji = per_script["kana"], per_script["kanji"]
+    letters = kana + kanji + per_script["letter"]
     if not letters:
         return 0.0, 0.0
     return (kanji + kana) / letters, kana / letters
