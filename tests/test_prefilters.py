@@ -23,7 +23,7 @@ def _texts() -> list[str]:
     paths = sorted((CORPUS / "seeds").glob("*.txt")) + sorted(HOLDOUT.glob("*.txt"))
     out = [Normalized.of(p.read_text(encoding="utf-8")).text for p in paths]
     return out + ["", "。", "123 ①②〇", "ー・゛゠ヽゞ", "Unauthorized access", "本公司服务器遭到访问",
-                  "𠮷野家の顧客情報", "ｶﾀｶﾅとﾋﾗｶﾞﾅ", "ＡＢＣ漢字かな", "\ufa6e\u3400\U00020000", "_x_"]
+                  "𠮷野家の顧客情報", "ｶﾀｶﾅとﾋﾗｶﾞﾅ", "ＡＢＣ漢字かな", "\ufa6e\u3400\U00020000", "_x_", "kjl kana ｋ漢"]
 
 
 def _sentences() -> list[str]:

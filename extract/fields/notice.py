@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -81,25 +80,29 @@ def script_of(ch: str) -> str:
     return "letter"
 
 
-# script_of per character seen so far: a notice repeats a few hundred distinct characters, so
-# each is classified once per process and the text is counted per distinct character
-_SCRIPTS: dict[str, str] = {}
+class _ScriptMarks(dict[int, str | None]):
+    """A str.translate table that turns a kana into "k", a kanji into "j", another letter into
+    "l" and drops the rest, filled as characters are first seen (a notice repeats a few
+    hundred distinct characters)."""
+
+    _MARK = {"kana": "k", "kanji": "j", "letter": "l", "": None}
+
+    def __missing__(self, code: int) -> str | None:
+        mark = self[code] = self._MARK[script_of(chr(code))]
+        return mark
+
+
+_SCRIPT_MARKS = _ScriptMarks()
 
 
 def japanese_share(text: str) -> tuple[float, float]:
     """(share of kana and kanji, share of kana) among the letters of ``text``; (0, 0) when it
     has no letters."""
-    per_script = {"kana": 0, "kanji": 0, "letter": 0, "": 0}
-    scripts = _SCRIPTS
-    for ch, n in Counter(text).items():
-        script = scripts.get(ch)
-        if script is None:
-            script = scripts[ch] = script_of(ch)
-        per_script[script] += n
-    kana, kanji = per_script["kana"], per_script["kanji"]
-    letters = kana + kanji + per_script["letter"]
+    marks = text.translate(_SCRIPT_MARKS)  # one mark per letter, in C
+    letters = len(marks)
     if not letters:
         return 0.0, 0.0
+    kana, kanji = marks.count("k"), marks.count("j")
     return (kanji + kana) / letters, kana / letters
 
 
