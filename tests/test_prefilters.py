@@ -5,11 +5,25 @@ is the same with and without them."""
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 
+from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.text import Normalized, sentences
-from rouei.extract.fields import causes, status
+from rouei.extract.fields import causes, notice, status
+from rouei.extract.fields.cue_index import CueIndex, required_factors, trie_pattern
 
-from .conftest import CORPUS
+from .conftest import CORPUS, ROOT
+
+HOLDOUT = ROOT / "tests" / "fixtures" / "holdout"
+
+
+def _texts() -> list[str]:
+    """The seeds and the holdout pages, normalised, and texts at the edges of the rules."""
+    paths = sorted((CORPUS / "seeds").glob("*.txt")) + sorted(HOLDOUT.glob("*.txt"))
+    out = [Normalized.of(p.read_text(encoding="utf-8")).text for p in paths]
+    return out + ["", "。", "123 ①②〇", "ー・゛゠ヽゞ", "Unauthorized access", "本公司服务器遭到访问",
+                  "𠮷野家の顧客情報", "ｶﾀｶﾅとﾋﾗｶﾞﾅ", "ＡＢＣ漢字かな", "\ufa6e\u3400\U00020000", "_x_", "kjl kana ｋ漢"]
 
 
 def _sentences() -> list[str]:
@@ -34,10 +48,109 @@ def test_status_prefilter_keeps_every_cue_match():
 
 def test_cause_prefilter_keeps_every_cue_match():
     r = causes.cause_rules()
-    assert r.any_cue is not None
+    assert r.index is not None
     assert all(c.firsts for c in r.cues)  # each cue can be skipped by its first characters
-    plain = dataclasses.replace(r, any_cue=None, cues=tuple(dataclasses.replace(c, firsts=None) for c in r.cues))
+    plain = dataclasses.replace(r, index=None, cues=tuple(dataclasses.replace(c, firsts=None) for c in r.cues))
     sents = _sentences()
     with_filter = [causes.sentence_causes(s, r) for s in sents]
     assert with_filter == [causes.sentence_causes(s, plain) for s in sents]
     assert sum(map(len, with_filter)) > 5
+
+
+def _plain_find_causes(ctx) -> list:
+    """find_causes as it was written first: every cue on every sentence outside a silent
+    section or a heading."""
+    r = causes.cause_rules()
+    plain = dataclasses.replace(r, index=None, cues=tuple(dataclasses.replace(c, firsts=None) for c in r.cues))
+    out = []
+    for s, e in ctx.sentences:
+        use = causes.section_use(ctx, s, r)
+        if use in ("silent", "heading"):
+            continue
+        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+        out.extend((ns + a, ns + b, c, y)
+                   for a, b, c, y in causes.sentence_causes(ctx.norm.text[ns:ne], plain, use == "stated"))
+    return sorted(out)
+
+
+def test_find_causes_with_one_search_per_document_is_the_plain_one():
+    texts = _texts() + ["原因\nサーバーへの不正アクセスにより流出しました。\n再発防止策\n誤送信を防止します。",
+                        "万一、紛失した場合は、ご連絡ください。誤って送信したメールを削除しました",
+                        "不正アクセス不正アクセス、不具合。", "紛失\n\n紛失"]
+    found = 0
+    for text in texts:
+        if not text.strip():
+            continue
+        ctx = DocContext("t", text)
+        got = causes.find_causes(ctx)
+        assert got == _plain_find_causes(ctx), text[:40]
+        found += len(got)
+    assert found > 50
+
+
+def test_cue_index_names_every_cue_that_matches():
+    """A cue that matches a sentence is among the cues the index names for it, whether the
+    index tests the sentence alone or finds its factors in the whole text."""
+    for pats in ([c.regex for c in causes.cause_rules().cues],):
+        index = CueIndex.of(pats)
+        for text in _texts():
+            spans = sentences(text)
+            per_span = index.per_span(text, spans)
+            for (s, e), named in zip(spans, per_span):
+                sent = text[s:e]
+                assert named == index.cues_in(sent)
+                for i, pat in enumerate(pats):
+                    if pat.search(sent):
+                        assert i in named, (pat.pattern, sent)
+
+
+def test_required_factors_are_in_every_match():
+    cases = {
+        "紛失": {"紛失"}, "置き?忘れ": {"忘れ"}, "不具合|バグ": {"不具合", "バグ"},
+        "(?:宛先|宛名)を(?:誤|間違)": {"宛"}, "(?:宛先|名簿)を": {"宛先", "名簿"}, "[映写]り込": {"り込"},
+        "(?<!見)落とし": {"落とし"}, "a*": None, "(?i)abc": None, ".+": None, "(?:ab)?c": {"c"},
+        "x(?:ab)+": {"ab"}, "(?:漏え?い|漏洩)": {"漏"},
+    }
+    for pattern, want in cases.items():
+        got = required_factors(pattern)
+        assert (None if got is None else set(got)) == want, pattern
+    for cue in causes.cause_rules().cues:
+        factors = required_factors(cue.regex.pattern)
+        assert factors, cue.regex.pattern
+        for text in _texts():
+            for m in cue.regex.finditer(text):
+                assert any(f in m.group() for f in factors), (cue.regex.pattern, m.group())
+
+
+def test_trie_pattern_matches_the_longest_word_at_a_position():
+    words = ["不正", "不正アクセス", "不具合", "アクセス", "ア", "誤", "誤って"]
+    trie = re.compile(trie_pattern(words))
+    for text in ["不正アクセス", "不正ア", "不具", "誤って", "誤る", "アクセ", "ア"]:
+        for pos in range(len(text)):
+            longest = max((w for w in words if text.startswith(w, pos)), key=len, default=None)
+            m = trie.match(text, pos)
+            assert (m.group() if m else None) == longest, (text, pos)
+
+
+def _plain_japanese_share(text: str) -> tuple[float, float]:
+    """japanese_share as a loop over every character (the form the counted one replaces)."""
+    letters = kanji = kana = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        name = unicodedata.name(ch, "")
+        if name.startswith(("HIRAGANA", "KATAKANA")):
+            kana += 1
+        elif name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH")):
+            kanji += 1
+    if not letters:
+        return 0.0, 0.0
+    return (kanji + kana) / letters, kana / letters
+
+
+def test_japanese_share_counted_per_distinct_character_is_the_plain_share():
+    texts = _texts()
+    assert len(texts) > 60
+    for text in texts:
+        assert notice.japanese_share(text) == _plain_japanese_share(text), text[:40]

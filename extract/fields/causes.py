@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import CauseItem
+from rouei.extract.fields.cue_index import CueIndex
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,8 @@ class CauseRules:
     sentence: re.Pattern[str]
     stated_sections: frozenset[str]  # layout section kinds under which a cue states a cause
     silent_sections: frozenset[str]  # layout section kinds in which no cause is taken
-    any_cue: re.Pattern[str] | None = None  # every cue at once: most sentences name no cause
+    # the cues a sentence can match, from their literal factors: most sentences name no cause
+    index: CueIndex | None = None
 
 
 def expand_local(pattern: str, defs: dict[str, str]) -> str:
@@ -90,7 +93,6 @@ def _compiled(_stamp: str) -> CauseRules:
     cues = tuple(_cue(c, defs) for c in lex["cue"])
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
     secs = cx["sections"]
-    any_cue = rules.union([c.regex for c in cues])
     return CauseRules(
         cues=cues, suppress=suppress,
         marker=_union(cx["marker"]),
@@ -98,7 +100,7 @@ def _compiled(_stamp: str) -> CauseRules:
         before=rules.compile_pattern("|".join(f"(?:{e['pattern']})" for e in cx["before"])),
         sentence=_union(cx["sentence"]),
         stated_sections=frozenset(secs["stated"]), silent_sections=frozenset(secs["silent"]),
-        any_cue=any_cue)
+        index=CueIndex.of([c.regex for c in cues]))
 
 
 def cause_rules() -> CauseRules:
@@ -152,21 +154,36 @@ def _before_advice(sent: str, r: CauseRules) -> str:
     return head if head and r.marker.search(head) else ""
 
 
-def sentence_causes(sent: str, r: CauseRules, stated: bool = False
-                    ) -> list[tuple[int, int, str, frozenset[str]]]:
+def sentence_causes(sent: str, r: CauseRules, stated: bool = False,
+                    cues: Sequence[Cue] | None = None) -> list[tuple[int, int, str, frozenset[str]]]:
     """(start, end, category, yields_in_incident) of the causes a sentence states, offsets
     within ``sent``.
 
-    ``stated``: the sentence sits under a cause heading, so ambiguous cues count."""
-    if r.any_cue is not None and not r.any_cue.search(sent):
+    ``stated``: the sentence sits under a cause heading, so ambiguous cues count.
+    ``cues``: the cues that can match ``sent``, in rule order (default: the index's answer)."""
+    if cues is None:
+        cues = r.cues if r.index is None else [r.cues[i] for i in r.index.cues_in(sent)]
+    return _stated_causes(sent, r, stated, cues, [c for c in cues if c.regex.search(sent)])
+
+
+def _stated_causes(sent: str, r: CauseRules, stated: bool, cues: Sequence[Cue],
+                   matched: list[Cue]) -> list[tuple[int, int, str, frozenset[str]]]:
+    """sentence_causes, given the cues that match the whole sentence somewhere (``matched``;
+    none: the sentence names no cause)."""
+    if not matched:
         return []
+    whole = sent
     sent = _before_advice(sent, r)
     if not sent:
         return []
+    # on the uncut sentence only the cues that matched it can match; a cut sentence ends
+    # elsewhere (a lookahead at its end sees other text), so every cue runs on it
+    if len(sent) == len(whole):
+        cues = matched
     stated = stated or bool(r.marker.search(sent))
     chars = set(sent)
     hits: list[tuple[int, int, Cue]] = []
-    for cue in r.cues:
+    for cue in cues:
         if cue.firsts is not None and cue.firsts.isdisjoint(chars):
             continue
         if (cue.needs_cause and not stated) or (cue.requires and not cue.requires.search(sent)):
@@ -189,13 +206,23 @@ def find_causes(ctx: DocContext) -> list[tuple[int, int, str, frozenset[str]]]:
     """(start, end, category, yields_in_incident) in the normalised text, in text order."""
     r = cause_rules()
     norm = ctx.norm.text
-    out = []
-    for s, e in ctx.sentences:
+    spans = [(ctx.norm.to_norm(s), ctx.norm.to_norm(e)) for s, e in ctx.sentences]
+    # the cues each sentence can match, from one search of the text for their cue words
+    per_sentence: list[list[int]] = (r.index.per_span(norm, spans) if r.index is not None
+                                     else [list(range(len(r.cues)))] * len(spans))
+    out: list[tuple[int, int, str, frozenset[str]]] = []
+    for (s, _), (ns, ne), which in zip(ctx.sentences, spans, per_sentence):
+        if not which:
+            continue  # no cue can match: nothing to find, whatever the section
+        sent = norm[ns:ne]
+        cues = [r.cues[i] for i in which]
+        matched = [c for c in cues if c.regex.search(sent)]
+        if not matched:
+            continue  # the same
         use = section_use(ctx, s, r)
         if use in ("silent", "heading"):
             continue
-        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
-        out.extend((ns + a, ns + b, c, y) for a, b, c, y in sentence_causes(norm[ns:ne], r, use == "stated"))
+        out.extend((ns + a, ns + b, c, y) for a, b, c, y in _stated_causes(sent, r, use == "stated", cues, matched))
     return sorted(out)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
@@ -49,14 +50,26 @@ class Incident:
 
 
 def _cfg() -> dict:
+    """rules/incidents.toml as it is now (read again when the rules change, not per call:
+    a build asks for it several times per document)."""
+    return _cfg_for(rules.rules_hash_cached())
+
+
+@cache
+def _cfg_for(_stamp: str) -> dict:
     return rules.load("incidents")
+
+
+_SERIES_LABEL = re.compile(r"【([^】\d#＃]{2,30})[#＃]?\d[^】]*】\S")
+_POST_DATE = re.compile(r"(?:\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$")
+_GAP = re.compile(r"\n\s*\n")
 
 
 def _series_label(line: str) -> str | None:
     """The label of a 【label#123】 prefix shared by the posts of a series (None if absent):
     a bracket that holds a number (【セキュリティ事件簿#2024-217】), not a field label
     (【調査結果】) that a single notice repeats."""
-    m = re.match(r"【([^】\d#＃]{2,30})[#＃]?\d[^】]*】\S", line)
+    m = _SERIES_LABEL.match(line)
     return m.group(1) if m else None
 
 
@@ -86,7 +99,7 @@ def archive_titles(ctx: DocContext) -> list[int]:
             continue  # a title starts a block
         blanks = _blank_lines_after(ctx, lines, i)
         labelled = _series_label(line) is not None
-        dated = re.search(r"(?:\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$", line)
+        dated = _POST_DATE.search(line)
         if blanks >= need_blank or ((labelled or dated) and blanks >= 1):
             cands.append((ln.start, line, bool(leak.search(line))))
     follow_up = rules.compile_pattern(cfg["follow_up"]["regex"])
@@ -194,7 +207,7 @@ def _run_is_incidents(ctx, run, titles, tail_end, items, leak) -> bool:
 
 def _section_tail(ctx: DocContext, start: int) -> int:
     """End of the last list item: the next blank-line gap or long prose paragraph after it."""
-    m = re.compile(r"\n\s*\n").search(ctx.text, start)
+    m = _GAP.search(ctx.text, start)
     return m.start() if m else len(ctx.text)
 
 

@@ -1,0 +1,193 @@
+"""Which of many cue patterns can match a text, without running them.
+
+A cue list (rules/causes.toml, rules/status.toml) has dozens of patterns, and most sentences
+match none of them. Running every pattern on every sentence costs a call each; this index
+answers "which cues can match here" with a few substring tests. Each pattern gets a set of
+factors, literal strings one of which every match of the pattern contains (紛失 for 紛失物,
+誤って for 誤って[^。]{0,12}?送信, 不具合 or バグ for 不具合|バグ); a cue none of whose factors
+occurs in a text cannot match there. The answer only skips work: a cue it names may still
+not match, and a pattern whose factors are not known is always named.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# the regex parser and its op codes (private modules that typeshed omits)
+from re import _constants as _op  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+
+_REPEATS = (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT)
+_ZERO_WIDTH = (_op.AT, _op.ASSERT, _op.ASSERT_NOT)
+
+
+def required_factors(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Literal strings one of which every match of ``pattern`` contains; None when no such set
+    is known (a pattern that may match the empty string, ignores case, or is all wildcards)."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _best(_candidates(list(parsed)))
+
+
+def _candidates(items: list) -> list[frozenset[str]]:
+    """Factor sets of a parsed sequence, each of which alone is required: the runs of literal
+    characters, and the required factors of each group, alternation and repeat that must
+    match at least once."""
+    out: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op is _op.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()  # a literal run ends at anything else (a zero-width assertion too: kept simple)
+        got: frozenset[str] | None = None
+        if op is _op.IN:
+            got = _class(av)
+        elif op is _op.SUBPATTERN:
+            if not av[1] & re.IGNORECASE:
+                got = _best(_candidates(list(av[3])))
+        elif op is _op.ATOMIC_GROUP:
+            got = _best(_candidates(list(av)))
+        elif op is _op.BRANCH:
+            branches = [_best(_candidates(list(b))) for b in av[1]]
+            if all(b is not None for b in branches):
+                got = frozenset().union(*branches)  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            got = _best(_candidates(list(av[2])))
+        # _ZERO_WIDTH items consume nothing; ANY, NOT_LITERAL, backreferences: no factor
+        if got:
+            out.append(got)
+    flush()
+    return out
+
+
+def _class(items: list) -> frozenset[str] | None:
+    """The members of a character class of plain characters (None for ranges, negations,
+    categories)."""
+    chars = set()
+    for op, av in items:
+        if op is not _op.LITERAL:
+            return None
+        chars.add(chr(av))
+    return frozenset(chars) or None
+
+
+def _weight(factor: str) -> int:
+    """How rare a factor is likely to be: kana-only and ASCII text occurs everywhere, kanji and
+    katakana seldom. Only speed depends on the choice."""
+    return sum(1 if ("\u3040" <= ch <= "\u309f" or ch.isascii() or not ch.isalnum()) else 3
+               for ch in factor)
+
+
+def _best(cands: list[frozenset[str]]) -> frozenset[str] | None:
+    """Of several sets each of which is required, the one whose commonest factor is rarest
+    (then the smallest set)."""
+    if not cands:
+        return None
+    return max(cands, key=lambda fs: (min(_weight(f) for f in fs), -len(fs), sorted(fs)))
+
+
+def _lead_trimmed(factor: str) -> str:
+    """The factor without the hiragana it starts with (の不備: 不備), unless it is all hiragana:
+    a part of a required string is required too, and a search for factors stops at every
+    の and に of a text when a factor starts with one."""
+    return factor.lstrip(_HIRAGANA) or factor
+
+
+_HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
+
+
+def trie_pattern(words: Sequence[str]) -> str:
+    """A regex that matches, at a position, the longest of ``words`` found there (a trie of
+    nested groups: one test per character instead of one per word)."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def walk(node: dict) -> str:
+        alts = [re.escape(ch) + walk(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return walk(trie)
+
+
+@dataclass(frozen=True)
+class CueIndex:
+    """For a list of patterns, the patterns that can match a text: ``cues_in(text)`` is the
+    list of pattern indices, in list order, whose factors occur in ``text`` or are unknown;
+    ``per_span(text, spans)`` answers the same for many parts of one text with one search."""
+
+    by_factor: dict[str, tuple[int, ...]]  # a factor: the patterns it admits
+    always: tuple[int, ...]  # patterns with no known factors
+    # the longest factor at a position (a search skips to the factors' first characters)
+    finder: re.Pattern[str] | None = None
+    # a factor: the factors that are its prefixes (itself included) with their lengths; the
+    # finder reports only the longest factor at a position, these occur there too
+    prefixes: dict[str, tuple[tuple[int, tuple[int, ...]], ...]] | None = None
+
+    @classmethod
+    def of(cls, patterns: Sequence[re.Pattern[str]]) -> CueIndex:
+        by_factor: dict[str, list[int]] = {}
+        always = []
+        for i, pat in enumerate(patterns):
+            factors = required_factors(pat.pattern, pat.flags & ~re.UNICODE)
+            if factors is None:
+                always.append(i)
+                continue
+            for f in sorted({_lead_trimmed(f) for f in factors}):
+                by_factor.setdefault(f, []).append(i)
+        words = sorted(by_factor)
+        if not words:
+            return cls({}, tuple(always))
+        finder = re.compile(trie_pattern(words))
+        prefixes = {w: tuple((len(p), tuple(by_factor[p])) for p in words if w.startswith(p))
+                    for w in words}
+        return cls({f: tuple(ix) for f, ix in by_factor.items()}, tuple(always), finder, prefixes)
+
+    def cues_in(self, text: str) -> list[int]:
+        found = set(self.always)
+        for f, ix in self.by_factor.items():
+            if f in text:
+                found.update(ix)
+        return sorted(found)
+
+    def per_span(self, text: str, spans: Sequence[tuple[int, int]]) -> list[list[int]]:
+        """``cues_in(text[s:e])`` for each (s, e) of ``spans`` (sorted, not overlapping), from
+        one search of ``text``."""
+        if self.finder is None or self.prefixes is None:
+            return [list(self.always) for _ in spans]
+        found: list[set[int]] = [set(self.always) for _ in spans]
+        starts = [s for s, _ in spans]
+        prefixes = self.prefixes
+        search = self.finder.search
+        m = search(text)
+        while m is not None:
+            pos = m.start()
+            i = bisect_right(starts, pos) - 1
+            if i >= 0 and pos < spans[i][1]:
+                room = spans[i][1] - pos
+                for n, ix in prefixes[m.group()]:
+                    if n <= room:  # the factor ends inside the span
+                        found[i].update(ix)
+            # the next factor may start inside this one (not finditer: matches would not overlap)
+            m = search(text, pos + 1)
+        return [sorted(f) for f in found]
