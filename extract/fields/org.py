@@ -51,6 +51,9 @@ class OrgRules:
     speaks: tuple[re.Pattern[str], re.Pattern[str]]  # (own report, action on another) in a title
     unresolved: re.Pattern[str]  # a word in a zone that may name a body the patterns missed
     seat: re.Pattern[str]  # 「X」(大阪市)は: a body and the place it sits in
+    decided_score: float  # a pattern winner this good, tied to the author, is not second-guessed
+    decided_by: frozenset[str]  # the kinds of evidence that tie a candidate to the author
+    clause_end: re.Pattern[str]  # what ends the clause parsed around an unresolved word
 
 
 @cache
@@ -84,6 +87,9 @@ def _compiled(_stamp: str) -> OrgRules:
         speaks=(re.compile(cfg["speaks"]["own"]), re.compile(cfg["speaks"]["not"])),
         unresolved=re.compile(ner["unresolved"]),
         seat=re.compile(cfg["seat"]["regex"]),
+        decided_score=float(cfg["ner_scope"]["decided_score"]),
+        decided_by=frozenset(cfg["ner_scope"]["decided_by"]),
+        clause_end=re.compile(cfg["ner_scope"]["clause_end"]),
     )
 
 
@@ -226,7 +232,11 @@ def _unresolved(ctx: DocContext, span: tuple[int, int], items: list[OrgItem]) ->
 
 
 def extract(ctx: DocContext) -> list[OrgItem]:
-    """Organisations and self-references named in the document, in text order."""
+    """Organisations and self-references named in the document, in text order.
+
+    The patterns and the layout come first; the model's names are read only when they leave
+    the notice's own organisation open (see ``_decided``), and then only in the title and the
+    clauses that hold a word the patterns may have missed."""
     r = org_rules()
     items = _pattern_items(ctx)
     lines = _nonblank_lines(ctx.text)
@@ -235,10 +245,21 @@ def extract(ctx: DocContext) -> list[OrgItem]:
         m = r.own_line.match(ctx.norm.text[ns:ne])
         if m and not any(it.start <= s and e <= it.end for it in items) and _valid(m.group()):
             items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
+    selves = []
+    for m in r.self_ref.finditer(ctx.norm.text):
+        s, e, text = ctx.span_of_norm(m.start(), m.end())
+        selves.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
+    out = _finish(ctx, items, selves)
+    if _decided(ctx, out):
+        return out
     top = lines[r.zones["lines"] - 1][1] if len(lines) >= r.zones["lines"] else len(ctx.text)
     found = any(it.label == "legal" and it.start < top for it in items)
-    zones = [sp for sp in _zones(ctx, found) if _unresolved(ctx, sp, items)]
-    for ent in _ner(ctx, zones, r.labels):
+    spans = [sp for zone in _zones(ctx, found) if _unresolved(ctx, zone, items)
+             for sp in _clauses(ctx, zone)]
+    ents = _ner(ctx, list(dict.fromkeys(spans)), r.labels)
+    if not ents:
+        return out
+    for ent in ents:
         inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
         if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
                 and r.legal_words.search(ent.name):
@@ -247,12 +268,53 @@ def extract(ctx: DocContext) -> list[OrgItem]:
             items.append(OrgItem(ent.text, ent.start, ent.end, name=ent.name, label="legal"))
         elif not any(it.start < ent.end and ent.start < it.end for it in items):
             items.append(ent)
-    items = [w for w in (org_names.whole_item(ctx, it, _valid) for it in items) if w is not None]
-    for m in r.self_ref.finditer(ctx.norm.text):
-        s, e, text = ctx.span_of_norm(m.start(), m.end())
-        items.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
-    unique = {(it.start, it.end): it for it in reversed(items)}
+    return _finish(ctx, items, selves)
+
+
+def _finish(ctx: DocContext, items: list[OrgItem], selves: list[OrgItem]) -> list[OrgItem]:
+    """Candidates cut back to the bodies they name, with the self-references, in text order
+    (one item per span)."""
+    whole = [w for w in (org_names.whole_item(ctx, it, _valid) for it in items) if w is not None]
+    unique = {(it.start, it.end): it for it in reversed(whole + selves)}
     return sorted(unique.values(), key=lambda it: (it.start, it.end))
+
+
+def _decided(ctx: DocContext, items: list[OrgItem]) -> bool:
+    """The patterns and the layout decide the notice's own organisation: their best candidate
+    scores ``decided_score`` or more with evidence that ties it to the author (a letterhead or
+    signature line, X(以下「当社」), the kind 本市/当院 name, the head of the title) and is no
+    regulator. A name only the model reads sits in prose the patterns found nothing in; it
+    would need more than that evidence to win, so nothing is parsed."""
+    r = org_rules()
+    d = _decision(ctx, [it for it in items if not ctx.skipped(it.start)])
+    return d.name is not None and d.score >= r.decided_score and bool(d.terms & r.decided_by) \
+        and "not_subject" not in d.terms
+
+
+def _clauses(ctx: DocContext, zone: tuple[int, int]) -> list[tuple[int, int]]:
+    """What of a zone is parsed: the title whole (it names its subject in any script:
+    ベネッセ、顧客情報流出), elsewhere each clause that holds a word the patterns may have missed
+    (between 、 or 。 and the zone's ends)."""
+    r = org_rules()
+    s, e = zone[0], min(zone[1], zone[0] + r.zones["max_chars"])
+    first = _nonblank_lines(ctx.text, limit=1)
+    if first and first[0][0] == s:
+        return [(s, e)]
+    norm = ctx.norm.text
+    ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+    out = []
+    for m in r.unresolved.finditer(norm, ns, ne):
+        a = ns
+        for d in r.clause_end.finditer(norm, ns, m.start()):
+            a = d.end()
+        d = r.clause_end.search(norm, m.end(), ne)
+        b = d.end() if d else ne
+        a, b = ctx.norm.span(a, b)
+        text = ctx.text[a:b]
+        a, b = a + len(text) - len(text.lstrip()), a + len(text.rstrip())
+        if not out or out[-1] != (a, b):
+            out.append((a, b))
+    return out
 
 
 # -- the notice's own organisation -------------------------------------------------------------
@@ -329,6 +391,12 @@ class _Evidence:
         return {sp for sp in spans if not self.ctx.skipped(self.ctx.norm.span(*sp)[0])} or spans
 
     def score(self, key: str, forms: set[str], names: list[str]) -> tuple[float, int, int]:
+        terms, n = self.terms(key, forms, names)
+        return sum(terms.values()), n, len(key)
+
+    def terms(self, key: str, forms: set[str], names: list[str]) -> tuple[dict[str, float], int]:
+        """The weight each kind of evidence adds to a candidate (only those that apply), and
+        its number of mentions."""
         r, w, norm = org_rules(), org_rules().score, self.ctx.norm.text
         spans = self.spans_of(forms)
         # a mention inside a longer candidate's is that one's (長崎県 in 長崎県警察)
@@ -339,32 +407,59 @@ class _Evidence:
         before = [_LEGAL_TAIL.sub("", norm[max(0, a - 30):a]) for a, _ in spans]
         fits = any(_fits(n, self.self_words) for n in names)
         in_title = any(f in self.main_title for f in forms)
-        s = min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]
-        s += w["legal"] if any(r.legal_words.search(n) for n in names) else 0
-        s += w["title"] if in_title else 0
-        s += w["title_first"] if key == self.first_in_title else 0
-        if not self.self_words:  # news and regulator texts: the body acted on is the subject
-            s += w["target"] if any(r.target.match(norm[e:e + 80]) for e in ends) else 0
-        if any(r.third_party.search(b) for b in before):  # a contractor of the author
-            s += w["third_party"]
-        if any(r.link_after.match(norm[e:e + 40]) for e in ends) or any(r.link_before.search(b) for b in before):
-            s += w["self_link"]
-        s += w["own_line"] if any(_own_line(norm, a, b, self.edge, w) for a, b in spans) else 0
-        s += w["self_kind"] if fits else 0
-        # a regulator or the police speaking for itself: 当局 fits it, or it alone heads the title
-        speaks = fits or (key == self.first_in_title and self.only_in_title)
-        s += w["not_subject"] if _not_subject(key) and not speaks else 0
-        if self.site and any(f in self.site for f in forms) and not in_title and not fits:
-            s += w["publisher"]
-        return s, len(spans), len(key)
+        kinds = {
+            "mention": True,
+            "legal": any(r.legal_words.search(n) for n in names),
+            "title": in_title,
+            "title_first": key == self.first_in_title,
+            # news and regulator texts: the body acted on is the subject
+            "target": not self.self_words and any(r.target.match(norm[e:e + 80]) for e in ends),
+            "third_party": any(r.third_party.search(b) for b in before),  # a contractor of the author
+            "self_link": any(r.link_after.match(norm[e:e + 40]) for e in ends)
+            or any(r.link_before.search(b) for b in before),
+            "own_line": any(_own_line(norm, a, b, self.edge, w) for a, b in spans),
+            "self_kind": fits,
+            # a regulator or the police speaking for itself: 当局 fits it, or it alone heads the title
+            "not_subject": _not_subject(key) and not (fits or (key == self.first_in_title and self.only_in_title)),
+            "publisher": bool(self.site) and any(f in self.site for f in forms) and not in_title and not fits,
+        }
+        terms = {k: w[k] for k, on in kinds.items() if on}
+        terms["mention"] = min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]
+        return terms, len(spans)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    name: str | None  # the notice's organisation
+    score: float = 0.0  # the winner's score ...
+    terms: frozenset[str] = frozenset()  # ... and the kinds of evidence it has
 
 
 def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
     """The organisation the notice is about (None when no candidate survives)."""
+    return _decision(ctx, items).name
+
+
+# the last decision made, with what it was made from: extract() decides with the items that the
+# pipeline then hands to document_org()
+_last: list = [None, None]
+
+
+def _decision(ctx: DocContext, items: list[OrgItem]) -> _Decision:
+    key = (org_rules(), ctx.text, ctx.title, tuple(items))
+    last_key, last = _last
+    if last_key is not None and all(a is b or a == b for a, b in zip(key, last_key)):
+        return last
+    out = _decide(ctx, items)
+    _last[:] = [key, out]
+    return out
+
+
+def _decide(ctx: DocContext, items: list[OrgItem]) -> _Decision:
     r = org_rules()
     cands = [it for it in items if it.label != "self_ref" and _valid(it.name)]
     if not cands:
-        return None
+        return _Decision(None)
     canon, forms = _forms(ctx, cands)
     main_title, site = _title_parts(ctx)
     lines = _nonblank_lines(ctx.norm.text)
@@ -381,11 +476,12 @@ def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
     names = {key: [name for k, name in pooled if k == key] for key in forms}
     scores = {key: ev.score(key, fs, names[key]) for key, fs in forms.items()}
     best = max(scores, key=lambda k: scores[k])
+    terms = frozenset(ev.terms(best, forms[best], names[best])[0])
     parent = org_names.facility_parent(best)
     if parent and not any(f in main_title for f in forms[best]) and \
             not any(_fits(n, ev.self_words) for n in names[best]):
-        return parent  # a municipal facility that does not speak for itself
-    return max(names[best], key=len, default=best)
+        return _Decision(parent, scores[best][0], terms)  # a municipal facility that does not speak for itself
+    return _Decision(max(names[best], key=len, default=best), scores[best][0], terms)
 
 
 def _own_line(norm: str, a: int, b: int, edge: set[tuple[int, int]], w: dict[str, float]) -> bool:
