@@ -54,6 +54,7 @@ class OrgRules:
     decided_score: float  # a pattern winner this good, tied to the author, is not second-guessed
     decided_by: frozenset[str]  # the kinds of evidence that tie a candidate to the author
     clause_end: re.Pattern[str]  # what ends the clause parsed around an unresolved word
+    common_words: frozenset[str]  # unresolved words that name things, not bodies (USB, Bcc)
 
 
 @cache
@@ -90,6 +91,7 @@ def _compiled(_stamp: str) -> OrgRules:
         decided_score=float(cfg["ner_scope"]["decided_score"]),
         decided_by=frozenset(cfg["ner_scope"]["decided_by"]),
         clause_end=re.compile(cfg["ner_scope"]["clause_end"]),
+        common_words=frozenset(cfg["ner_scope"]["common_words"]),
     )
 
 
@@ -218,25 +220,66 @@ def _zones(ctx: DocContext, found: bool = False) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def _unresolved(ctx: DocContext, span: tuple[int, int], items: list[OrgItem]) -> bool:
-    """The zone holds no organisation the patterns found and is the title or holds a word that
-    may name one they missed (NTT西日本, 市民課 of a place they missed): only such zones are
-    parsed, the parse being the slow step."""
-    s, e = span
-    if any(s <= it.start < e for it in items):
-        return False
+def _title_zone(ctx: DocContext, zone: tuple[int, int]) -> tuple[int, int] | None:
+    """The zone cut to its first sentence when it is the first line, the notice's title (an
+    excerpt's first line can be a paragraph), else None."""
     first = _nonblank_lines(ctx.text, limit=1)
-    if first and first[0][0] == s:
-        return True  # the title names its subject in any script (ベネッセ、顧客情報流出)
-    return bool(org_rules().unresolved.search(ctx.norm.text[ctx.norm.to_norm(s):ctx.norm.to_norm(e)]))
+    if not first or first[0][0] != zone[0]:
+        return None
+    s, e = ctx.sentence_at(zone[0])
+    return (zone[0], min(zone[1], e)) if s == zone[0] else zone
+
+
+def _unresolved_words(ctx: DocContext, s: int, e: int) -> list[re.Match[str]]:
+    """Words in text[s:e] that may name an organisation the patterns missed (NTT西日本, 市民課
+    of a place they missed), not those that name things (USB, Bcc)."""
+    r = org_rules()
+    return [m for m in r.unresolved.finditer(ctx.norm.text, ctx.norm.to_norm(s), ctx.norm.to_norm(e))
+            if m.group() not in r.common_words]
+
+
+def _clause(ctx: DocContext, m: re.Match[str], s: int, e: int) -> tuple[int, int]:
+    """The clause of text[s:e] around the unresolved word ``m`` (a match in the normalised
+    copy): between the ``clause_end`` marks before and after it, white space stripped."""
+    r, norm = org_rules(), ctx.norm.text
+    ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+    a = ns
+    for d in r.clause_end.finditer(norm, ns, m.start()):
+        a = d.end()
+    d = r.clause_end.search(norm, m.end(), ne)
+    a, b = ctx.norm.span(a, d.end() if d else ne)
+    text = ctx.text[a:b]
+    return a + len(text) - len(text.lstrip()), a + len(text.rstrip())
+
+
+def _ner_spans(ctx: DocContext, zones: list[tuple[int, int]],
+               items: list[OrgItem]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(the title, the clauses) to parse for names: only in zones that hold no organisation the
+    patterns found, the title whole (it names its subject in any script: ベネッセ、顧客情報流出),
+    elsewhere each clause holding an unresolved word. The parse is the slow step."""
+    title: list[tuple[int, int]] = []
+    clauses: list[tuple[int, int]] = []
+    for zone in zones:
+        s, e = zone
+        if any(s <= it.start < e for it in items):
+            continue
+        head = _title_zone(ctx, zone)
+        if head is not None:
+            title.append(head)
+            continue
+        for m in _unresolved_words(ctx, s, e):
+            sp = _clause(ctx, m, s, e)
+            if sp not in clauses and sp[1] > sp[0]:
+                clauses.append(sp)
+    return title, clauses
 
 
 def extract(ctx: DocContext) -> list[OrgItem]:
     """Organisations and self-references named in the document, in text order.
 
     The patterns and the layout come first; the model's names are read only when they leave
-    the notice's own organisation open (see ``_decided``), and then only in the title and the
-    clauses that hold a word the patterns may have missed."""
+    the notice's own organisation open (see ``_decided``): in the title first, then, if it is
+    still open, in the clauses that hold a word the patterns may have missed."""
     r = org_rules()
     items = _pattern_items(ctx)
     lines = _nonblank_lines(ctx.text)
@@ -254,21 +297,23 @@ def extract(ctx: DocContext) -> list[OrgItem]:
         return out
     top = lines[r.zones["lines"] - 1][1] if len(lines) >= r.zones["lines"] else len(ctx.text)
     found = any(it.label == "legal" and it.start < top for it in items)
-    spans = [sp for zone in _zones(ctx, found) if _unresolved(ctx, zone, items)
-             for sp in _clauses(ctx, zone)]
-    ents = _ner(ctx, list(dict.fromkeys(spans)), r.labels)
-    if not ents:
-        return out
-    for ent in ents:
-        inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
-        if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
-                and r.legal_words.search(ent.name):
-            # the model read a longer name than the pattern (みどり運輸株式会社)
-            items.remove(inside[0])
-            items.append(OrgItem(ent.text, ent.start, ent.end, name=ent.name, label="legal"))
-        elif not any(it.start < ent.end and ent.start < it.end for it in items):
-            items.append(ent)
-    return _finish(ctx, items, selves)
+    for spans in _ner_spans(ctx, _zones(ctx, found), items):
+        ents = _ner(ctx, spans, r.labels)
+        if not ents:
+            continue
+        for ent in ents:
+            inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
+            if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
+                    and r.legal_words.search(ent.name):
+                # the model read a longer name than the pattern (みどり運輸株式会社)
+                items.remove(inside[0])
+                items.append(OrgItem(ent.text, ent.start, ent.end, name=ent.name, label="legal"))
+            elif not any(it.start < ent.end and ent.start < it.end for it in items):
+                items.append(ent)
+        out = _finish(ctx, items, selves)
+        if _decided(ctx, out):
+            break
+    return out
 
 
 def _finish(ctx: DocContext, items: list[OrgItem], selves: list[OrgItem]) -> list[OrgItem]:
@@ -289,32 +334,6 @@ def _decided(ctx: DocContext, items: list[OrgItem]) -> bool:
     d = _decision(ctx, [it for it in items if not ctx.skipped(it.start)])
     return d.name is not None and d.score >= r.decided_score and bool(d.terms & r.decided_by) \
         and "not_subject" not in d.terms
-
-
-def _clauses(ctx: DocContext, zone: tuple[int, int]) -> list[tuple[int, int]]:
-    """What of a zone is parsed: the title whole (it names its subject in any script:
-    ベネッセ、顧客情報流出), elsewhere each clause that holds a word the patterns may have missed
-    (between 、 or 。 and the zone's ends)."""
-    r = org_rules()
-    s, e = zone[0], min(zone[1], zone[0] + r.zones["max_chars"])
-    first = _nonblank_lines(ctx.text, limit=1)
-    if first and first[0][0] == s:
-        return [(s, e)]
-    norm = ctx.norm.text
-    ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
-    out = []
-    for m in r.unresolved.finditer(norm, ns, ne):
-        a = ns
-        for d in r.clause_end.finditer(norm, ns, m.start()):
-            a = d.end()
-        d = r.clause_end.search(norm, m.end(), ne)
-        b = d.end() if d else ne
-        a, b = ctx.norm.span(a, b)
-        text = ctx.text[a:b]
-        a, b = a + len(text) - len(text.lstrip()), a + len(text.rstrip())
-        if not out or out[-1] != (a, b):
-            out.append((a, b))
-    return out
 
 
 # -- the notice's own organisation -------------------------------------------------------------
