@@ -55,6 +55,7 @@ class OrgRules:
     decided_by: frozenset[str]  # the kinds of evidence that tie a candidate to the author
     clause_end: re.Pattern[str]  # what ends the clause parsed around an unresolved word
     common_words: frozenset[str]  # unresolved words that name things, not bodies (USB, Bcc)
+    prose: re.Pattern[str]  # a line that reads as prose, not as a post's title
 
 
 @cache
@@ -92,6 +93,7 @@ def _compiled(_stamp: str) -> OrgRules:
         decided_by=frozenset(cfg["ner_scope"]["decided_by"]),
         clause_end=re.compile(cfg["ner_scope"]["clause_end"]),
         common_words=frozenset(cfg["ner_scope"]["common_words"]),
+        prose=re.compile(cfg["ner_scope"]["prose"]),
     )
 
 
@@ -244,10 +246,10 @@ def _clause(ctx: DocContext, m: re.Match[str], s: int, e: int) -> tuple[int, int
     r, norm = org_rules(), ctx.norm.text
     ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
     a = ns
-    for d in r.clause_end.finditer(norm, ns, m.start()):
-        a = d.end()
-    d = r.clause_end.search(norm, m.end(), ne)
-    a, b = ctx.norm.span(a, d.end() if d else ne)
+    for mark in r.clause_end.finditer(norm, ns, m.start()):
+        a = mark.end()
+    after = r.clause_end.search(norm, m.end(), ne)
+    a, b = ctx.norm.span(a, after.end() if after else ne)
     text = ctx.text[a:b]
     return a + len(text) - len(text.lstrip()), a + len(text.rstrip())
 
@@ -409,10 +411,6 @@ class _Evidence:
         spans = {(m.start(), m.end()) for f in forms for m in re.finditer(re.escape(f), norm)}
         return {sp for sp in spans if not self.ctx.skipped(self.ctx.norm.span(*sp)[0])} or spans
 
-    def score(self, key: str, forms: set[str], names: list[str]) -> tuple[float, int, int]:
-        terms, n = self.terms(key, forms, names)
-        return sum(terms.values()), n, len(key)
-
     def terms(self, key: str, forms: set[str], names: list[str]) -> tuple[dict[str, float], int]:
         """The weight each kind of evidence adds to a candidate (only those that apply), and
         its number of mentions."""
@@ -427,7 +425,6 @@ class _Evidence:
         fits = any(_fits(n, self.self_words) for n in names)
         in_title = any(f in self.main_title for f in forms)
         kinds = {
-            "mention": True,
             "legal": any(r.legal_words.search(n) for n in names),
             "title": in_title,
             "title_first": key == self.first_in_title,
@@ -442,8 +439,8 @@ class _Evidence:
             "not_subject": _not_subject(key) and not (fits or (key == self.first_in_title and self.only_in_title)),
             "publisher": bool(self.site) and any(f in self.site for f in forms) and not in_title and not fits,
         }
-        terms = {k: w[k] for k, on in kinds.items() if on}
-        terms["mention"] = min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]
+        terms = {"mention": min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]}
+        terms.update((k, w[k]) for k, on in kinds.items() if on)
         return terms, len(spans)
 
 
@@ -493,14 +490,16 @@ def _decide(ctx: DocContext, items: list[OrgItem]) -> _Decision:
     ev.outer = {key: ev.spans_of(fs) for key, fs in forms.items()}
     pooled = [(canon[core(it.name)], it.name) for it in cands]
     names = {key: [name for k, name in pooled if k == key] for key in forms}
-    scores = {key: ev.score(key, fs, names[key]) for key, fs in forms.items()}
+    terms = {key: ev.terms(key, fs, names[key]) for key, fs in forms.items()}
+    # the most evidence; then the most mentions, the longest name
+    scores = {key: (sum(t.values()), n, len(key)) for key, (t, n) in terms.items()}
     best = max(scores, key=lambda k: scores[k])
-    terms = frozenset(ev.terms(best, forms[best], names[best])[0])
+    kinds = frozenset(terms[best][0])
     parent = org_names.facility_parent(best)
     if parent and not any(f in main_title for f in forms[best]) and \
             not any(_fits(n, ev.self_words) for n in names[best]):
-        return _Decision(parent, scores[best][0], terms)  # a municipal facility that does not speak for itself
-    return _Decision(max(names[best], key=len, default=best), scores[best][0], terms)
+        return _Decision(parent, scores[best][0], kinds)  # a municipal facility that does not speak for itself
+    return _Decision(max(names[best], key=len, default=best), scores[best][0], kinds)
 
 
 def _own_line(norm: str, a: int, b: int, edge: set[tuple[int, int]], w: dict[str, float]) -> bool:
@@ -528,7 +527,7 @@ def incident_org(ctx: DocContext, items: list[OrgItem], start: int, end: int) ->
         ns, ne = ctx.norm.to_norm(ls), ctx.norm.to_norm(le)
         line = ctx.norm.text[ns:ne]
         found = [it for it in _pattern_items(ctx, ns, ne) if not _excluded(ctx, it.name)]
-        if not found:
+        if not found and not r.prose.search(line):  # a sentence is no post title: not parsed
             head = _TITLE_PREFIX.match(line)
             hs = ctx.norm.span(ns, ns + head.end())[1] if head and head.end() else ls
             for it in _ner(ctx, [(hs, le)], r.labels | r.title_labels):
