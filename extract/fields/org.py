@@ -83,12 +83,12 @@ def _compiled(_stamp: str) -> OrgRules:
         link_after=re.compile(cfg["self_link"]["after"].replace("{self}", self_re)),
         link_before=re.compile(cfg["self_link"]["before"].replace("{self}", self_re)),
         not_subject=tuple(cfg["not_subject"]["names"]),
-        self_ref=re.compile(self_re),
+        self_ref=_led(self_re),
         self_kinds=tuple((re.compile(k["words"]), re.compile(k["fits"])) for k in cfg["self_kind"]),
         score={k: float(v) for k, v in cfg["score"].items() if k != "example"},
         speaks=(re.compile(cfg["speaks"]["own"]), re.compile(cfg["speaks"]["not"])),
-        unresolved=re.compile(ner["unresolved"]),
-        seat=re.compile(cfg["seat"]["regex"]),
+        unresolved=_led(ner["unresolved"]),
+        seat=_led(cfg["seat"]["regex"]),
         decided_score=float(cfg["ner_scope"]["decided_score"]),
         decided_by=frozenset(cfg["ner_scope"]["decided_by"]),
         clause_end=re.compile(cfg["ner_scope"]["clause_end"]),
@@ -97,18 +97,43 @@ def _compiled(_stamp: str) -> OrgRules:
     )
 
 
+def _led(pattern: str) -> re.Pattern[str]:
+    """The pattern with a lookahead on its possible first characters in front, so that a
+    search tries it only where it can start (rules.guarded leaves a branch of words alone,
+    which the engine still tries word by word at every position: 当社|弊社|本市…). Same
+    matches, same groups."""
+    chars = rules.first_chars(pattern)
+    if not chars:
+        return re.compile(pattern)
+    klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars))
+    return re.compile(f"(?=[{klass}])(?:{pattern})")
+
+
 def org_rules() -> OrgRules:
     return _compiled(rules.rules_hash_cached())
 
 
 def core(name: str) -> str:
     """A name without legal form or white space: the key candidates are compared by."""
-    return re.sub(r"\s+", "", org_rules().legal_words.sub("", name)).strip("・-")
+    return _core(org_rules(), name)
 
 
 def _valid(name: str) -> bool:
-    c = core(name)
-    return bool(c) and not org_rules().not_name.search(c)
+    return _is_valid(org_rules(), name)
+
+
+# The helpers below take the rules from their caller: org_rules() looks at the environment on
+# every call, and they are called for every candidate.
+def _core(r: OrgRules, name: str) -> str:
+    return _SPACES.sub("", r.legal_words.sub("", name)).strip("・-")
+
+
+def _is_valid(r: OrgRules, name: str) -> bool:
+    c = _core(r, name)
+    return bool(c) and not r.not_name.search(c)
+
+
+_SPACES = re.compile(r"\s+")
 
 
 # -- candidates ---------------------------------------------------------------------------------
@@ -146,7 +171,7 @@ def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[
     seats = []
     for m in r.seat.finditer(norm, ns, ne):
         seats.append(m.span("seat"))
-        if m.group("name") and _valid(m.group("name")):
+        if m.group("name") and _is_valid(r, m.group("name")):
             s, e, text = ctx.span_of_norm(*m.span("name"))
             out.append(OrgItem(text, s, e, name=m.group("name").strip(), label="seat"))
     for label, pat in r.finders:
@@ -161,7 +186,7 @@ def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[
             tail = r.name_tail.search(norm, a, b)
             b = tail.start() if tail and label in ("legal", "body") else b
             name = norm[a:b].strip()
-            if _valid(name):
+            if _is_valid(r, name):
                 s, e, text = ctx.span_of_norm(a, b)
                 out.append(OrgItem(text, s, e, name=name, label=label))
     return out
@@ -194,7 +219,7 @@ def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) 
             b = a + _first_piece(ent.text)
             text = ctx.text[a:b]
             name = ctx.norm.text[ctx.norm.to_norm(a):ctx.norm.to_norm(b)]
-            if _valid(name):
+            if _is_valid(r, name):
                 out.append(OrgItem(text, a, b, name=name, label=ent.label_))
     return out
 
@@ -288,7 +313,7 @@ def extract(ctx: DocContext) -> list[OrgItem]:
     for s, e in lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]:
         ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
         m = r.own_line.match(ctx.norm.text[ns:ne])
-        if m and not any(it.start <= s and e <= it.end for it in items) and _valid(m.group()):
+        if m and not any(it.start <= s and e <= it.end for it in items) and _is_valid(r, m.group()):
             items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
     selves = []
     for m in r.self_ref.finditer(ctx.norm.text):
@@ -321,7 +346,9 @@ def extract(ctx: DocContext) -> list[OrgItem]:
 def _finish(ctx: DocContext, items: list[OrgItem], selves: list[OrgItem]) -> list[OrgItem]:
     """Candidates cut back to the bodies they name, with the self-references, in text order
     (one item per span)."""
-    whole = [w for w in (org_names.whole_item(ctx, it, _valid) for it in items) if w is not None]
+    r = org_rules()
+    whole = [w for w in (org_names.whole_item(ctx, it, lambda name: _is_valid(r, name)) for it in items)
+             if w is not None]
     unique = {(it.start, it.end): it for it in reversed(whole + selves)}
     return sorted(unique.values(), key=lambda it: (it.start, it.end))
 
@@ -349,19 +376,20 @@ def _title_parts(ctx: DocContext) -> tuple[str, str]:
     return title, ""
 
 
-def _not_subject(key: str) -> bool:
-    return any(ns in key for ns in org_rules().not_subject)
+def _not_subject(r: OrgRules, key: str) -> bool:
+    return any(ns in key for ns in r.not_subject)
 
 
 def _excluded(ctx: DocContext, name: str) -> bool:
     """A name that is never a notice's subject: no name at all, or a regulator or platform."""
-    return not _valid(name) or _not_subject(core(name))
+    r = org_rules()
+    return not _is_valid(r, name) or _not_subject(r, _core(r, name))
 
 
-def _fits(name: str, self_words: set[str]) -> bool:
+def _fits(name: str, self_words: set[str], r: OrgRules | None = None) -> bool:
     """The name is of the kind the notice's self-references speak for (本市 → X市)."""
     return any(words.fullmatch(w) and fits.search(name)
-               for words, fits in org_rules().self_kinds for w in self_words)
+               for words, fits in (r or org_rules()).self_kinds for w in self_words)
 
 
 _LEGAL_TAIL = re.compile(r"(?:株式会社|\(株\))\s*$")
@@ -376,7 +404,7 @@ def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[
     """(key of each candidate core → pooled key, pooled key → the forms it is written in)."""
     r, norm = org_rules(), ctx.norm.text
     # sorted by length, then by text: a set's order changes from run to run (hash seed)
-    canon = org_names.pool(sorted({core(it.name) for it in cands}, key=lambda k: (len(k), k)),
+    canon = org_names.pool(sorted({_core(r, it.name) for it in cands}, key=lambda k: (len(k), k)),
                            int(r.score["pool_chars"]))
     forms: dict[str, set[str]] = {}
     for short, long in canon.items():
@@ -385,7 +413,7 @@ def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[
         if it.label == "legal":
             pos = _skip_legal(norm, ctx.norm.to_norm(it.end))
             m = r.alias.match(norm[pos:pos + 40])
-            key = canon[core(it.name)]
+            key = canon[_core(r, it.name)]
             if m and not r.legal_words.fullmatch(m.group(1)) and m.group(1) != key:
                 alias = m.group(1)
                 forms[key] |= forms.pop(canon.get(alias, alias), {alias})
@@ -414,7 +442,8 @@ class _Evidence:
     def terms(self, key: str, forms: set[str], names: list[str]) -> tuple[dict[str, float], int]:
         """The weight each kind of evidence adds to a candidate (only those that apply), and
         its number of mentions."""
-        r, w, norm = org_rules(), org_rules().score, self.ctx.norm.text
+        r, norm = org_rules(), self.ctx.norm.text
+        w = r.score
         spans = self.spans_of(forms)
         # a mention inside a longer candidate's is that one's (長崎県 in 長崎県警察)
         longer = [sp for k, sps in (self.outer or {}).items() if k != key for sp in sps]
@@ -422,7 +451,7 @@ class _Evidence:
                  if not any(x <= a and b <= y and y - x > b - a for x, y in longer)} or spans
         ends = [_skip_legal(norm, b) for _, b in spans]
         before = [_LEGAL_TAIL.sub("", norm[max(0, a - 30):a]) for a, _ in spans]
-        fits = any(_fits(n, self.self_words) for n in names)
+        fits = any(_fits(n, self.self_words, r) for n in names)
         in_title = any(f in self.main_title for f in forms)
         kinds = {
             "legal": any(r.legal_words.search(n) for n in names),
@@ -433,10 +462,10 @@ class _Evidence:
             "third_party": any(r.third_party.search(b) for b in before),  # a contractor of the author
             "self_link": any(r.link_after.match(norm[e:e + 40]) for e in ends)
             or any(r.link_before.search(b) for b in before),
-            "own_line": any(_own_line(norm, a, b, self.edge, w) for a, b in spans),
+            "own_line": any(_own_line(r, norm, a, b, self.edge) for a, b in spans),
             "self_kind": fits,
             # a regulator or the police speaking for itself: 当局 fits it, or it alone heads the title
-            "not_subject": _not_subject(key) and not (fits or (key == self.first_in_title and self.only_in_title)),
+            "not_subject": _not_subject(r, key) and not (fits or (key == self.first_in_title and self.only_in_title)),
             "publisher": bool(self.site) and any(f in self.site for f in forms) and not in_title and not fits,
         }
         terms = {"mention": min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]}
@@ -473,7 +502,7 @@ def _decision(ctx: DocContext, items: list[OrgItem]) -> _Decision:
 
 def _decide(ctx: DocContext, items: list[OrgItem]) -> _Decision:
     r = org_rules()
-    cands = [it for it in items if it.label != "self_ref" and _valid(it.name)]
+    cands = [it for it in items if it.label != "self_ref" and _is_valid(r, it.name)]
     if not cands:
         return _Decision(None)
     canon, forms = _forms(ctx, cands)
@@ -484,11 +513,11 @@ def _decide(ctx: DocContext, items: list[OrgItem]) -> _Decision:
     firsts = {k: min(main_title.find(f) for f in fs if f in main_title)
               for k, fs in forms.items() if any(f in main_title for f in fs)}
     ev.first_in_title = min(firsts, key=lambda k: firsts[k], default=None)
-    speaks = org_rules().speaks
+    speaks = r.speaks
     ev.only_in_title = len(firsts) == 1 and bool(speaks[0].search(main_title)) \
         and not speaks[1].search(main_title)
     ev.outer = {key: ev.spans_of(fs) for key, fs in forms.items()}
-    pooled = [(canon[core(it.name)], it.name) for it in cands]
+    pooled = [(canon[_core(r, it.name)], it.name) for it in cands]
     names = {key: [name for k, name in pooled if k == key] for key in forms}
     terms = {key: ev.terms(key, fs, names[key]) for key, fs in forms.items()}
     # the most evidence; then the most mentions, the longest name
@@ -497,18 +526,18 @@ def _decide(ctx: DocContext, items: list[OrgItem]) -> _Decision:
     kinds = frozenset(terms[best][0])
     parent = org_names.facility_parent(best)
     if parent and not any(f in main_title for f in forms[best]) and \
-            not any(_fits(n, ev.self_words) for n in names[best]):
+            not any(_fits(n, ev.self_words, r) for n in names[best]):
         return _Decision(parent, scores[best][0], kinds)  # a municipal facility that does not speak for itself
     return _Decision(max(names[best], key=len, default=best), scores[best][0], kinds)
 
 
-def _own_line(norm: str, a: int, b: int, edge: set[tuple[int, int]], w: dict[str, float]) -> bool:
+def _own_line(r: OrgRules, norm: str, a: int, b: int, edge: set[tuple[int, int]]) -> bool:
     """The mention at norm[a:b] stands (nearly) alone on a header or footer line."""
     for ls, le in edge:
         if ls <= a and b <= le:
-            rest = org_rules().legal_words.sub("", norm[ls:a] + norm[b:le])
+            rest = r.legal_words.sub("", norm[ls:a] + norm[b:le])
             # a short sentence (Xは調査中です。) is no letterhead
-            return len(re.sub(r"\s+", "", rest)) <= w["own_line_chars"] and "。" not in rest
+            return len(_SPACES.sub("", rest)) <= r.score["own_line_chars"] and "。" not in rest
     return False
 
 
