@@ -444,7 +444,8 @@ class _Evidence:
         its number of mentions."""
         r, norm = org_rules(), self.ctx.norm.text
         w = r.score
-        spans = self.spans_of(forms)
+        # the key's mentions, found once for ``outer``
+        spans = self.outer[key] if self.outer and key in self.outer else self.spans_of(forms)
         # a mention inside a longer candidate's is that one's (長崎県 in 長崎県警察)
         longer = [sp for k, sps in (self.outer or {}).items() if k != key for sp in sps]
         spans = {(a, b) for a, b in spans
