@@ -319,3 +319,136 @@ def test_org_choice_does_not_depend_on_the_hash_seed(tmp_path):
         got.add(json.loads(out.stdout)["organization"])
     assert len(got) == 1, got
 
+
+
+# -- issue 14: what is parsed for names ---------------------------------------------------------
+
+@pytest.fixture
+def counting(nlp):
+    """A DocContext maker whose parses come from the real model, and the texts it parsed."""
+    from rouei.extract.doc.context import DocContext
+    from rouei.extract.nlp.model import parse_for_rules
+
+    parsed: list[str] = []
+
+    def parse(texts):
+        parsed.extend(texts)
+        return parse_for_rules(nlp, texts)
+
+    def make(text, title=None):
+        title = title or next(line.strip() for line in text.splitlines() if line.strip())
+        return DocContext("t", text, title=title, parse_fn=parse)
+
+    return make, parsed
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a letterhead and 当社: prose with words the patterns cannot place (NTT, 市民課) is not read
+    ("システム障害に関するお詫び\n株式会社みなと製作所\n"
+     "このたび、当社がNTT回線で運用するサーバーに障害が発生し、お客様の氏名が閲覧できる状態でした。\n"
+     "当社では、北山区市民課からの連絡を受け、直ちに公開を停止しました。\n", "株式会社みなと製作所"),
+    # 本市 names a city, the sign-off's head names it too
+    ("住民票の写しの誤交付について\n本市の窓口で、別の方の住民票の写しを誤って交付しました。\n"
+     "本市では再発防止に努めてまいります。\n\n令和6年5月1日\n北山市長 山田太郎\n", "北山市"),
+])
+def test_org_decided_by_patterns_parses_nothing(counting, text, expected):
+    make, parsed = counting
+    ctx = make(text)
+    assert org.document_org(ctx, org.extract(ctx)) == expected
+    assert parsed == []
+
+
+def test_org_rule_example_of_the_parse_scope(counting):
+    """rules/org.toml [ner_scope]'s example is a notice the patterns decide: nothing parsed."""
+    from rouei.extract.core import rules
+
+    make, parsed = counting
+    example = rules.load("org")["ner_scope"]["example"]
+    ctx = make(example)
+    assert org.document_org(ctx, org.extract(ctx)) and parsed == []
+
+
+def test_org_title_only_name_is_read_by_the_model(counting):
+    """A name in no pattern's form that only the title gives (ベネッセ) is still found: only
+    the title is parsed, and it settles the notice's organisation."""
+    make, parsed = counting
+    text = ("ベネッセ、顧客情報流出のお詫び\n"
+            "このたび、業務委託先の元社員が顧客の氏名を不正に持ち出していたことが判明しました。\n"
+            "当社は、委託先への監督を強化してまいります。\n")
+    ctx = make(text)
+    assert org.document_org(ctx, org.extract(ctx)) == "ベネッセ"
+    assert parsed == ["ベネッセ、顧客情報流出のお詫び"]
+
+
+def test_org_parses_the_clause_holding_an_unresolved_word(counting):
+    """Beyond the title, only the clause around a word the patterns may have missed is parsed,
+    not its line; a clause holding only a word that names a thing (USB) is not parsed."""
+    make, parsed = counting
+    text = ("個人情報を含む書類の紛失について\n"
+            "令和6年5月1日、USBメモリを紛失したことが判明し、調査を進めています。\n"
+            "令和6年5月2日、千代田区役所市民課で受け付けた申請書も、所在が分からなくなっていることが判明しました。\n")
+    ctx = make(text)
+    items = org.extract(ctx)
+    assert parsed == ["個人情報を含む書類の紛失について", "千代田区役所市民課で受け付けた申請書も、"]
+    assert org.document_org(ctx, items) == "千代田区"
+
+
+def test_org_first_line_paragraph_is_parsed_to_its_first_sentence(counting):
+    """An excerpt's first line can be a paragraph: as its title, only its first sentence is read."""
+    make, parsed = counting
+    first = "このたび、テスト西日本が運営するサイトで障害が発生しました。"
+    text = first + "原因は調査中です。詳細は判明次第お知らせします。\n"
+    ctx = make(text)
+    org.extract(ctx)
+    assert parsed == [first]
+
+
+def test_org_incident_prose_line_is_not_parsed(counting):
+    """An incident's lines that read as prose (a sentence) are no post title: the model is
+    not asked for a name at their head; a title line still is."""
+    make, parsed = counting
+    text = "【事件簿#1】東京電力 個人情報の持ち出しについて\n社員が情報を無断で印刷しました。\n"
+    ctx = make(text, title="x")
+    assert org.incident_org(ctx, [], 0, len(text)) == "東京電力"
+    parsed.clear()
+    text = "社員が情報を無断で印刷しました。\n東京電力によりますと、許可はありませんでした。\n"
+    ctx = make(text, title="x")
+    assert org.incident_org(ctx, [], 0, len(text)) is None
+    assert parsed == []
+
+
+@pytest.mark.parametrize("path", sorted((__import__("pathlib").Path(__file__).parent / "fixtures" / "holdout")
+                                        .glob("*.txt"))[:20], ids=lambda p: p.stem)
+def test_org_decision_reused_equals_a_fresh_one(make_ctx, path):
+    """extract() decides with the items the pipeline then hands to document_org(), which reuses
+    that decision: it must be the one a fresh computation gives."""
+    text = path.read_text(encoding="utf-8")
+    ctx = make_ctx(text, title=next(line.strip() for line in text.splitlines() if line.strip()))
+    items = [it for it in org.extract(ctx) if not ctx.skipped(it.start)]
+    reused = org.document_org(ctx, items)
+    org._last[:] = [None, None]
+    assert org.document_org(ctx, items) == reused
+    # and a different list of items is not answered from the memo
+    fewer = [it for it in items if it.label == "self_ref"]
+    assert org.document_org(ctx, fewer) is None
+
+
+def test_org_led_patterns_match_as_the_plain_ones():
+    """The self-reference, seat and unresolved-word patterns run with a lookahead on their
+    first characters in front (org._led): the same matches and groups as the plain patterns."""
+    from pathlib import Path
+
+    from rouei.extract.core import rules
+    from rouei.extract.doc.text import Normalized
+
+    cfg = rules.load("org")
+    root = Path(__file__).parent
+    texts = [Normalized.of(p.read_text(encoding="utf-8")).text
+             for p in sorted((root / "fixtures" / "holdout").glob("*.txt"))]
+    texts += ["関係当局と当局、本市(北山市)は", "「テスト本舗」(北山市)は", "(北山市)は", "NTT西日本 中央区市民課",
+              "", "当", "当社当社", "x(以下「当社」)"]
+    for src in (cfg["self_ref"]["regex"], cfg["seat"]["regex"], cfg["ner"]["unresolved"]):
+        plain, led = re.compile(src), org._led(src)
+        for text in texts:
+            assert [(m.span(), m.groups()) for m in led.finditer(text)] == \
+                [(m.span(), m.groups()) for m in plain.finditer(text)]

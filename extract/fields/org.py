@@ -51,6 +51,11 @@ class OrgRules:
     speaks: tuple[re.Pattern[str], re.Pattern[str]]  # (own report, action on another) in a title
     unresolved: re.Pattern[str]  # a word in a zone that may name a body the patterns missed
     seat: re.Pattern[str]  # 「X」(大阪市)は: a body and the place it sits in
+    decided_score: float  # a pattern winner this good, tied to the author, is not second-guessed
+    decided_by: frozenset[str]  # the kinds of evidence that tie a candidate to the author
+    clause_end: re.Pattern[str]  # what ends the clause parsed around an unresolved word
+    common_words: frozenset[str]  # unresolved words that name things, not bodies (USB, Bcc)
+    prose: re.Pattern[str]  # a line that reads as prose, not as a post's title
 
 
 @cache
@@ -78,13 +83,30 @@ def _compiled(_stamp: str) -> OrgRules:
         link_after=rules.regex(cfg["self_link"]["after"].replace("{self}", self_re)),
         link_before=rules.regex(cfg["self_link"]["before"].replace("{self}", self_re)),
         not_subject=tuple(cfg["not_subject"]["names"]),
-        self_ref=rules.regex(self_re),
+        self_ref=_led(self_re),
         self_kinds=tuple((rules.regex(k["words"]), rules.regex(k["fits"])) for k in cfg["self_kind"]),
         score={k: float(v) for k, v in cfg["score"].items() if k != "example"},
         speaks=(rules.regex(cfg["speaks"]["own"]), rules.regex(cfg["speaks"]["not"])),
-        unresolved=rules.regex(ner["unresolved"]),
-        seat=rules.regex(cfg["seat"]["regex"]),
+        unresolved=_led(ner["unresolved"]),
+        seat=_led(cfg["seat"]["regex"]),
+        decided_score=float(cfg["ner_scope"]["decided_score"]),
+        decided_by=frozenset(cfg["ner_scope"]["decided_by"]),
+        clause_end=rules.regex(cfg["ner_scope"]["clause_end"]),
+        common_words=frozenset(cfg["ner_scope"]["common_words"]),
+        prose=rules.regex(cfg["ner_scope"]["prose"]),
     )
+
+
+def _led(pattern: str) -> re.Pattern[str]:
+    """The pattern with a lookahead on its possible first characters in front, so that a
+    search tries it only where it can start (rules.guarded leaves a branch of words alone,
+    which the engine still tries word by word at every position: 当社|弊社|本市…). Same
+    matches, same groups."""
+    chars = rules.first_chars(pattern)
+    if not chars:
+        return rules.regex(pattern)
+    klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars))
+    return rules.regex(f"(?=[{klass}])(?:{pattern})")
 
 
 def org_rules() -> OrgRules:
@@ -93,12 +115,25 @@ def org_rules() -> OrgRules:
 
 def core(name: str) -> str:
     """A name without legal form or white space: the key candidates are compared by."""
-    return re.sub(r"\s+", "", org_rules().legal_words.sub("", name)).strip("・-")
+    return _core(org_rules(), name)
 
 
 def _valid(name: str) -> bool:
-    c = core(name)
-    return bool(c) and not org_rules().not_name.search(c)
+    return _is_valid(org_rules(), name)
+
+
+# The helpers below take the rules from their caller: org_rules() looks at the environment on
+# every call, and they are called for every candidate.
+def _core(r: OrgRules, name: str) -> str:
+    return _SPACES.sub("", r.legal_words.sub("", name)).strip("・-")
+
+
+def _is_valid(r: OrgRules, name: str) -> bool:
+    c = _core(r, name)
+    return bool(c) and not r.not_name.search(c)
+
+
+_SPACES = re.compile(r"\s+")
 
 
 # -- candidates ---------------------------------------------------------------------------------
@@ -136,7 +171,7 @@ def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[
     seats = []
     for m in r.seat.finditer(norm, ns, ne):
         seats.append(m.span("seat"))
-        if m.group("name") and _valid(m.group("name")):
+        if m.group("name") and _is_valid(r, m.group("name")):
             s, e, text = ctx.span_of_norm(*m.span("name"))
             out.append(OrgItem(text, s, e, name=m.group("name").strip(), label="seat"))
     for label, pat in r.finders:
@@ -151,7 +186,7 @@ def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[
             tail = r.name_tail.search(norm, a, b)
             b = tail.start() if tail and label in ("legal", "body") else b
             name = norm[a:b].strip()
-            if _valid(name):
+            if _is_valid(r, name):
                 s, e, text = ctx.span_of_norm(a, b)
                 out.append(OrgItem(text, s, e, name=name, label=label))
     return out
@@ -184,7 +219,7 @@ def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) 
             b = a + _first_piece(ent.text)
             text = ctx.text[a:b]
             name = ctx.norm.text[ctx.norm.to_norm(a):ctx.norm.to_norm(b)]
-            if _valid(name):
+            if _is_valid(r, name):
                 out.append(OrgItem(text, a, b, name=name, label=ent.label_))
     return out
 
@@ -212,47 +247,122 @@ def _zones(ctx: DocContext, found: bool = False) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def _unresolved(ctx: DocContext, span: tuple[int, int], items: list[OrgItem]) -> bool:
-    """The zone holds no organisation the patterns found and is the title or holds a word that
-    may name one they missed (NTT西日本, 市民課 of a place they missed): only such zones are
-    parsed, the parse being the slow step."""
-    s, e = span
-    if any(s <= it.start < e for it in items):
-        return False
+def _title_zone(ctx: DocContext, zone: tuple[int, int]) -> tuple[int, int] | None:
+    """The zone cut to its first sentence when it is the first line, the notice's title (an
+    excerpt's first line can be a paragraph), else None."""
     first = _nonblank_lines(ctx.text, limit=1)
-    if first and first[0][0] == s:
-        return True  # the title names its subject in any script (ベネッセ、顧客情報流出)
-    return bool(org_rules().unresolved.search(ctx.norm.text[ctx.norm.to_norm(s):ctx.norm.to_norm(e)]))
+    if not first or first[0][0] != zone[0]:
+        return None
+    s, e = ctx.sentence_at(zone[0])
+    return (zone[0], min(zone[1], e)) if s == zone[0] else zone
+
+
+def _unresolved_words(ctx: DocContext, s: int, e: int) -> list[re.Match[str]]:
+    """Words in text[s:e] that may name an organisation the patterns missed (NTT西日本, 市民課
+    of a place they missed), not those that name things (USB, Bcc)."""
+    r = org_rules()
+    return [m for m in r.unresolved.finditer(ctx.norm.text, ctx.norm.to_norm(s), ctx.norm.to_norm(e))
+            if m.group() not in r.common_words]
+
+
+def _clause(ctx: DocContext, m: re.Match[str], s: int, e: int) -> tuple[int, int]:
+    """The clause of text[s:e] around the unresolved word ``m`` (a match in the normalised
+    copy): between the ``clause_end`` marks before and after it, white space stripped."""
+    r, norm = org_rules(), ctx.norm.text
+    ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+    a = ns
+    for mark in r.clause_end.finditer(norm, ns, m.start()):
+        a = mark.end()
+    after = r.clause_end.search(norm, m.end(), ne)
+    a, b = ctx.norm.span(a, after.end() if after else ne)
+    text = ctx.text[a:b]
+    return a + len(text) - len(text.lstrip()), a + len(text.rstrip())
+
+
+def _ner_spans(ctx: DocContext, zones: list[tuple[int, int]],
+               items: list[OrgItem]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(the title, the clauses) to parse for names: only in zones that hold no organisation the
+    patterns found, the title whole (it names its subject in any script: ベネッセ、顧客情報流出),
+    elsewhere each clause holding an unresolved word. The parse is the slow step."""
+    title: list[tuple[int, int]] = []
+    clauses: list[tuple[int, int]] = []
+    for zone in zones:
+        s, e = zone
+        if any(s <= it.start < e for it in items):
+            continue
+        head = _title_zone(ctx, zone)
+        if head is not None:
+            title.append(head)
+            continue
+        for m in _unresolved_words(ctx, s, e):
+            sp = _clause(ctx, m, s, e)
+            if sp not in clauses and sp[1] > sp[0]:
+                clauses.append(sp)
+    return title, clauses
 
 
 def extract(ctx: DocContext) -> list[OrgItem]:
-    """Organisations and self-references named in the document, in text order."""
+    """Organisations and self-references named in the document, in text order.
+
+    The patterns and the layout come first; the model's names are read only when they leave
+    the notice's own organisation open (see ``_decided``): in the title first, then, if it is
+    still open, in the clauses that hold a word the patterns may have missed."""
     r = org_rules()
     items = _pattern_items(ctx)
     lines = _nonblank_lines(ctx.text)
     for s, e in lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]:
         ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
         m = r.own_line.match(ctx.norm.text[ns:ne])
-        if m and not any(it.start <= s and e <= it.end for it in items) and _valid(m.group()):
+        if m and not any(it.start <= s and e <= it.end for it in items) and _is_valid(r, m.group()):
             items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
-    top = lines[r.zones["lines"] - 1][1] if len(lines) >= r.zones["lines"] else len(ctx.text)
-    found = any(it.label == "legal" and it.start < top for it in items)
-    zones = [sp for sp in _zones(ctx, found) if _unresolved(ctx, sp, items)]
-    for ent in _ner(ctx, zones, r.labels):
-        inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
-        if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
-                and r.legal_words.search(ent.name):
-            # the model read a longer name than the pattern (みどり運輸株式会社)
-            items.remove(inside[0])
-            items.append(OrgItem(ent.text, ent.start, ent.end, name=ent.name, label="legal"))
-        elif not any(it.start < ent.end and ent.start < it.end for it in items):
-            items.append(ent)
-    items = [w for w in (org_names.whole_item(ctx, it, _valid) for it in items) if w is not None]
+    selves = []
     for m in r.self_ref.finditer(ctx.norm.text):
         s, e, text = ctx.span_of_norm(m.start(), m.end())
-        items.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
-    unique = {(it.start, it.end): it for it in reversed(items)}
+        selves.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
+    out = _finish(ctx, items, selves)
+    if _decided(ctx, out):
+        return out
+    top = lines[r.zones["lines"] - 1][1] if len(lines) >= r.zones["lines"] else len(ctx.text)
+    found = any(it.label == "legal" and it.start < top for it in items)
+    for spans in _ner_spans(ctx, _zones(ctx, found), items):
+        ents = _ner(ctx, spans, r.labels)
+        if not ents:
+            continue
+        for ent in ents:
+            inside = [it for it in items if ent.start <= it.start and it.end <= ent.end]
+            if inside and all(it.label == "legal" for it in inside) and len(inside) == 1 \
+                    and r.legal_words.search(ent.name):
+                # the model read a longer name than the pattern (みどり運輸株式会社)
+                items.remove(inside[0])
+                items.append(OrgItem(ent.text, ent.start, ent.end, name=ent.name, label="legal"))
+            elif not any(it.start < ent.end and ent.start < it.end for it in items):
+                items.append(ent)
+        out = _finish(ctx, items, selves)
+        if _decided(ctx, out):
+            break
+    return out
+
+
+def _finish(ctx: DocContext, items: list[OrgItem], selves: list[OrgItem]) -> list[OrgItem]:
+    """Candidates cut back to the bodies they name, with the self-references, in text order
+    (one item per span)."""
+    r = org_rules()
+    whole = [w for w in (org_names.whole_item(ctx, it, lambda name: _is_valid(r, name)) for it in items)
+             if w is not None]
+    unique = {(it.start, it.end): it for it in reversed(whole + selves)}
     return sorted(unique.values(), key=lambda it: (it.start, it.end))
+
+
+def _decided(ctx: DocContext, items: list[OrgItem]) -> bool:
+    """The patterns and the layout decide the notice's own organisation: their best candidate
+    scores ``decided_score`` or more with evidence that ties it to the author (a letterhead or
+    signature line, X(以下「当社」), the kind 本市/当院 name, the head of the title) and is no
+    regulator. A name only the model reads sits in prose the patterns found nothing in; it
+    would need more than that evidence to win, so nothing is parsed."""
+    r = org_rules()
+    d = _decision(ctx, [it for it in items if not ctx.skipped(it.start)])
+    return d.name is not None and d.score >= r.decided_score and bool(d.terms & r.decided_by) \
+        and "not_subject" not in d.terms
 
 
 # -- the notice's own organisation -------------------------------------------------------------
@@ -266,19 +376,20 @@ def _title_parts(ctx: DocContext) -> tuple[str, str]:
     return title, ""
 
 
-def _not_subject(key: str) -> bool:
-    return any(ns in key for ns in org_rules().not_subject)
+def _not_subject(r: OrgRules, key: str) -> bool:
+    return any(ns in key for ns in r.not_subject)
 
 
 def _excluded(ctx: DocContext, name: str) -> bool:
     """A name that is never a notice's subject: no name at all, or a regulator or platform."""
-    return not _valid(name) or _not_subject(core(name))
+    r = org_rules()
+    return not _is_valid(r, name) or _not_subject(r, _core(r, name))
 
 
-def _fits(name: str, self_words: set[str]) -> bool:
+def _fits(name: str, self_words: set[str], r: OrgRules | None = None) -> bool:
     """The name is of the kind the notice's self-references speak for (本市 → X市)."""
     return any(words.fullmatch(w) and fits.search(name)
-               for words, fits in org_rules().self_kinds for w in self_words)
+               for words, fits in (r or org_rules()).self_kinds for w in self_words)
 
 
 _LEGAL_TAIL = re.compile(r"(?:株式会社|\(株\))\s*$")
@@ -293,7 +404,7 @@ def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[
     """(key of each candidate core → pooled key, pooled key → the forms it is written in)."""
     r, norm = org_rules(), ctx.norm.text
     # sorted by length, then by text: a set's order changes from run to run (hash seed)
-    canon = org_names.pool(sorted({core(it.name) for it in cands}, key=lambda k: (len(k), k)),
+    canon = org_names.pool(sorted({_core(r, it.name) for it in cands}, key=lambda k: (len(k), k)),
                            int(r.score["pool_chars"]))
     forms: dict[str, set[str]] = {}
     for short, long in canon.items():
@@ -302,7 +413,7 @@ def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[
         if it.label == "legal":
             pos = _skip_legal(norm, ctx.norm.to_norm(it.end))
             m = r.alias.match(norm[pos:pos + 40])
-            key = canon[core(it.name)]
+            key = canon[_core(r, it.name)]
             if m and not r.legal_words.fullmatch(m.group(1)) and m.group(1) != key:
                 alias = m.group(1)
                 forms[key] |= forms.pop(canon.get(alias, alias), {alias})
@@ -328,43 +439,73 @@ class _Evidence:
         spans = {(m.start(), m.end()) for f in forms for m in re.finditer(re.escape(f), norm)}
         return {sp for sp in spans if not self.ctx.skipped(self.ctx.norm.span(*sp)[0])} or spans
 
-    def score(self, key: str, forms: set[str], names: list[str]) -> tuple[float, int, int]:
-        r, w, norm = org_rules(), org_rules().score, self.ctx.norm.text
-        spans = self.spans_of(forms)
+    def terms(self, key: str, forms: set[str], names: list[str]) -> tuple[dict[str, float], int]:
+        """The weight each kind of evidence adds to a candidate (only those that apply), and
+        its number of mentions."""
+        r, norm = org_rules(), self.ctx.norm.text
+        w = r.score
+        # the key's mentions, found once for ``outer``
+        spans = self.outer[key] if self.outer and key in self.outer else self.spans_of(forms)
         # a mention inside a longer candidate's is that one's (長崎県 in 長崎県警察)
         longer = [sp for k, sps in (self.outer or {}).items() if k != key for sp in sps]
         spans = {(a, b) for a, b in spans
                  if not any(x <= a and b <= y and y - x > b - a for x, y in longer)} or spans
         ends = [_skip_legal(norm, b) for _, b in spans]
         before = [_LEGAL_TAIL.sub("", norm[max(0, a - 30):a]) for a, _ in spans]
-        fits = any(_fits(n, self.self_words) for n in names)
+        fits = any(_fits(n, self.self_words, r) for n in names)
         in_title = any(f in self.main_title for f in forms)
-        s = min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]
-        s += w["legal"] if any(r.legal_words.search(n) for n in names) else 0
-        s += w["title"] if in_title else 0
-        s += w["title_first"] if key == self.first_in_title else 0
-        if not self.self_words:  # news and regulator texts: the body acted on is the subject
-            s += w["target"] if any(r.target.match(norm[e:e + 80]) for e in ends) else 0
-        if any(r.third_party.search(b) for b in before):  # a contractor of the author
-            s += w["third_party"]
-        if any(r.link_after.match(norm[e:e + 40]) for e in ends) or any(r.link_before.search(b) for b in before):
-            s += w["self_link"]
-        s += w["own_line"] if any(_own_line(norm, a, b, self.edge, w) for a, b in spans) else 0
-        s += w["self_kind"] if fits else 0
-        # a regulator or the police speaking for itself: 当局 fits it, or it alone heads the title
-        speaks = fits or (key == self.first_in_title and self.only_in_title)
-        s += w["not_subject"] if _not_subject(key) and not speaks else 0
-        if self.site and any(f in self.site for f in forms) and not in_title and not fits:
-            s += w["publisher"]
-        return s, len(spans), len(key)
+        kinds = {
+            "legal": any(r.legal_words.search(n) for n in names),
+            "title": in_title,
+            "title_first": key == self.first_in_title,
+            # news and regulator texts: the body acted on is the subject
+            "target": not self.self_words and any(r.target.match(norm[e:e + 80]) for e in ends),
+            "third_party": any(r.third_party.search(b) for b in before),  # a contractor of the author
+            "self_link": any(r.link_after.match(norm[e:e + 40]) for e in ends)
+            or any(r.link_before.search(b) for b in before),
+            "own_line": any(_own_line(r, norm, a, b, self.edge) for a, b in spans),
+            "self_kind": fits,
+            # a regulator or the police speaking for itself: 当局 fits it, or it alone heads the title
+            "not_subject": _not_subject(r, key) and not (fits or (key == self.first_in_title and self.only_in_title)),
+            "publisher": bool(self.site) and any(f in self.site for f in forms) and not in_title and not fits,
+        }
+        terms = {"mention": min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]}
+        terms.update((k, w[k]) for k, on in kinds.items() if on)
+        return terms, len(spans)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    name: str | None  # the notice's organisation
+    score: float = 0.0  # the winner's score ...
+    terms: frozenset[str] = frozenset()  # ... and the kinds of evidence it has
 
 
 def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
     """The organisation the notice is about (None when no candidate survives)."""
+    return _decision(ctx, items).name
+
+
+# the last decision made, with what it was made from: extract() decides with the items that the
+# pipeline then hands to document_org()
+_last: list = [None, None]
+
+
+def _decision(ctx: DocContext, items: list[OrgItem]) -> _Decision:
+    key = (org_rules(), ctx.text, ctx.title, tuple(items))
+    last_key, last = _last
+    if last_key is not None and all(a is b or a == b for a, b in zip(key, last_key)):
+        return last
+    out = _decide(ctx, items)
+    _last[:] = [key, out]
+    return out
+
+
+def _decide(ctx: DocContext, items: list[OrgItem]) -> _Decision:
     r = org_rules()
-    cands = [it for it in items if it.label != "self_ref" and _valid(it.name)]
+    cands = [it for it in items if it.label != "self_ref" and _is_valid(r, it.name)]
     if not cands:
-        return None
+        return _Decision(None)
     canon, forms = _forms(ctx, cands)
     main_title, site = _title_parts(ctx)
     lines = _nonblank_lines(ctx.norm.text)
@@ -373,28 +514,31 @@ def document_org(ctx: DocContext, items: list[OrgItem]) -> str | None:
     firsts = {k: min(main_title.find(f) for f in fs if f in main_title)
               for k, fs in forms.items() if any(f in main_title for f in fs)}
     ev.first_in_title = min(firsts, key=lambda k: firsts[k], default=None)
-    speaks = org_rules().speaks
+    speaks = r.speaks
     ev.only_in_title = len(firsts) == 1 and bool(speaks[0].search(main_title)) \
         and not speaks[1].search(main_title)
     ev.outer = {key: ev.spans_of(fs) for key, fs in forms.items()}
-    pooled = [(canon[core(it.name)], it.name) for it in cands]
+    pooled = [(canon[_core(r, it.name)], it.name) for it in cands]
     names = {key: [name for k, name in pooled if k == key] for key in forms}
-    scores = {key: ev.score(key, fs, names[key]) for key, fs in forms.items()}
+    terms = {key: ev.terms(key, fs, names[key]) for key, fs in forms.items()}
+    # the most evidence; then the most mentions, the longest name
+    scores = {key: (sum(t.values()), n, len(key)) for key, (t, n) in terms.items()}
     best = max(scores, key=lambda k: scores[k])
+    kinds = frozenset(terms[best][0])
     parent = org_names.facility_parent(best)
     if parent and not any(f in main_title for f in forms[best]) and \
-            not any(_fits(n, ev.self_words) for n in names[best]):
-        return parent  # a municipal facility that does not speak for itself
-    return max(names[best], key=len, default=best)
+            not any(_fits(n, ev.self_words, r) for n in names[best]):
+        return _Decision(parent, scores[best][0], kinds)  # a municipal facility that does not speak for itself
+    return _Decision(max(names[best], key=len, default=best), scores[best][0], kinds)
 
 
-def _own_line(norm: str, a: int, b: int, edge: set[tuple[int, int]], w: dict[str, float]) -> bool:
+def _own_line(r: OrgRules, norm: str, a: int, b: int, edge: set[tuple[int, int]]) -> bool:
     """The mention at norm[a:b] stands (nearly) alone on a header or footer line."""
     for ls, le in edge:
         if ls <= a and b <= le:
-            rest = org_rules().legal_words.sub("", norm[ls:a] + norm[b:le])
+            rest = r.legal_words.sub("", norm[ls:a] + norm[b:le])
             # a short sentence (Xは調査中です。) is no letterhead
-            return len(re.sub(r"\s+", "", rest)) <= w["own_line_chars"] and "。" not in rest
+            return len(_SPACES.sub("", rest)) <= r.score["own_line_chars"] and "。" not in rest
     return False
 
 
@@ -413,7 +557,7 @@ def incident_org(ctx: DocContext, items: list[OrgItem], start: int, end: int) ->
         ns, ne = ctx.norm.to_norm(ls), ctx.norm.to_norm(le)
         line = ctx.norm.text[ns:ne]
         found = [it for it in _pattern_items(ctx, ns, ne) if not _excluded(ctx, it.name)]
-        if not found:
+        if not found and not r.prose.search(line):  # a sentence is no post title: not parsed
             head = _TITLE_PREFIX.match(line)
             hs = ctx.norm.span(ns, ns + head.end())[1] if head and head.end() else ls
             for it in _ner(ctx, [(hs, le)], r.labels | r.title_labels):

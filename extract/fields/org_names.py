@@ -101,8 +101,9 @@ def pool(keys: list[str], extra: int) -> dict[str, str]:
     教育委員会 → 北山市教育委員会), and an abbreviation into its long spelling (北海道大病院 →
     北海道大学病院). A municipality stays itself (長崎県 is not 長崎県警察)."""
     canon = {}
+    folded = {k: fold(k) for k in keys}
     for k in keys:
-        same = {o for o in keys if o != k and fold(o) == fold(k) and len(o) > len(k)}
+        same = {o for o in keys if o != k and folded[o] == folded[k] and len(o) > len(k)}
         if same:
             canon[k] = max(sorted(same), key=len)
             continue
