@@ -346,9 +346,7 @@ class _Planned:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
-def process_windows(pipeline: Pipeline, docs: Iterable[InputDoc], window_docs: int = WINDOW_DOCS,
-                    window_spans: int = WINDOW_SPANS,
-                    window_chars: int = WINDOW_PARSE_CHARS) -> Iterator[dict]:
+def process_windows(pipeline: Pipeline, docs: Iterable[InputDoc]) -> Iterator[dict]:
     """The records of ``docs`` in input order, the same as ``process_one`` of each (an error
     record for a bad document, which never affects the others), parsed in windows."""
     window: list[_Planned] = []
@@ -358,7 +356,7 @@ def process_windows(pipeline: Pipeline, docs: Iterable[InputDoc], window_docs: i
         window.append(planned)
         spans += len(planned.spans)
         chars += sum(e - s for s, e in planned.spans)
-        if len(window) >= window_docs or spans >= window_spans or chars >= window_chars:
+        if len(window) >= WINDOW_DOCS or spans >= WINDOW_SPANS or chars >= WINDOW_PARSE_CHARS:
             yield from _run_window(pipeline, window)
             window, spans, chars = [], 0, 0
     yield from _run_window(pipeline, window)
