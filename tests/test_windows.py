@@ -5,6 +5,7 @@ foreseen parses are made in one call, and an interrupted run resumes inside a wi
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -172,3 +173,26 @@ def test_resume_inside_a_window_has_no_duplicates_nor_gaps(nlp, tmp_path, monkey
 
     assert ids(out) == ids(ref) == sorted(ids(ref))
     assert masked(out) == masked(ref)
+
+
+class _Killer(InputDoc):
+    """A document whose reading ends the process that reads it (a worker's hard crash)."""
+
+    def read(self, max_bytes=None):
+        if self.doc_id == "killer":
+            os._exit(3)
+        return super().read(max_bytes)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_by_one_document_of_a_window_costs_only_its_record(pipeline):
+    from rouei.extract.run.runner import run_parallel
+
+    texts = [t for t in NOTICES if t]
+    docs = [_Killer(f"d{i}", text=t, source={"path": None, "url": None}) for i, t in enumerate(texts)]
+    docs.insert(2, _Killer("killer", text="x", source={"path": None, "url": None}))
+    recs = list(run_parallel(Settings(), iter(docs), jobs=2))
+    assert [r["doc_id"] for r in recs] == [d.doc_id for d in docs]
+    assert recs[2]["error"]["kind"] == "worker"
+    others = [d for d in docs if d.doc_id != "killer"]
+    assert recs[:2] + recs[3:] == _alone(pipeline, others)

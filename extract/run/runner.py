@@ -336,8 +336,8 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                 if len(task) > 1:
                     _resubmit(backend, inflight, split=task)
                 else:
-                    yield error_record(task[0].doc_id, "worker", f"[E010] Worker process died: {exc}",
-                                       task[0].source)
+                    # the pool breaks for every task in it: run this one alone to tell
+                    yield from _alone(backend, task[0], doc_timeout, counters, exc)
                     _resubmit(backend, inflight)
                 last_done = time.monotonic()
             except Exception as exc:  # noqa: BLE001 - a Dask worker lost (KilledWorker), a task cancelled
@@ -352,6 +352,28 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                 last_done = time.monotonic()
     finally:
         backend.close(abort=not finished)
+
+
+def _alone(backend: _PoolBackend, doc: InputDoc, doc_timeout: float | None,
+           counters: Counters | None, exc: Exception) -> Iterator[dict]:
+    """The record of a document that was in a pool when a worker died, run again alone on the
+    fresh pool: an error record only if it ends that worker too (or overruns its limit)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        recs, done = backend.result(backend.submit([doc]), doc_timeout)
+    except BrokenProcessPool as again:
+        backend.reset()
+        yield error_record(doc.doc_id, "worker", f"[E010] Worker process died: {again or exc}", doc.source)
+        return
+    except (FutureTimeout, TimeoutError):
+        backend.reset()
+        yield error_record(doc.doc_id, "timeout",
+                           f"[E005] Document timed out after {doc_timeout:g} s", doc.source)
+        return
+    if counters is not None:
+        counters.add(done)
+    yield from recs
 
 
 def _resubmit(backend, inflight: deque, split: list[InputDoc] | None = None,
