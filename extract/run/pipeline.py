@@ -380,6 +380,12 @@ def _plan(pipeline: Pipeline, doc: InputDoc) -> _Planned:
     planned = _Planned(doc, text=text, source=source, ctx=ctx, cached=cached)
     if len(text) > PLAN_MAX_CHARS:
         return planned  # a long document parses in batches of its own, as it asks
+    cache = pipeline.cache
+    if cached or (cache is not None and cache.hits > cache.misses):
+        # Its parses are cached, or the run is mostly warm: a document without an entry then
+        # is one that asks for no parse (16% of the real notices), and planning it would add
+        # a rules pass to a warm run for nothing.
+        return planned
     try:
         planned.ctx, asked = pipeline.plan(ctx)
     except Exception:  # noqa: BLE001 - then the document is analysed as on its own
