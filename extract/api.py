@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rouei.extract.run.inputs import InputDoc
-from rouei.extract.run.pipeline import Pipeline, Settings, process_one
+from rouei.extract.run.pipeline import Pipeline, Settings, process_windows
 
 __all__ = ["Extractor", "extract_text"]
 
@@ -60,13 +60,13 @@ class Extractor:
         rest go on. With ``as_tuples=True`` each item is ``(text, context)``, the context a dict
         that may give ``doc_id``, ``published`` and ``title``; otherwise doc ids are ``text-0``,
         ``text-1``, ... ``n_process > 1`` runs that many worker processes, each loading the
-        model once."""
+        model once. Texts are taken in windows whose parses are made together (as
+        ``rouei extract`` does), so a record comes once its window is parsed."""
         if n_process < 1:
             raise ValueError("n_process must be at least 1")
         docs = _input_docs(texts, as_tuples)
         if n_process == 1:
-            for doc in docs:
-                yield process_one(self._pipeline, doc)
+            yield from process_windows(self._pipeline, docs)
             return
         from rouei.extract.run.runner import run_parallel
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,3 +100,13 @@ class DocContext:
     def parses(self) -> dict[tuple[int, int], ParsedDoc]:
         """Every parse this document has so far, by span (read-only use)."""
         return self._parses
+
+    def sibling(self, parse_fn: ParseFn | None) -> DocContext:
+        """The same document with another parse function and the parses made so far (a parse
+        function that gave None made none). What depends on the text alone (the normalised
+        copy, sentences, repeated regions, the layout once read) is shared, not made again:
+        no rule changes it."""
+        new = copy.copy(self)
+        new.parse_fn = parse_fn
+        new._parses = {sp: p for sp, p in self._parses.items() if p is not None}
+        return new

@@ -148,9 +148,11 @@ def parse_texts(nlp: Language, texts: Iterable[str], batch_size: int = 64, fast_
     return [d for d in out if d is not None]
 
 
-def parse_for_rules(nlp: Language, texts: Iterable[str], fast_ner: bool = True) -> list[ParsedDoc]:
+def parse_for_rules(nlp: Language, texts: Iterable[str], fast_ner: bool = True,
+                    batch_size: int = 64) -> list[ParsedDoc]:
     """parse_texts, each result as the rules read it (extract.parsed; the spaCy Doc kept)."""
-    return [ParsedDoc.from_spacy(doc) for doc in parse_texts(nlp, texts, fast_ner=fast_ner)]
+    return [ParsedDoc.from_spacy(doc)
+            for doc in parse_texts(nlp, texts, batch_size=batch_size, fast_ner=fast_ner)]
 
 
 # GiNZA keeps its bunsetu and clause analysis in Doc.user_data, which Doc.from_docs drops:

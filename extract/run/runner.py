@@ -18,9 +18,10 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
+from itertools import islice
 
 from rouei.extract.run.inputs import InputDoc
-from rouei.extract.run.pipeline import Counters, Pipeline, Settings, process_one
+from rouei.extract.run.pipeline import Counters, Pipeline, Settings, process_one, process_windows
 from rouei.extract.run.record import error_record
 
 log = logging.getLogger(__name__)
@@ -105,14 +106,17 @@ def _ready(settings: Settings) -> bool:
     return True
 
 
-def _work(settings: Settings, doc: InputDoc) -> tuple[dict, Counters]:
-    """The record of one document and what the worker did for it."""
+def _work(settings: Settings, docs: list[InputDoc]) -> tuple[list[dict], Counters]:
+    """The records of a window of documents and what the worker did for them."""
     global _WORKER
     if _WORKER is None or _WORKER.settings != settings:
         _WORKER = Pipeline(settings)
     before = _WORKER.counters.copy()
-    rec = process_one(_WORKER, doc)
-    return rec, _WORKER.counters.since(before)
+    if len(docs) == 1:
+        recs = [process_one(_WORKER, docs[0])]
+    else:
+        recs = list(process_windows(_WORKER, docs))
+    return recs, _WORKER.counters.since(before)
 
 
 def run_inline(settings: Settings, docs: Iterable[InputDoc],
@@ -120,11 +124,11 @@ def run_inline(settings: Settings, docs: Iterable[InputDoc],
     """Records in input order from this process; ``counters`` (if given) sums the work done."""
     limit_blas_threads()
     pipeline = Pipeline(settings)
-    for doc in docs:
-        before = pipeline.counters.copy()
-        rec = process_one(pipeline, doc)
+    before = pipeline.counters.copy()
+    for rec in process_windows(pipeline, docs):
         if counters is not None:
             counters.add(pipeline.counters.since(before))
+            before = pipeline.counters.copy()
         yield rec
 
 
@@ -149,11 +153,11 @@ class _PoolBackend:
         for f in [self.ex.submit(_ready, self.settings) for _ in range(self.jobs)]:
             f.result()
 
-    def submit(self, doc: InputDoc):
-        return self.ex.submit(_work, self.settings, doc)
+    def submit(self, docs: list[InputDoc]):
+        return self.ex.submit(_work, self.settings, docs)
 
     @staticmethod
-    def result(handle, timeout: float | None) -> tuple[dict, Counters]:
+    def result(handle, timeout: float | None) -> tuple[list[dict], Counters]:
         return handle.result(timeout=timeout)
 
     def reset(self) -> None:
@@ -183,26 +187,27 @@ def _warm(settings: Settings) -> bool:
 
 
 def _dask_work(settings: Settings, rules_env: str | None, rules_sha: str,
-               doc: InputDoc) -> tuple[dict, Counters]:
-    """One document on a Dask worker, with the client's rule files (ROUEI_RULES) for the
-    time of the task. A worker whose rules differ from the client's says so in the log; the
-    record's ``extractor.rules`` names the rules that made it."""
+               docs: list[InputDoc]) -> tuple[list[dict], Counters]:
+    """A window of documents on a Dask worker, with the client's rule files (ROUEI_RULES) for
+    the time of the task. A worker whose rules differ from the client's says so in the log;
+    the record's ``extractor.rules`` names the rules that made it."""
     old = os.environ.get("ROUEI_RULES")
     if rules_env:
         os.environ["ROUEI_RULES"] = rules_env
     try:
-        rec, done = _work(settings, doc)
+        recs, done = _work(settings, docs)
     finally:
         if rules_env:
             if old is None:
                 os.environ.pop("ROUEI_RULES", None)
             else:
                 os.environ["ROUEI_RULES"] = old
-    used = rec.get("extractor", {}).get("rules")
-    if used and used != rules_sha:
-        log.warning("%s: the worker's rules (%s) differ from the client's (%s)",
-                    doc.doc_id, used[:12], rules_sha[:12])
-    return rec, done
+    for rec in recs:
+        used = rec.get("extractor", {}).get("rules")
+        if used and used != rules_sha:
+            log.warning("%s: the worker's rules (%s) differ from the client's (%s)",
+                        rec.get("doc_id"), used[:12], rules_sha[:12])
+    return recs, done
 
 
 class _DaskBackend:
@@ -230,14 +235,14 @@ class _DaskBackend:
                                         dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
 
-    def submit(self, doc: InputDoc):
-        if doc.path is not None and not doc.path.is_absolute():
-            doc = dataclasses.replace(doc, path=doc.path.absolute())
-        return self.client.submit(_dask_work, self.settings, self.rules_env, self.rules_sha, doc,
+    def submit(self, docs: list[InputDoc]):
+        docs = [dataclasses.replace(doc, path=doc.path.absolute())
+                if doc.path is not None and not doc.path.is_absolute() else doc for doc in docs]
+        return self.client.submit(_dask_work, self.settings, self.rules_env, self.rules_sha, docs,
                                   pure=False)
 
     @staticmethod
-    def result(handle, timeout: float | None) -> tuple[dict, Counters]:
+    def result(handle, timeout: float | None) -> tuple[list[dict], Counters]:
         return handle.result(timeout=timeout)
 
     def wait_ready(self) -> None:
@@ -267,34 +272,45 @@ class _DaskBackend:
             self.cluster.close()
 
 
+# Documents a worker takes at once (their parses are batched, see pipeline.process_windows):
+# enough for the batch to pay, few enough that the workers share the end of a run.
+TASK_DOCS = 24
+
+
 def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                  engine: str = "processes", scheduler: str | None = None,
                  doc_timeout: float | None = None, window: int | None = None,
                  counters: Counters | None = None) -> Iterator[dict]:
-    """Records in input order from a pool of workers, at most ``window`` documents in flight;
-    ``counters`` (if given) sums the work the workers report."""
+    """Records in input order from a pool of workers, at most ``window`` tasks in flight;
+    ``counters`` (if given) sums the work the workers report.
+
+    A task is a window of up to TASK_DOCS documents, or one document with a time limit
+    (``doc_timeout`` is per document, and a window that overran could not say whose fault it
+    was). A window whose worker died is run again one document per task, so that only the
+    document that kills a worker gets the error record."""
     from concurrent.futures.process import BrokenProcessPool  # loads multiprocessing
 
     backend = (_DaskBackend(settings, jobs, scheduler) if engine == "dask"
                else _PoolBackend(settings, jobs, eager=doc_timeout is not None))
     finished = False
+    task_docs = 1 if doc_timeout is not None else TASK_DOCS
     try:
         if doc_timeout is not None:
             backend.wait_ready()  # time limits count from a loaded worker, not from start-up
-        window = window or max(4, 4 * jobs)
-        inflight: deque[tuple[InputDoc, object, float]] = deque()
+        window = window or (max(4, 4 * jobs) if task_docs == 1 else 2 * jobs)
+        inflight: deque[tuple[list[InputDoc], object, float]] = deque()
         it = iter(docs)
         last_done = time.monotonic()
         while True:
             while len(inflight) < window:
-                doc = next(it, None)
-                if doc is None:
+                task = list(islice(it, task_docs))
+                if not task:
                     break
-                inflight.append((doc, backend.submit(doc), time.monotonic()))
+                inflight.append((task, backend.submit(task), time.monotonic()))
             if not inflight:
                 finished = True
                 return
-            doc, handle, submitted = inflight.popleft()
+            task, handle, submitted = inflight.popleft()
             try:
                 limit = None
                 if doc_timeout is not None:
@@ -302,39 +318,75 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                     # nor than the previous result came back; count its time from the later.
                     began = max(submitted, last_done)
                     limit = max(doc_timeout - (time.monotonic() - began), 0.0)
-                rec, done = backend.result(handle, limit)
+                recs, done = backend.result(handle, limit)
                 if counters is not None:
                     counters.add(done)
-                yield rec
+                yield from recs
                 last_done = time.monotonic()
             except (FutureTimeout, TimeoutError):
+                doc = task[0]  # a task with a time limit holds one document
                 yield error_record(doc.doc_id, "timeout",
                                    f"[E005] Document timed out after {doc_timeout:g} s", doc.source)
                 if backend.timed_out(handle):
                     _resubmit(backend, inflight)
                 last_done = time.monotonic()
             except BrokenProcessPool as exc:
-                yield error_record(doc.doc_id, "worker", f"[E010] Worker process died: {exc}", doc.source)
                 assert isinstance(backend, _PoolBackend)  # only a process pool breaks so
                 backend.reset()
-                _resubmit(backend, inflight)
+                if len(task) > 1:
+                    _resubmit(backend, inflight, split=task)
+                else:
+                    # the pool breaks for every task in it: run this one alone to tell
+                    yield from _alone(backend, task[0], doc_timeout, counters, exc)
+                    _resubmit(backend, inflight)
                 last_done = time.monotonic()
             except Exception as exc:  # noqa: BLE001 - a Dask worker lost (KilledWorker), a task cancelled
                 if engine != "dask":
                     raise
-                yield error_record(doc.doc_id, "worker",
-                                   f"[E010] Worker process died: {type(exc).__name__}: {exc}", doc.source)
+                if len(task) > 1:
+                    _resubmit(backend, inflight, split=task, again=False)
+                else:
+                    yield error_record(task[0].doc_id, "worker",
+                                       f"[E010] Worker process died: {type(exc).__name__}: {exc}",
+                                       task[0].source)
                 last_done = time.monotonic()
     finally:
         backend.close(abort=not finished)
 
 
-def _resubmit(backend, inflight: deque) -> None:
-    """Resubmit the documents that were in flight with a lost one (their workers are new)."""
-    pending = list(inflight)
-    inflight.clear()
-    for doc, _, _ in pending:
-        inflight.append((doc, backend.submit(doc), time.monotonic()))
+def _alone(backend: _PoolBackend, doc: InputDoc, doc_timeout: float | None,
+           counters: Counters | None, exc: Exception) -> Iterator[dict]:
+    """The record of a document that was in a pool when a worker died, run again alone on the
+    fresh pool: an error record only if it ends that worker too (or overruns its limit)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        recs, done = backend.result(backend.submit([doc]), doc_timeout)
+    except BrokenProcessPool as again:
+        backend.reset()
+        yield error_record(doc.doc_id, "worker", f"[E010] Worker process died: {again or exc}", doc.source)
+        return
+    except (FutureTimeout, TimeoutError):
+        backend.reset()
+        yield error_record(doc.doc_id, "timeout",
+                           f"[E005] Document timed out after {doc_timeout:g} s", doc.source)
+        return
+    if counters is not None:
+        counters.add(done)
+    yield from recs
+
+
+def _resubmit(backend, inflight: deque, split: list[InputDoc] | None = None,
+              again: bool = True) -> None:
+    """Put a lost window's documents (``split``) in front of the tasks in flight, one per
+    task, and submit again the tasks that were in flight with it (``again``: their workers
+    are new)."""
+    pending = [([doc], None, 0.0) for doc in split or []]
+    if again:
+        pending += list(inflight)
+        inflight.clear()
+    for task, _, _ in reversed(pending):
+        inflight.appendleft((task, backend.submit(task), time.monotonic()))
 
 
 def default_jobs() -> int:

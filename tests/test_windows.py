@@ -1,0 +1,198 @@
+"""Parses batched across documents (pipeline.process_windows): every record is the one the
+document gets on its own, a bad document stays an error record of its own, the window's
+foreseen parses are made in one call, and an interrupted run resumes inside a window."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from rouei.extract.fields import counts, org
+from rouei.extract.run import pipeline as pipeline_mod
+from rouei.extract.run.inputs import InputDoc
+from rouei.extract.run.pipeline import Pipeline, Settings, process_one, process_windows
+
+NOTICES = [
+    # a title without a pattern organisation: its zone is parsed (NER)
+    "ベネッセ、顧客情報流出のお詫び\n2024年3月5日、当社の委託先で顧客情報1,200件が流出した可能性があることが判明しました。\n",
+    "個人情報の漏えいについて\n令和5年10月2日に、職員が住民の氏名と住所を記載した書類を誤って送付しました。\n"
+    "なお、電話番号は含まれておりません。\n山口県岩国市\n",
+    "ABCマート 不正アクセスによる情報流出\n2023年12月1日、メールアドレス300件を誤送信しました。原因は設定の誤りです。\n",
+    "",  # an empty document: an error record (E003)
+    "お知らせ\n2022年4月に受付をした申請書を誤廃棄したことが判明しました。対象は120件です。\n",
+    "東京電力 顧客情報の紛失\n2021年6月、氏名、住所は含まれていますが、クレジットカード情報は含まれておりません。\n",
+]
+
+
+def _docs(texts: list[str]) -> list[InputDoc]:
+    return [InputDoc(f"d{i}", text=t, source={"path": None, "url": None}) for i, t in enumerate(texts)]
+
+
+def _alone(pipeline: Pipeline, docs: list[InputDoc]) -> list[dict]:
+    return [process_one(pipeline, d) for d in docs]
+
+
+@pytest.fixture
+def small_windows(monkeypatch):
+    monkeypatch.setattr(pipeline_mod, "WINDOW_DOCS", 4)
+
+
+def test_windows_give_the_records_of_documents_alone(pipeline, small_windows):
+    docs = _docs(NOTICES * 2)
+    assert list(process_windows(pipeline, docs)) == _alone(pipeline, docs)
+
+
+def test_a_failing_document_leaves_the_others_of_its_window_as_alone(pipeline, monkeypatch):
+    docs = _docs(NOTICES[:3] + ["爆発 お知らせ\n2024年1月5日、氏名と住所が流出しました。\n"] + NOTICES[4:])
+    real = counts.extract
+
+    def failing(ctx):  # the analysis of one document raises
+        if "爆発" in ctx.text:
+            raise RuntimeError("boom")
+        return real(ctx)
+
+    monkeypatch.setattr(counts, "extract", failing)
+    recs = list(process_windows(pipeline, docs))
+    assert recs == _alone(pipeline, docs)
+    assert [r["doc_id"] for r in recs] == [d.doc_id for d in docs]
+    assert "RuntimeError: boom" in recs[3]["error"]["message"]
+    assert sum("error" in r for r in recs) == 1
+
+
+def test_a_window_whose_batch_parse_fails_parses_each_document_alone(pipeline, monkeypatch):
+    """A text the model cannot parse fails the window's batch: each document then parses its
+    own spans, so only the one holding that text becomes an error record."""
+    docs = _docs(NOTICES[:2] + ["爆発、顧客情報流出のお詫び\n2024年1月5日、氏名と住所が流出しました。\n"] + NOTICES[4:])
+    real = Pipeline.parse
+
+    def parse(texts, keep, batch_chars=None):
+        if any("爆発" in t for t in texts):
+            raise RuntimeError("unparsable")
+        return real(pipeline, texts, keep, batch_chars)
+
+    monkeypatch.setattr(pipeline, "parse", parse)
+    recs = list(process_windows(pipeline, docs))
+    assert recs == _alone(pipeline, docs)
+    assert [("error" in r) for r in recs] == [False, False, True, False, False]
+
+
+def test_a_failed_plan_falls_back_to_the_document_alone(pipeline, monkeypatch):
+    real = org.extract
+
+    def planning_fails(ctx):  # raises only in the planning pass (no parses)
+        if ctx.parse_fn is pipeline_mod._parse_nothing and "ABC" in ctx.text:
+            raise RuntimeError("plan")
+        return real(ctx)
+
+    monkeypatch.setattr(org, "extract", planning_fails)
+    docs = _docs(NOTICES)
+    recs = list(process_windows(pipeline, docs))
+    assert recs == _alone(pipeline, docs)
+    assert "error" not in recs[2]
+
+
+def test_a_window_parses_its_documents_in_one_batch(nlp):
+    """The spans the documents of a window will ask for (organisation zones, negation
+    windows) are parsed in one call, with texts of several documents; what else they ask for
+    (a date's predicate) is parsed as they ask, and the counters are those of the documents
+    parsed one by one."""
+    docs = _docs([t for t in NOTICES if t])
+    alone = Pipeline(Settings(), nlp=nlp)
+    expected = _alone(alone, docs)
+    batched = Pipeline(Settings(), nlp=nlp)
+    calls: list[list[str]] = []
+    real = batched.parse
+
+    def counting(texts, keep, batch_chars=None):
+        calls.append(list(texts))
+        return real(texts, keep, batch_chars)
+
+    batched.parse = counting  # type: ignore[method-assign]
+    assert list(process_windows(batched, docs)) == expected
+    owners = {d.doc_id for d in docs for t in calls[0] if t in (d.text or "")}
+    assert len(owners) >= 4, calls
+    # later calls: only the date parse of the notice whose date opens a relative clause
+    assert [len(c) for c in calls[1:]] == [1] and calls[1][0].startswith("2022年4月に受付をした"), calls
+    assert batched.counters.parsed_chars == alone.counters.parsed_chars
+    assert batched.counters.docs == alone.counters.docs == len(docs)
+    assert batched.counters.read_chars == alone.counters.read_chars
+
+
+def test_windows_save_each_documents_parses_in_the_cache(nlp, tmp_path):
+    docs = _docs([t for t in NOTICES if t])
+    cold = Pipeline(Settings(cache_dir=str(tmp_path)), nlp=nlp)
+    first = list(process_windows(cold, docs))
+    warm = Pipeline(Settings(cache_dir=str(tmp_path)), nlp=nlp)
+    assert list(process_windows(warm, docs)) == first
+    assert warm.counters.parsed_chars == 0
+    assert warm.cache is not None and warm.cache.hits == len(docs)
+
+
+def test_resume_inside_a_window_has_no_duplicates_nor_gaps(nlp, tmp_path, monkeypatch):
+    """A run stopped after 3 records of a window of 4 resumes with the fourth."""
+    from rouei.extract.cli import main
+    from rouei.extract.nlp import model
+    from rouei.extract.run import output
+
+    monkeypatch.setattr(model, "load_model", lambda *a, **k: nlp)
+    monkeypatch.setattr(pipeline_mod, "WINDOW_DOCS", 4)
+    src = tmp_path / "docs"
+    src.mkdir()
+    for i, text in enumerate([t for t in NOTICES if t] * 2):
+        (src / f"n{i:02d}.txt").write_text(text, encoding="utf-8")
+    ref = tmp_path / "ref.jsonl"
+    assert main(["extract", str(src), "-o", str(ref), "--quiet", "--no-cache"]) == 0
+
+    out = tmp_path / "out.jsonl"
+    real_write = output.RecordWriter.write
+    written = []
+
+    def write_then_stop(self, rec):
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(rec["doc_id"])
+        real_write(self, rec)
+
+    monkeypatch.setattr(output.RecordWriter, "write", write_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        main(["extract", str(src), "-o", str(out), "--quiet", "--no-cache"])
+    assert not out.exists() and len(output.part_path(out).read_text().splitlines()) == 3
+    monkeypatch.setattr(output.RecordWriter, "write", real_write)
+    assert main(["extract", str(src), "-o", str(out), "--quiet", "--no-cache", "--resume"]) == 0
+
+    def ids(path):
+        return [json.loads(line)["doc_id"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+    def masked(path):
+        recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        for r in recs:
+            r["extractor"].pop("version", None)
+        return recs
+
+    assert ids(out) == ids(ref) == sorted(ids(ref))
+    assert masked(out) == masked(ref)
+
+
+class _Killer(InputDoc):
+    """A document whose reading ends the process that reads it (a worker's hard crash)."""
+
+    def read(self, max_bytes=None):
+        if self.doc_id == "killer":
+            os._exit(3)
+        return super().read(max_bytes)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_by_one_document_of_a_window_costs_only_its_record(pipeline):
+    from rouei.extract.run.runner import run_parallel
+
+    texts = [t for t in NOTICES if t]
+    docs = [_Killer(f"d{i}", text=t, source={"path": None, "url": None}) for i, t in enumerate(texts)]
+    docs.insert(2, _Killer("killer", text="x", source={"path": None, "url": None}))
+    recs = list(run_parallel(Settings(), iter(docs), jobs=2))
+    assert [r["doc_id"] for r in recs] == [d.doc_id for d in docs]
+    assert recs[2]["error"]["kind"] == "worker"
+    others = [d for d in docs if d.doc_id != "killer"]
+    assert recs[:2] + recs[3:] == _alone(pipeline, others)
