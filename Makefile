@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[all,dev]'
+	@# bytecode for the package (an editable install writes none, and with PYTHONDONTWRITEBYTECODE
+	@# set every run would compile rouei's modules from source: ~0.08 s of each start-up)
+	$(BIN)/python -m compileall -q rouei extract fetch >/dev/null
 	touch $(STAMP)
 
 setup: $(STAMP)

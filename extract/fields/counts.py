@@ -78,7 +78,7 @@ def _opt(entry: dict, key: str) -> re.Pattern[str] | None:
     if pattern.startswith("^"):
         # anchored at the start of its window: the engine gives up every later place at once,
         # where a first-character guard (compile_pattern) would test each of them first
-        return re.compile(rules.expand(pattern))
+        return rules.regex(rules.expand(pattern))
     return rules.compile_pattern(pattern)
 
 
@@ -89,7 +89,7 @@ def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
     if not all(p.pattern.startswith("^") for p in patterns):
         return rules.union(patterns)
     try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+        return rules.regex("|".join(f"(?:{p.pattern})" for p in patterns))
     except re.error:
         return None
 

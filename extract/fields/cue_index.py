@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
+from rouei.extract.core import rules
+
 _REPEATS = (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = (_op.AT, _op.ASSERT, _op.ASSERT_NOT)
 
@@ -158,7 +160,7 @@ class CueIndex:
         words = sorted(by_factor)
         if not words:
             return cls({}, tuple(always))
-        finder = re.compile(trie_pattern(words))
+        finder = rules.regex(trie_pattern(words))
         prefixes = {w: tuple((len(p), tuple(by_factor[p])) for p in words if w.startswith(p))
                     for w in words}
         return cls({f: tuple(ix) for f, ix in by_factor.items()}, tuple(always), finder, prefixes)

@@ -132,7 +132,7 @@ def _starts_pattern() -> re.Pattern[str] | None:
         return None
     klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(firsts))
     try:
-        return re.compile(f"(?=[{klass}])(?=" + "|".join(alts) + ")")
+        return rules.regex(f"(?=[{klass}])(?=" + "|".join(alts) + ")")
     except re.error:
         return None
 
