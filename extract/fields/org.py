@@ -193,19 +193,22 @@ def _nonblank_lines(text: str, start: int = 0, end: int | None = None,
 
 @lru_cache(maxsize=16)  # a document asks for its lines several times
 def _lines(text: str, start: int, end: int | None, limit: int | None) -> tuple[tuple[int, int], ...]:
+    found = _LINE.finditer(text, start, len(text) if end is None else end)
+    if limit is None:
+        return tuple(m.span() for m in found)
     out = []
-    for m in _LINE.finditer(text, start, len(text) if end is None else end):
-        if limit is not None and len(out) >= limit:
+    for m in found:
+        if len(out) >= limit:
             break
-        a, b = m.span()
-        body = text[a:b]
-        if body.strip():
-            out.append((a + len(body) - len(body.lstrip()), a + len(body.rstrip())))
+        out.append(m.span())
     return tuple(out)
 
 
-# a run of characters between line breaks, as str.splitlines breaks lines
-_LINE = re.compile("[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+# a line's text from its first to its last character that is not white space, as str.strip
+# and str.splitlines see them: every line break str.splitlines breaks at (\n \r \v \f
+# \x1c-\x1e \x85 U+2028 U+2029) is white space to \s and str.isspace alike, so a match
+# cannot cross one, and a blank line holds none
+_LINE = re.compile("\\S(?:[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*\\S)?")
 
 
 def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[OrgItem]:
