@@ -167,13 +167,16 @@ def test_nonblank_lines_break_where_splitlines_does():
         return out
 
     rng = random.Random(0)
-    alphabet = ["氏", "a", " ", "\n", "\r", "\r\n", "\x0c", "\x85", "\u2028", "\u3000", "\t"]
-    for _ in range(2000):
+    # \x1f is white space (str.isspace) that breaks no line
+    alphabet = ["氏", "a", " ", "\n", "\r", "\r\n", "\x0c", "\x85", "\u2028", "\u3000", "\t", "\v", "\x1c",
+                "\x1e", "\x1f", "\u2029", "\xa0"]
+    for _ in range(5000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
         s = rng.randrange(len(text) + 1)
         e = rng.randrange(s, len(text) + 1)
         assert _nonblank_lines(text, s, e) == by_splitlines(text, s, e), repr(text)
         assert _nonblank_lines(text, 0, None, 2) == by_splitlines(text, 0, len(text))[:2]
+        assert _nonblank_lines(text, s, e, 1) == by_splitlines(text, s, e)[:1]
 
 
 # -- issue 12: the issuing body as the notice names itself ----------------------------------------

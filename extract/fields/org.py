@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -27,9 +28,54 @@ PATTERN_LABELS = ("legal", "body", "government", "place", "seat")
 
 
 @dataclass(frozen=True)
+class Finder:
+    """An organisation pattern, with what narrows its search when the rules give it (see
+    rules/org.toml [scan]): ``runs`` finds the runs of the characters a match is made of,
+    ``needs`` the words one of which every match holds."""
+
+    pattern: re.Pattern[str]
+    runs: re.Pattern[str] | None = None
+    needs: re.Pattern[str] | None = None
+    peek: int = 0  # how far past a run the pattern's lookaheads read
+
+    def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text, start, end)``: the same matches, found by searching only
+        the runs of ``chars`` that hold a ``needs`` word. A match cannot cross a character
+        outside the class, so the runs are searched one by one; each up to ``peek`` past its
+        end, so that a lookahead at the end of a match reads what it reads in the whole text
+        (a match found starting past the run belongs to no run and is left)."""
+        if self.runs is None or self.needs is None:
+            yield from self.pattern.finditer(text, start, end)
+            return
+        hits = [m.start() for m in self.needs.finditer(text, start, end)]
+        if not hits:
+            return
+        i, n = 0, len(hits)
+        for run in self.runs.finditer(text, start, end):
+            a, b = run.span()
+            while i < n and hits[i] < a:
+                i += 1
+            if i == n:
+                return
+            if hits[i] >= b:
+                continue  # no word every match needs in this run
+            for m in self.pattern.finditer(text, a, min(end, b + self.peek)):
+                if m.start() >= b:
+                    break
+                yield m
+
+
+def _finder(entry: dict, peek: int) -> Finder:
+    pattern = rules.guarded(entry["regex"])
+    if "chars" not in entry or "needs" not in entry:
+        return Finder(pattern)
+    return Finder(pattern, rules.regex(f"(?:{entry['chars']})+"), rules.guarded(entry["needs"]), peek)
+
+
+@dataclass(frozen=True)
 class OrgRules:
     legal_words: re.Pattern[str]
-    finders: tuple[tuple[str, re.Pattern[str]], ...]
+    finders: tuple[tuple[str, Finder], ...]
     own_line: re.Pattern[str]
     prefectures: re.Pattern[str]
     name_tail: re.Pattern[str]
@@ -66,7 +112,7 @@ def _compiled(_stamp: str) -> OrgRules:
     ner = cfg["ner"]
     return OrgRules(
         legal_words=rules.regex("|".join(re.escape(w) for w in words)),
-        finders=tuple((label, rules.guarded(cfg[key]["regex"])) for label, key in (
+        finders=tuple((label, _finder(cfg[key], int(cfg["scan"]["peek"]))) for label, key in (
             ("legal", "legal_prefix"), ("legal", "legal_suffix"), ("government", "government"),
             ("body", "body"), ("place", "place"))),
         own_line=rules.regex(cfg["own_line"]["regex"]),
@@ -147,19 +193,22 @@ def _nonblank_lines(text: str, start: int = 0, end: int | None = None,
 
 @lru_cache(maxsize=16)  # a document asks for its lines several times
 def _lines(text: str, start: int, end: int | None, limit: int | None) -> tuple[tuple[int, int], ...]:
+    found = _LINE.finditer(text, start, len(text) if end is None else end)
+    if limit is None:
+        return tuple(m.span() for m in found)
     out = []
-    for m in _LINE.finditer(text, start, len(text) if end is None else end):
-        if limit is not None and len(out) >= limit:
+    for m in found:
+        if len(out) >= limit:
             break
-        a, b = m.span()
-        body = text[a:b]
-        if body.strip():
-            out.append((a + len(body) - len(body.lstrip()), a + len(body.rstrip())))
+        out.append(m.span())
     return tuple(out)
 
 
-# a run of characters between line breaks, as str.splitlines breaks lines
-_LINE = re.compile("[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+# a line's text from its first to its last character that is not white space, as str.strip
+# and str.splitlines see them: every line break str.splitlines breaks at (\n \r \v \f
+# \x1c-\x1e \x85 U+2028 U+2029) is white space to \s and str.isspace alike, so a match
+# cannot cross one, and a blank line holds none
+_LINE = re.compile("\\S(?:[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*\\S)?")
 
 
 def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[OrgItem]:

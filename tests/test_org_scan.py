@@ -1,0 +1,133 @@
+"""The organisation patterns' narrowed search (rules/org.toml [scan], org.Finder): the same
+matches and groups as the plain pattern's finditer, over whole texts and over parts of them."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from rouei.extract.core import rules
+from rouei.extract.doc.context import DocContext
+from rouei.extract.fields import org
+
+ROOT = Path(__file__).parent.parent
+TEXTS = sorted((ROOT / "corpus" / "seeds").glob("*.txt")) + \
+    sorted((Path(__file__).parent / "fixtures" / "holdout").glob("*.txt"))
+
+EDGES = [
+    "", "市", "北山市", "北山市長", "北山市長 山田太郎", "北山市長\n山田太郎", "北山市長。", "北山町立の学校",
+    "北山市立みどり小学校", "北山県知事", "同市", "みなと市", " みなと市", "、さいたま市は", "東京都港区",
+    "山口県岩国市の", "株式会社", "X株式会社", "みどり運輸株式会社", "、みどり運輸株式会社", "BANDAI SPIRITS株式会社",
+    "ABC (株)", "テスト(株)は", "テスト(株", "群馬大学", "群馬大学院", "群馬大学病院", "北海道大病院", "長崎県警察本部",
+    "警視庁", "みどり総合病院", "さくら信用金庫", "北山市教育委員会", "当院", "同大学", "株式会社サンプル及び",
+    "株式会社A及びB株式会社", "総務省は、みどり運輸株式会社に対し", "新宿区役所", "大学", "学園大学", "大学大学",
+]
+
+# pieces the random texts are made of: suffix words, characters in and out of the classes,
+# line breaks and spaces at run ends
+PIECES = ["株式会社", "有限会社", "合同会社", "(株)", "(", ")", "大学", "院", "病院", "学園", "信用金庫", "協会",
+          "市", "区", "町", "村", "県", "都", "府", "道", "東京都", "北海道", "長", "立の", "立", "知事", "警察",
+          "本部", "警視庁", "センター", "こども園", "小学校", "教育委員会", "同", "本", "新", "みどり", "さくら",
+          "の", "は", "テスト", "ー", "・", "ABC", "x", "1", "&", "-", ".", " ", "　", "\n", "、", "。", "「",
+          "」", ":", "山口", "北山", "群馬"]
+
+SCANNED = [(label, f) for label, f in org.org_rules().finders if f.runs is not None]
+
+
+def _plain(f: org.Finder, text: str, start: int, end: int) -> list:
+    return [(m.span(), m.groups(), m.groupdict()) for m in f.pattern.finditer(text, start, end)]
+
+
+def _scanned(f: org.Finder, text: str, start: int, end: int) -> list:
+    return [(m.span(), m.groups(), m.groupdict()) for m in f.finditer(text, start, end)]
+
+
+def _norm(text: str) -> str:
+    return DocContext("t", text).norm.text
+
+
+def test_org_scan_covers_the_slow_patterns():
+    assert {label for label, _ in SCANNED} == {"legal", "body", "place"}
+    assert len(SCANNED) == 3
+
+
+@pytest.mark.parametrize("label,f", SCANNED, ids=[label for label, _ in SCANNED])
+def test_org_scan_same_matches_on_documents(label, f):
+    assert TEXTS
+    for path in TEXTS:
+        norm = _norm(path.read_text(encoding="utf-8"))
+        assert _scanned(f, norm, 0, len(norm)) == _plain(f, norm, 0, len(norm)), path.name
+        # incident_org asks for single lines; and arbitrary cuts fall inside runs
+        for m in re.finditer(r"[^\n]+", norm):
+            assert _scanned(f, norm, *m.span()) == _plain(f, norm, *m.span()), (path.name, m.span())
+        rng = random.Random(path.name)
+        for _ in range(20):
+            a = rng.randrange(len(norm) + 1)
+            b = rng.randrange(a, len(norm) + 1)
+            assert _scanned(f, norm, a, b) == _plain(f, norm, a, b), (path.name, a, b)
+
+
+@pytest.mark.parametrize("label,f", SCANNED, ids=[label for label, _ in SCANNED])
+def test_org_scan_same_matches_on_edge_cases(label, f):
+    for text in EDGES:
+        norm = _norm(text)
+        for a in range(len(norm) + 1):
+            for b in range(a, len(norm) + 1):
+                assert _scanned(f, norm, a, b) == _plain(f, norm, a, b), (text, a, b)
+
+
+@pytest.mark.parametrize("label,f", SCANNED, ids=[label for label, _ in SCANNED])
+def test_org_scan_same_matches_on_random_texts(label, f):
+    rng = random.Random(14)
+    for _ in range(3000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 25)))
+        for norm in (text, _norm(text)):
+            assert _scanned(f, norm, 0, len(norm)) == _plain(f, norm, 0, len(norm)), norm
+            a = rng.randrange(len(norm) + 1)
+            b = rng.randrange(a, len(norm) + 1)
+            assert _scanned(f, norm, a, b) == _plain(f, norm, a, b), (norm, a, b)
+
+
+KEYS = {"legal": "legal_suffix", "body": "body", "place": "place"}
+
+
+@pytest.mark.parametrize("label,f", SCANNED, ids=[label for label, _ in SCANNED])
+def test_org_scan_needs_words_are_made_of_run_characters(label, f):
+    # a `needs` word found inside a run lies wholly in it: each of its characters is in `chars`
+    assert f.runs is not None and f.needs is not None
+    raw = rules.load("org")[KEYS[label]]["needs"].replace("\\", "")
+    for text in re.split(r"[|\[\]]", raw) + PIECES + EDGES:
+        for m in f.needs.finditer(text):
+            assert all(f.runs.fullmatch(ch) for ch in m.group()), (label, m.group())
+
+
+def _lookaheads_within(items, peek: int) -> None:
+    """Every lookahead in the parsed pattern reads at most peek - 1 characters (a ``$`` in it
+    reads one more)."""
+    for op, av in items:
+        name = str(op)
+        if name in ("ASSERT", "ASSERT_NOT"):
+            direction, sub = av
+            if direction == 1:
+                assert sub.getwidth()[1] + 1 <= peek
+            _lookaheads_within(sub, peek)
+        elif name == "BRANCH":
+            for branch in av[1]:
+                _lookaheads_within(branch, peek)
+        elif name == "SUBPATTERN":
+            _lookaheads_within(av[-1], peek)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            _lookaheads_within(av[2], peek)
+
+
+def test_org_scan_lookaheads_read_within_peek():
+    # a run is searched up to `peek` characters past its end: a lookahead at the end of a match
+    # must read no further than that to read what it reads in the whole text
+    from re import _parser  # type: ignore[attr-defined]
+
+    peek = int(rules.load("org")["scan"]["peek"])
+    for _, f in SCANNED:
+        _lookaheads_within(_parser.parse(f.pattern.pattern), peek)
