@@ -131,3 +131,18 @@ def test_org_scan_lookaheads_read_within_peek():
     peek = int(rules.load("org")["scan"]["peek"])
     for _, f in SCANNED:
         _lookaheads_within(_parser.parse(f.pattern.pattern), peek)
+
+
+def test_org_scan_falls_back_when_needs_does_not_cover_the_regex(caplog):
+    """A suffix added to the regex but not to `needs` (or made of characters outside `chars`)
+    would lose its matches in the narrowed search: the finder then searches plainly, and says
+    so once at load."""
+    entry = {"regex": "[一-龥]{1,6}?(?:大学|学院)", "chars": "[一-龥]", "needs": "大学"}
+    with caplog.at_level("WARNING"):
+        f = org._finder(entry, 8)
+    assert f.runs is None and "do not cover" in caplog.text
+    assert [m.group() for m in f.finditer("北山学院", 0, 4)] == ["北山学院"]
+    covered = org._finder({**entry, "needs": "大学|学院"}, 8)
+    assert covered.runs is not None
+    outside = org._finder({"regex": "[一-龥]{1,6}?(?:大学|カレッジ)", "chars": "[一-龥]", "needs": "大学|カレッジ"}, 8)
+    assert outside.runs is None

@@ -12,6 +12,7 @@ when the notice speaks as its body: a city's page that says 本市).
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -21,7 +22,9 @@ from functools import cache, lru_cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import OrgItem
-from rouei.extract.fields import org_names
+from rouei.extract.fields import cue_index, org_names
+
+log = logging.getLogger(__name__)
 
 # labels given by the patterns; any other label is a GiNZA entity label
 PATTERN_LABELS = ("legal", "body", "government", "place", "seat")
@@ -69,7 +72,16 @@ def _finder(entry: dict, peek: int) -> Finder:
     pattern = rules.guarded(entry["regex"])
     if "chars" not in entry or "needs" not in entry:
         return Finder(pattern)
-    return Finder(pattern, rules.regex(f"(?:{entry['chars']})+"), rules.guarded(entry["needs"]), peek)
+    runs, needs = rules.regex(f"(?:{entry['chars']})+"), rules.guarded(entry["needs"])
+    # A researcher who edits the regex (a new suffix) and not `needs` or `chars` would lose
+    # matches without a word: the literal strings one of which every match holds (read from
+    # the regex) must each hold a `needs` word and be made of `chars`, else the plain scan runs.
+    factors = cue_index.required_factors(entry["regex"])
+    if factors is None or not all(needs.search(f) and runs.fullmatch(f) for f in factors):
+        log.warning("rules/org.toml: `needs`/`chars` do not cover the pattern %.40s…; searching "
+                    "it without them", entry["regex"])
+        return Finder(pattern)
+    return Finder(pattern, runs, needs, peek)
 
 
 @dataclass(frozen=True)
