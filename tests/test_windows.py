@@ -196,3 +196,25 @@ def test_a_worker_killed_by_one_document_of_a_window_costs_only_its_record(pipel
     assert recs[2]["error"]["kind"] == "worker"
     others = [d for d in docs if d.doc_id != "killer"]
     assert recs[:2] + recs[3:] == _alone(pipeline, others)
+
+
+def test_pool_tasks_end_at_a_count_or_a_size(tmp_path):
+    """A worker's task holds up to TASK_DOCS documents, fewer when their files reach
+    TASK_BYTES (long notices), and always at least one; the documents keep their order."""
+    from rouei.extract.run.inputs import InputDoc
+    from rouei.extract.run.runner import _take
+
+    short = [InputDoc(f"s{i}", text="あ" * 200) for i in range(30)]  # 600 bytes each
+    it = iter(short)
+    assert [d.doc_id for d in _take(it, 24, 48_000)] == [f"s{i}" for i in range(24)]
+    assert [d.doc_id for d in _take(it, 24, 48_000)] == [f"s{i}" for i in range(24, 30)]
+    assert _take(it, 24, 48_000) == []
+    files = []
+    for i in range(5):
+        path = tmp_path / f"long{i}.txt"
+        path.write_text("い" * 6_000, encoding="utf-8")  # 18,000 bytes
+        files.append(InputDoc(path.stem, path=path))
+    it = iter(files + [InputDoc("gone", path=tmp_path / "missing.txt")])
+    assert [len(_take(it, 24, 48_000)) for _ in range(3)] == [3, 3, 0]
+    huge = InputDoc("huge", data=b"x" * 100_000)
+    assert [d.doc_id for d in _take(iter([huge, *short[:2]]), 24, 48_000)] == ["huge"]

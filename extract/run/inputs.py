@@ -37,6 +37,18 @@ class InputDoc:
     data: bytes | None = None  # stdin
     text: str | None = None  # a text given as str (the Python API): used as it is
 
+    def size_hint(self) -> int:
+        """Bytes the document takes, known without reading it (0 when unknown): how the
+        runner sizes a worker's share of the documents."""
+        if self.text is not None:
+            return len(self.text) * 3
+        if self.data is not None:
+            return len(self.data)
+        try:
+            return self.path.stat().st_size if self.path is not None else 0
+        except OSError:
+            return 0
+
     def read(self, max_bytes: int | None = None) -> tuple[str, str]:
         """(text, encoding). ``max_bytes`` refuses a larger file before reading any of it."""
         if self.error:

@@ -18,7 +18,6 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
-from itertools import islice
 
 from rouei.extract.run.inputs import InputDoc
 from rouei.extract.run.pipeline import Counters, Pipeline, Settings, process_one, process_windows
@@ -273,8 +272,25 @@ class _DaskBackend:
 
 
 # Documents a worker takes at once (their parses are batched, see pipeline.process_windows):
-# enough for the batch to pay, few enough that the workers share the end of a run.
+# enough for the batch to pay, few enough that the workers share the end of a run. A task
+# also ends once its files reach TASK_BYTES: 24 short notices are ~40 kB, while 24 notices of
+# 6,000 characters would make so few tasks that one worker is left with the last alone (63 such
+# notices made 3 tasks for 2 workers); long notices batch their own sentences anyway.
 TASK_DOCS = 24
+TASK_BYTES = 48_000
+
+
+def _take(it: Iterator[InputDoc], docs: int, max_bytes: int) -> list[InputDoc]:
+    """The next task: up to ``docs`` documents, ending at the first that brings the bytes to
+    ``max_bytes`` (one document at least, however large)."""
+    task: list[InputDoc] = []
+    size = 0
+    for doc in it:
+        task.append(doc)
+        size += doc.size_hint()
+        if len(task) >= docs or size >= max_bytes:
+            break
+    return task
 
 
 def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
@@ -303,7 +319,7 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
         last_done = time.monotonic()
         while True:
             while len(inflight) < window:
-                task = list(islice(it, task_docs))
+                task = _take(it, task_docs, TASK_BYTES)
                 if not task:
                     break
                 inflight.append((task, backend.submit(task), time.monotonic()))
