@@ -438,7 +438,7 @@ def test_org_decision_reused_equals_a_fresh_one(make_ctx, path):
 
 def test_org_led_patterns_match_as_the_plain_ones():
     """The self-reference, seat and unresolved-word patterns run with a lookahead on their
-    first characters in front (org._led): the same matches and groups as the plain patterns."""
+    first characters in front (rules.led): the same matches and groups as the plain patterns."""
     from pathlib import Path
 
     from rouei.extract.core import rules
@@ -451,7 +451,7 @@ def test_org_led_patterns_match_as_the_plain_ones():
     texts += ["関係当局と当局、本市(北山市)は", "「テスト本舗」(北山市)は", "(北山市)は", "NTT西日本 中央区市民課",
               "", "当", "当社当社", "x(以下「当社」)"]
     for src in (cfg["self_ref"]["regex"], cfg["seat"]["regex"], cfg["ner"]["unresolved"]):
-        plain, led = re.compile(src), org._led(src)
+        plain, led = re.compile(src), rules.led(src)
         for text in texts:
             assert [(m.span(), m.groups()) for m in led.finditer(text)] == \
                 [(m.span(), m.groups()) for m in plain.finditer(text)]

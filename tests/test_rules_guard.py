@@ -89,3 +89,14 @@ def test_guard_skips_patterns_the_engine_already_scans_fast_and_keeps_global_fla
     assert p.search("zzbc").group() == "bc"
     g = rules.guarded(r"(?:令和|平成)?(?P<n>\d+)年")
     assert g.pattern.startswith("(?=[") and g.search("令和5年").group("n") == "5"
+
+
+def test_led_puts_the_lookahead_after_global_flags_and_also_before_a_branch_of_words():
+    from rouei.extract.core import rules
+
+    words = rules.led("当社|弊社|本市")
+    assert words.pattern.startswith("(?=[") and words.findall("本市と当社と弊社") == ["本市", "当社", "弊社"]
+    flagged = rules.led("(?m)^(?:本市|当院)")
+    assert flagged.pattern.startswith("(?m)(?=[")
+    assert flagged.findall("x\n当院\n本市") == ["当院", "本市"]
+    assert rules.led(".x").pattern == ".x"  # any character can start it: no lookahead

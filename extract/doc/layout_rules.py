@@ -55,7 +55,7 @@ def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         if first is None:
             return None
         chars |= first
-    return re.compile("[" + "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars)) + "]")
+    return re.compile(f"[{rules.char_class(chars)}]")
 
 
 @cache

@@ -75,10 +75,7 @@ def _opt(entry: dict, key: str) -> re.Pattern[str] | None:
     pattern = entry.get(key)
     if not pattern:
         return None
-    if pattern.startswith("^"):
-        # anchored at the start of its window: the engine gives up every later place at once,
-        # where a first-character guard (compile_pattern) would test each of them first
-        return rules.regex(rules.expand(pattern))
+    # an anchored pattern gets no guard (rules.guarded leaves it as it is)
     return rules.compile_pattern(pattern)
 
 

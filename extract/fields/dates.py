@@ -130,7 +130,7 @@ def _starts_pattern() -> re.Pattern[str] | None:
         firsts |= rules.first_chars(pat.pattern) or set()
     if len(alts) < 2:
         return None
-    klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(firsts))
+    klass = rules.char_class(firsts)
     try:
         return rules.regex(f"(?=[{klass}])(?=" + "|".join(alts) + ")")
     except re.error:

@@ -49,7 +49,7 @@ def compile_rule(regex: str) -> re.Pattern[str]:
     their first characters, which saves the engine trying every alternative at every place of
     a sentence; one anchored with ^ is left as it is, since the engine gives up its later
     places at once and the guard would only add a test at each."""
-    return rules.regex(regex) if regex.startswith("^") else rules.guarded(regex)
+    return rules.guarded(regex)
 
 
 @cache

@@ -141,30 +141,18 @@ def _compiled(_stamp: str) -> OrgRules:
         link_after=rules.regex(cfg["self_link"]["after"].replace("{self}", self_re)),
         link_before=rules.regex(cfg["self_link"]["before"].replace("{self}", self_re)),
         not_subject=tuple(cfg["not_subject"]["names"]),
-        self_ref=_led(self_re),
+        self_ref=rules.led(self_re),
         self_kinds=tuple((rules.regex(k["words"]), rules.regex(k["fits"])) for k in cfg["self_kind"]),
         score={k: float(v) for k, v in cfg["score"].items() if k != "example"},
         speaks=(rules.regex(cfg["speaks"]["own"]), rules.regex(cfg["speaks"]["not"])),
-        unresolved=_led(ner["unresolved"]),
-        seat=_led(cfg["seat"]["regex"]),
+        unresolved=rules.led(ner["unresolved"]),
+        seat=rules.led(cfg["seat"]["regex"]),
         decided_score=float(cfg["ner_scope"]["decided_score"]),
         decided_by=frozenset(cfg["ner_scope"]["decided_by"]),
         clause_end=rules.regex(cfg["ner_scope"]["clause_end"]),
         common_words=frozenset(cfg["ner_scope"]["common_words"]),
         prose=rules.regex(cfg["ner_scope"]["prose"]),
     )
-
-
-def _led(pattern: str) -> re.Pattern[str]:
-    """The pattern with a lookahead on its possible first characters in front, so that a
-    search tries it only where it can start (rules.guarded leaves a branch of words alone,
-    which the engine still tries word by word at every position: 当社|弊社|本市…). Same
-    matches, same groups."""
-    chars = rules.first_chars(pattern)
-    if not chars:
-        return rules.regex(pattern)
-    klass = "".join(ch if len(ch) > 1 else re.escape(ch) for ch in sorted(chars))
-    return rules.regex(f"(?=[{klass}])(?:{pattern})")
 
 
 def org_rules() -> OrgRules:
