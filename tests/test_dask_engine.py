@@ -39,6 +39,27 @@ def test_dask_engine_edited_rules_change_the_records_hash(nlp, tmp_path, monkeyp
     assert after != before and after == rules.rules_hash()
 
 
+
+def test_rules_pinned_one_version_for_a_document(tmp_path, monkeypatch):
+    """Inside rules.pinned() an edit to rules/ is not seen (one document, one rules version);
+    after the block the next call sees it."""
+    copy = _rules_copy(tmp_path / "rules")
+    monkeypatch.setenv("ROUEI_RULES", str(copy))
+    monkeypatch.setattr(rules, "RECHECK_SECONDS", 0.0)
+    before = rules.rules_hash_cached()
+    with rules.pinned() as digest:
+        assert digest == before
+        with open(copy / "counters.toml", "a", encoding="utf-8") as fh:
+            fh.write("\n# edited in the middle of a document\n")
+        os.utime(copy / "counters.toml", ns=(time.time_ns() + 10**9,) * 2)
+        monkeypatch.setenv("ROUEI_RULES", str(copy) + "/")  # even a new setting waits
+        assert rules.rules_hash_cached() == before
+        with rules.pinned() as inner:  # nested blocks keep the outer answer
+            assert inner == before
+        assert rules.rules_hash_cached() == before
+    after = rules.rules_hash_cached()
+    assert after != before and after == rules.rules_hash()
+
 @pytest.mark.slow
 def test_dask_engine_workers_elsewhere_get_paths_cache_and_rules(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")

@@ -8,6 +8,8 @@ import re
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -275,9 +277,28 @@ RECHECK_SECONDS = 2.0
 _hot: list = []  # [ROUEI_RULES, valid until, digest] of the last answer
 
 
+_pin: list[str] = []  # digests pinned by `pinned` blocks, innermost last
+
+
+@contextmanager
+def pinned() -> Iterator[str]:
+    """Within the block, rules_hash_cached() answers the digest it gave on entry, without
+    looking at the environment or the clock: the pipeline analyses each document in one, so
+    that a document is read with one version of the rules throughout (an edit to rules/ in the
+    middle of it counts from the next document) and the extractors' many calls cost nothing."""
+    _pin.append(rules_hash_cached())
+    try:
+        yield _pin[-1]
+    finally:
+        _pin.pop()
+
+
 def rules_hash_cached() -> str:
     """rules_hash() of rules/ as it is now. Extractors call this on every use to key their
-    compiled patterns, so it looks at the files' mtimes at most every RECHECK_SECONDS."""
+    compiled patterns, so it looks at the files' mtimes at most every RECHECK_SECONDS (and
+    not at all inside a `pinned` block)."""
+    if _pin:
+        return _pin[-1]
     now = time.monotonic()
     env = os.environ.get("ROUEI_RULES")
     if _hot and _hot[0] == env and now < _hot[1]:

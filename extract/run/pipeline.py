@@ -215,8 +215,9 @@ class Pipeline:
         not foreseen here (by another extractor, or one that a parse leads to); it is parsed
         then."""
         probe = ctx.sibling(_parse_nothing)
-        for mod in PLANNED_FIELDS:
-            mod.extract(probe)
+        with rules.pinned():
+            for mod in PLANNED_FIELDS:
+                mod.extract(probe)
         asked = [sp for sp, parsed in probe.parses.items() if parsed is None]
         return probe.sibling(self.parse_fn), asked
 
@@ -231,8 +232,12 @@ class Pipeline:
     def analyse(self, ctx: DocContext, source: dict | None = None) -> tuple[dict, list[Item]]:
         """The record of a document context, and every item found (before the record keeps
         one of each value): the spaCy component shows them all as spans."""
+        with rules.pinned() as digest:  # one version of the rules for the whole record
+            self.rules_sha = digest
+            return self._analyse(ctx, source)
+
+    def _analyse(self, ctx: DocContext, source: dict | None) -> tuple[dict, list[Item]]:
         text = ctx.text
-        self.rules_sha = rules.rules_hash_cached()  # the rules this record is made with
         source = dict(source or {})
         source.setdefault("sha256", hashlib.sha256(text.encode("utf-8")).hexdigest())
         found = self.items(ctx)
