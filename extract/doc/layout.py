@@ -245,46 +245,68 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
     # one copy character per original character (Normalized's identity map): positions carry
     # over, with no lookup
     same = type(norm.starts) is range
+    marker_start = r.marker_start
     for raw in text.splitlines(keepends=True):
-        content = raw.rstrip("\r\n")
-        words = content.strip()
+        n = len(raw)
+        words = raw.strip()
         if not words:
-            pos += len(raw)
+            pos += n
             blank = True
             continue
-        lead = len(content) - len(content.lstrip())
+        # raw.strip() is the line's words: the line break is white space, and a line holds
+        # no other line break (splitlines cut there)
+        lead = n - len(raw.lstrip())
         s = pos + lead
         e = s + len(words)
-        pos += len(raw)
+        pos += n
         ns, ne = (s, e) if same else (norm.to_norm(s), norm.to_norm(e))
         ntext = copy[ns:ne].strip()
         ns = copy.find(ntext[:1], ns) if ntext else ns
         style, number, bullet, nbody = None, None, False, 0
         # most lines open with no mark: one test of the first character rules them all out
-        markers = r.markers if r.marker_start is None or r.marker_start.match(ntext) else ()
-        for mk in markers:
-            m = mk.regex.match(ntext)
-            if m:
-                style, bullet = mk.style, mk.bullet
-                g = m.groupdict()
-                num = g.get("num") or g.get("kana") or g.get("kana2")
-                number = mark_number(num) if num else None
-                # 【経緯】 is a heading in brackets: its words are inside them
-                nbody = m.start("inner") if g.get("inner") else m.end()
-                break
-        if nbody < len(ntext) and ntext[nbody].isspace():
-            nbody = _SPACES.match(ntext, nbody).end()
-        body_text = ntext[nbody:]
-        if style == "lenticular":
-            body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
+        if marker_start is None or marker_start.match(ntext):
+            for mk in r.markers:
+                m = mk.regex.match(ntext)
+                if m:
+                    style, bullet = mk.style, mk.bullet
+                    g = m.groupdict()
+                    num = g.get("num") or g.get("kana") or g.get("kana2")
+                    number = mark_number(num) if num else None
+                    # 【経緯】 is a heading in brackets: its words are inside them
+                    nbody = m.start("inner") if g.get("inner") else m.end()
+                    break
+        if nbody == 0 and style != "lenticular":
+            body_text = ntext  # the words start the line (ntext is stripped): nothing to skip
+        else:
+            if nbody < len(ntext) and ntext[nbody].isspace():
+                nbody = _SPACES.match(ntext, nbody).end()
+            body_text = ntext[nbody:]
+            if style == "lenticular":
+                body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
         if nbody >= len(ntext):
             body = e
         else:
             body = ns + nbody if same else norm.span(ns + nbody, ns + nbody)[0]
-        out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank,
-                        lead))
+        out.append(_line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank,
+                         lead))
         blank = False
     return out
+
+
+_new = object.__new__
+
+
+def _line(index: int, start: int, end: int, ns: int, text: str, body: int, body_text: str,
+          style: str | None, number: int | None, bullet: bool, blank_before: bool,
+          indent: int) -> Line:
+    """``Line(...)`` built without the frozen dataclass's __init__, which sets each of the
+    twelve fields through object.__setattr__ and takes most of the time of reading a line.
+    The same object: equal to (and hashing like) the one Line(...) makes."""
+    ln = _new(Line)
+    ln.__dict__.update(index=index, start=start, end=end, ns=ns, text=text, body=body,
+                       body_text=body_text, style=style, number=number, bullet=bullet,
+                       blank_before=blank_before, indent=indent)
+    return ln
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +318,8 @@ def section_kind(words: str, r: LayoutRules | None = None) -> str | None:
     A heading naming two kinds takes the one it names first (本件の概要及び原因 → overview);
     on a tie, the entry listed first."""
     r = r or layout_rules()
+    if r.any_section is not None and not r.any_section.search(words):
+        return None  # one scan: most lines name no kind
     best: tuple[int, str] | None = None
     for kind, pat in r.sections:
         m = pat.search(words)

@@ -45,6 +45,12 @@ class LayoutRules:
     # not open with one is tried against no marker; None when any character can
     marker_start: re.Pattern[str] | None = None
     tl_start: re.Pattern[str] | None = None
+    # the characters a [[label]] match can start with (None: any); a text that does not open
+    # with one is the whole of no label
+    label_start: re.Pattern[str] | None = None
+    # matches wherever one of the [[section]] patterns does (None: they cannot be joined): a
+    # line where it finds nothing names no section kind, with one scan instead of one each
+    any_section: re.Pattern[str] | None = None
 
 
 def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -69,10 +75,12 @@ def _compiled(_stamp: str) -> LayoutRules:
     markers = tuple(Marker(m["style"], cp(m["regex"]), bool(m.get("list", False)))
                     for m in r["marker"])
     tl_date = cp(r["timeline"]["date"])
+    sections = tuple((s["kind"], cp(s["regex"])) for s in r["section"])
+    labels = tuple((lab["kind"], cp(f"(?:{lab['regex']})")) for lab in r["label"])
     return LayoutRules(
         markers=markers,
-        sections=tuple((s["kind"], cp(s["regex"])) for s in r["section"]),
-        labels=tuple((lab["kind"], cp(f"(?:{lab['regex']})")) for lab in r["label"]),
+        sections=sections,
+        labels=labels,
         max_chars=int(r["heading"]["max_chars"]),
         bare_chars=int(r["heading"]["bare_chars"]),
         section_chars=int(r["heading"]["section_chars"]),
@@ -94,6 +102,8 @@ def _compiled(_stamp: str) -> LayoutRules:
         signoff_org=cp(r["signoff"]["org"]),
         marker_start=_start_class([m.regex for m in markers]),
         tl_start=_start_class([tl_date]),
+        label_start=_start_class([pat for _, pat in labels]),
+        any_section=rules.union([pat for _, pat in sections]),
     )
 
 
@@ -118,12 +128,19 @@ def label_kind(label: str, r: LayoutRules | None = None) -> str | None:
     words = clean_label(label)
     if words in _kinds:
         return _kinds[words]
-    kind = next((kind for kind, pat in r.labels if pat.fullmatch(words)), None)
-    if kind is None:
+    kind = full_label_kind(words, r)
+    if kind is None and (r.any_section is None or r.any_section.search(words)):
         kind = next((kind for kind, pat in r.sections if pat.search(words)), None)
     if len(_kinds) < 4096:
         _kinds[words] = kind
     return kind
+
+
+def full_label_kind(words: str, r: LayoutRules) -> str | None:
+    """The kind of the first [[label]] entry that matches all of ``words`` (no section kind)."""
+    if r.label_start is not None and not r.label_start.match(words):
+        return None  # no label starts with this character (and "" is no label)
+    return next((kind for kind, pat in r.labels if pat.fullmatch(words)), None)
 
 
 def clean_label(label: str) -> str:

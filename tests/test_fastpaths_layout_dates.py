@@ -1,0 +1,189 @@
+"""The fast paths of the layout stage and of the dates field give what the plain code gives:
+each rewrite is compared with a plain form of it (kept here) on the seed notices, the holdout
+pages, their CRLF and full-width-space variants and edge cases of our own."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from rouei.extract.doc import layout as layout_mod
+from rouei.extract.doc import layout_blocks as blocks
+from rouei.extract.doc import layout_rules as lr
+from rouei.extract.doc.layout import Layout, Line, mark_number
+from rouei.extract.doc.text import Normalized
+
+from .test_fastpaths_doc import TEXTS
+
+_MORE = [
+    "【経緯】\n【】\n【発生日】\n2024年5月1日\n【 原因 】 設定の誤り\n",
+    "\v\f見出し\x1c本文\x1d\x1e\x85次\u2028行\u2029末\r\r\n\n",
+    "  \t(1) \t経緯\t\n  (2)\u3000原因\n  ① \n②\n",
+    "発生日\n判明日\n\n2024/5/1\n2024/5/2\n発生日\t判明日\n内容\n件数\n",
+    "発生日\n件数\n2024年5月1日\n3件\n2024年5月2日\n",
+    "時期\n期間\n2024年5月1日~2024年5月2日\n",
+    "1.概要\n本市において。\n2.経緯\n(1)5月1日\n職員が確認\n(2)5月2日 警察に相談\n",
+    "発覚日:2020年3月10日\n10:30 連絡\nhttps://example.jp/a\n判明日 2024年5月2日\n",
+    "ﾄﾞ\n\n\u3000\n\u00a0\n…\n",
+]
+TEXTS_ALL = TEXTS + _MORE
+
+
+# -- lines ---------------------------------------------------------------------------------
+
+def _lines_plain(text: str, norm: Normalized, r: lr.LayoutRules) -> list[Line]:
+    """The lines as read before the fast path: every line through Line(...)."""
+    out: list[Line] = []
+    pos = 0
+    blank = True
+    copy = norm.text
+    for raw in text.splitlines(keepends=True):
+        content = raw.rstrip("\r\n")
+        words = content.strip()
+        if not words:
+            pos += len(raw)
+            blank = True
+            continue
+        lead = len(content) - len(content.lstrip())
+        s = pos + lead
+        e = s + len(words)
+        pos += len(raw)
+        ns, ne = norm.to_norm(s), norm.to_norm(e)
+        ntext = copy[ns:ne].strip()
+        ns = copy.find(ntext[:1], ns) if ntext else ns
+        style, number, bullet, nbody = None, None, False, 0
+        for mk in r.markers:
+            m = mk.regex.match(ntext)
+            if m:
+                style, bullet = mk.style, mk.bullet
+                g = m.groupdict()
+                num = g.get("num") or g.get("kana") or g.get("kana2")
+                number = mark_number(num) if num else None
+                nbody = m.start("inner") if g.get("inner") else m.end()
+                break
+        if nbody < len(ntext) and ntext[nbody].isspace():
+            nbody = re.compile(r"\s*").match(ntext, nbody).end()
+        body_text = ntext[nbody:]
+        if style == "lenticular":
+            body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
+        body = e if nbody >= len(ntext) else norm.span(ns + nbody, ns + nbody)[0]
+        out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank,
+                        lead))
+        blank = False
+    return out
+
+
+def test_lines_match_the_plain_code():
+    r = lr.layout_rules()
+    for text in TEXTS_ALL:
+        norm = Normalized.of(text)
+        got = layout_mod._lines(text, norm, r)
+        want = _lines_plain(text, norm, r)
+        assert got == want
+        assert [repr(x) for x in got] == [repr(x) for x in want]
+        assert [hash(x) for x in got] == [hash(x) for x in want]
+        assert all(type(x) is Line for x in got)
+
+
+def test_a_line_built_fast_is_a_line():
+    args = (3, 10, 20, 10, "(1)経緯", 13, "経緯", "paren", 1, False, True, 2)
+    fast, plain = layout_mod._line(*args), Line(*args)
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert dataclasses.astuple(fast) == args
+    try:
+        fast.start = 0  # type: ignore[misc]
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("a Line must stay frozen")
+
+
+# -- blocks --------------------------------------------------------------------------------
+
+def _header_cell_plain(ln: Line, r: lr.LayoutRules) -> bool:
+    if ln.style is not None:
+        return False
+    words = lr.clean_label(ln.text)
+    return (0 < len(words) <= r.label_line_chars and "。" not in words
+            and ":" not in words and lr.label_kind(words, r) is not None
+            and not r.tl_date.match(words))
+
+
+def _tables_plain(lines: list[Line], r: lr.LayoutRules, opening: set[int]) -> list:
+    from rouei.extract.doc.layout import Label
+
+    out = []
+    i = 0
+    while i < len(lines):
+        head = []
+        j = i
+        while j < len(lines) and _header_cell_plain(lines[j], r) and \
+                (j == i or not lines[j].blank_before):
+            head.append((lines[j], lr.label_kind(lr.clean_label(lines[j].text), r)))
+            j += 1
+        k = len(head)
+        if k < 2 or not any(kind for _, kind in head):
+            i += 1
+            continue
+        cells: list[Line] = []
+        while j < len(lines) and len(cells) < 60 * k:
+            ln = lines[j]
+            if "。" in ln.text and len(ln.text) > r.header_line or _header_cell_plain(ln, r) and \
+                    ln.start not in opening and len(cells) % k == 0:
+                break
+            if cells and ln.blank_before and len(cells) % k == 0 and len(cells) >= k:
+                break
+            cells.append(ln)
+            j += 1
+        rows = len(cells) // k
+        if rows == 0:
+            i += 1
+            continue
+        for n, cell in enumerate(cells[:rows * k]):
+            lab, kind = head[n % k]
+            out.append(Label(lr.clean_label(lab.text), kind, lab.start, lab.end,
+                             cell.start, cell.end, "table"))
+        i = j
+    return out
+
+
+def test_tables_and_header_cells_match_the_plain_code():
+    r = lr.layout_rules()
+    found = 0
+    for text in TEXTS_ALL:
+        lay = Layout.of(text)
+        opening = {e.date_start for e in lay.timeline}
+        for ln in lay.lines:
+            assert blocks._header_cell(ln, r) == _header_cell_plain(ln, r)
+        got = blocks.tables(lay.lines, r, opening)
+        assert got == _tables_plain(lay.lines, r, opening)
+        found += len(got)
+    assert found > 0
+
+
+def _full_label_kind_plain(words: str, r: lr.LayoutRules) -> str | None:
+    return next((k for k, pat in r.labels if pat.fullmatch(words)), None)
+
+
+def test_label_and_section_guards_match_the_plain_code():
+    r = lr.layout_rules()
+    assert r.label_start is not None and r.any_section is not None
+    samples = ["", "発生日", "発覚日時", "事案の発覚", "対象期間", "期間", "概要", "本件の概要及び原因",
+               "お問い合わせ", "x", "最終更新日", "報告日", "通知日", "2024年5月1日"]
+    for text in TEXTS_ALL[:30]:
+        for ln in text.splitlines()[:80]:
+            samples += [ln, lr.clean_label(ln), ln[:12], lr.clean_label(ln)[:8]]
+    for s in samples:
+        assert lr.full_label_kind(s, r) == _full_label_kind_plain(s, r)
+        assert (r.any_section.search(s) is not None) == any(p.search(s) for _, p in r.sections)
+        assert layout_mod.section_kind(s, r) == layout_mod.section_kind(
+            s, dataclasses.replace(r, any_section=None))
+
+
+def test_layout_with_and_without_the_guards(monkeypatch):
+    r = lr.layout_rules()
+    fast = [repr(Layout.of(t)) for t in TEXTS_ALL]
+    plain = dataclasses.replace(r, marker_start=None, tl_start=None, label_start=None,
+                                any_section=None)
+    monkeypatch.setattr(layout_mod, "layout_rules", lambda: plain)
+    assert [repr(Layout.of(t)) for t in TEXTS_ALL] == fast
