@@ -187,3 +187,83 @@ def test_layout_with_and_without_the_guards(monkeypatch):
                                 any_section=None)
     monkeypatch.setattr(layout_mod, "layout_rules", lambda: plain)
     assert [repr(Layout.of(t)) for t in TEXTS_ALL] == fast
+
+
+# -- sections by position ------------------------------------------------------------------
+
+def test_section_and_kind_at_match_the_plain_scan():
+    seen = 0
+    for text in TEXTS_ALL:
+        lay = Layout.of(text)
+        seen += len(lay.all_sections) > 2
+        points = {0, len(text), len(text) + 5, -1}
+        for s in lay.all_sections:
+            points |= {s.start - 1, s.start, s.start + 1, s.end - 1, s.end, s.end + 1, s.body}
+        for p in sorted(points):
+            assert lay.section_at(p) is lay._section_at(p)
+            assert lay.kind_at(p) == lay._kind_at(p)
+    assert seen > 3
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+_DATE_SENTENCES = [
+    "2024年2月29日、2023年2月29日、1900年2月29日、2000年2月29日、令和6年4月31日、5月31日",
+    "更新(2022/04/06)\n掲載(2022/04/06 更新)\n(2022/04/06)x\n(令和6年5月1日)",
+    "(2024年5月1日)", "2024年5月1日", "第12345号 2024年5月1日 法律第57号(平成15年5月30日)",
+    "https://example.jp/2024/05/01/ 2024年5月1日 v2024.5.1 R6.5.1 H30から",
+    "十二月三十一日 二〇二四年一月一日 令和元年 令和 六年 五月 一日 同3日 翌4日",
+]
+
+
+def test_date_fast_paths_match_the_plain_forms(monkeypatch):
+    import calendar
+
+    from rouei.extract.fields import dates
+
+    texts = [Normalized.of(t).text for t in TEXTS_ALL + _DATE_SENTENCES]
+    r = dates._rules()
+    # _num: digits read without removing spaces first
+    for s in ["1", "01", "31", "2024", "元", "十二", "二〇二四", " 3", "1 2", "十十", "", "x", "３"]:
+        plain = 1 if re.sub(r"\s", "", s) == "元" else None
+        t = re.sub(r"\s", "", s)
+        if plain is None:
+            if t.isdigit():
+                plain = int(t)
+            else:
+                try:
+                    plain = dates.kanji_to_int(t)
+                except ValueError:
+                    plain = None
+        assert dates._num(s) == plain
+    # _valid: the days of a month without calendar.monthrange
+    from rouei.extract.doc.items import Mention
+    for year in (1900, 2000, 2023, 2024, 0, 10000):
+        for month in range(1, 13):
+            for day in (28, 29, 30, 31):
+                mn = Mention(0, 1, "x", year=year, month=month, day=day)
+                assert dates._valid(mn) == (day <= calendar.monthrange(year, month)[1])
+    # the exclusions that apply, and the live patterns, as the plain loops find them
+    for text in texts:
+        present = frozenset(c for c in r.need_chars if c in text)
+        dead = {k for k, needs in enumerate(r.needs) for need in needs if need.isdisjoint(present)}
+        assert dates._live(r, present) == [k for k in range(len(r.patterns)) if k not in dead]
+        for mn in dates.find_mentions(text):
+            prec = dates._precision(mn)
+            want = tuple(ex for ex in r.excludes if not (ex["applies"] and prec not in ex["applies"])
+                         and not (ex["patterns"] and mn.pattern not in ex["patterns"]))
+            assert dates._excludes_for(r, mn.pattern, prec) == want
+            stamp = bool(re.search(r"\($", text[max(0, mn.ns - 1):mn.ns])) and \
+                bool(dates._STAMP_AFTER.match(text, mn.ne))
+            assert mn.stamp == stamp
+
+
+def test_find_mentions_with_fresh_memos(monkeypatch):
+    from rouei.extract.fields import dates
+
+    texts = [Normalized.of(t).text for t in TEXTS_ALL + _DATE_SENTENCES]
+    fast = [repr(dates.find_mentions(t)) for t in texts]
+    fresh = dataclasses.replace(dates._rules())
+    assert not fresh.lives and not fresh.excludes_for
+    monkeypatch.setattr(dates, "_rules", lambda: fresh)
+    assert [repr(dates.find_mentions(t)) for t in texts] == fast

@@ -116,6 +116,10 @@ class Layout:
     titles: list[Line] = field(default_factory=list)  # post titles of an archive page
     wrapped: set[int] = field(default_factory=set)  # indices of lines a sentence runs past
     _starts: list[int] = field(default_factory=list, repr=False)  # line starts, for bisect
+    # section_at and kind_at answered once per run of positions that the same sections hold
+    # (built on first use for these all_sections): (bounds, innermost, innermost kind)
+    _by_pos: tuple[list, list[int], list[Section | None], list[str | None]] | None = field(
+        default=None, repr=False, compare=False)
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -166,14 +170,39 @@ class Layout:
 
     def section_at(self, pos: int) -> Section | None:
         """The innermost section holding ``pos`` (a heading line is in its own section)."""
+        if len(self.all_sections) > 2:
+            i = self._run_of(pos)
+            return None if i < 0 else self._index()[2][i]
+        return self._section_at(pos)
+
+    def kind_at(self, pos: int) -> str | None:
+        """The kind of the innermost section holding ``pos`` that names one."""
+        if len(self.all_sections) > 2:
+            i = self._run_of(pos)
+            return None if i < 0 else self._index()[3][i]
+        return self._kind_at(pos)
+
+    def _index(self) -> tuple[list, list[int], list[Section | None], list[str | None]]:
+        """Every start and end of a section cuts the text into runs that the same sections
+        hold; each run's answers are worked out once, at its first position."""
+        if self._by_pos is None or self._by_pos[0] is not self.all_sections:
+            cuts = sorted({p for s in self.all_sections for p in (s.start, s.end)})
+            self._by_pos = (self.all_sections, cuts, [self._section_at(p) for p in cuts],
+                            [self._kind_at(p) for p in cuts])
+        return self._by_pos
+
+    def _run_of(self, pos: int) -> int:
+        """The run (an index into _index()'s lists) holding ``pos``; -1 before the first."""
+        return bisect_right(self._index()[1], pos) - 1
+
+    def _section_at(self, pos: int) -> Section | None:
         best = None
         for sec in self.all_sections:
             if sec.start <= pos < sec.end and (best is None or sec.level >= best.level):
                 best = sec
         return best
 
-    def kind_at(self, pos: int) -> str | None:
-        """The kind of the innermost section holding ``pos`` that names one."""
+    def _kind_at(self, pos: int) -> str | None:
         found = [s for s in self.all_sections if s.start <= pos < s.end and s.kind]
         return max(found, key=lambda s: s.level).kind if found else None
 
