@@ -267,3 +267,23 @@ def test_find_mentions_with_fresh_memos(monkeypatch):
     assert not fresh.lives and not fresh.excludes_for
     monkeypatch.setattr(dates, "_rules", lambda: fresh)
     assert [repr(dates.find_mentions(t)) for t in texts] == fast
+
+
+def test_inline_labels_need_a_separator_character():
+    r = lr.layout_rules()
+    assert r.sep_needs
+    samples = []
+    for text in TEXTS_ALL:
+        samples += Normalized.of(text).text.splitlines()
+    samples += ["発覚日:2020年3月10日", "発生日時 2024年5月1日", "発生日\t2024年", "発覚日", "a:b", ":", " "]
+    for s in samples:
+        for off in (0, 1, 3):
+            if r.label_sep.match(s, off):
+                assert blocks._may_hold(s, r.sep_needs)
+    plain = dataclasses.replace(r, sep_needs=())
+    for text in TEXTS_ALL:
+        lay = Layout.of(text)
+        opening = {e.date_start for e in lay.timeline}
+        norm = Normalized.of(text)
+        assert blocks.labels(lay.lines, r, norm, opening) == \
+            blocks.labels(lay.lines, plain, norm, opening)

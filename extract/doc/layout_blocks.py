@@ -176,6 +176,8 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
         if joined is not None:
             out.append(joined)
             continue
+        if not _may_hold(ln.text, r.sep_needs):
+            continue  # no colon, no space: no label before one
         m = r.label_sep.match(ln.text, off)
         if not m or m.end() >= len(ln.text):
             continue
@@ -191,6 +193,11 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
         vs, ve = _span(norm, ln, m.end(), len(ln.text))
         out.append(Label(words, kind, ls, le, vs, ve, "inline"))
     return out
+
+
+def _may_hold(text: str, needs: tuple[frozenset[str], ...]) -> bool:
+    """Whether ``text`` holds a character of each set of ``needs``."""
+    return all(any(c in text for c in need) for need in needs)
 
 
 def _joined_label(ln: Line, off: int, r: LayoutRules, norm: Normalized) -> Label | None:
@@ -244,8 +251,10 @@ def label_lines(lines: list[Line], r: LayoutRules, heads: list[Heading],
     heading_lines = {h.line.index for h in heads}
     out = []
     for i, ln in enumerate(lines[:-1]):
+        if ln.start in skip:
+            continue
         words = clean_label(ln.body_text)
-        if ln.start in skip or not words or len(words) > r.label_line_chars:
+        if not words or len(words) > r.label_line_chars:
             continue
         kind = full_label_kind(words, r)
         if kind is None:

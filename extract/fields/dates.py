@@ -14,12 +14,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from re import _constants as _op  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DateItem, Mention
+from rouei.extract.doc.layout_rules import needed_chars as _needed
 from rouei.extract.doc.numbers import kanji_to_int
 from rouei.extract.fields import date_resolve, date_roles
 
@@ -179,39 +178,6 @@ def _scan(norm: str, live: list[int], r: _Rules,
 def _may_hold(present: set[str], needs: tuple[frozenset[str], ...]) -> bool:
     """Whether a text with the characters ``present`` may hold a match that ``needs`` them."""
     return not any(need.isdisjoint(present) for need in needs)
-
-
-def _needed(pat: re.Pattern[str]) -> tuple[frozenset[str], ...]:
-    """Sets of characters such that every match of ``pat`` holds a character of each set (a
-    literal 年, one of the characters of a class, one of those the branches need): a text
-    without any character of one set holds no match, and the pattern is not run on it."""
-    if pat.flags & re.IGNORECASE:
-        return ()
-    return tuple(_needed_in(list(_parser.parse(pat.pattern, pat.flags))))
-
-
-def _needed_in(items: list) -> list[frozenset[str]]:
-    out: list[frozenset[str]] = []
-    for op, av in items:
-        if op is _op.LITERAL:
-            out.append(frozenset(chr(av)))
-        elif op is _op.IN:
-            if all(o is _op.LITERAL for o, _ in av):  # no range, category or negation
-                out.append(frozenset(chr(a) for _, a in av))
-        elif op is _op.SUBPATTERN:
-            out += _needed_in(list(av[3]))
-        elif op is _op.ATOMIC_GROUP:
-            out += _needed_in(list(av))
-        elif op in (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT):
-            if av[0] >= 1:
-                out += _needed_in(list(av[2]))
-        elif op is _op.BRANCH:
-            # a match takes one branch: it holds one of the characters some branch needs
-            per_branch = [_needed_in(list(b)) for b in av[1]]
-            if all(per_branch):
-                out.append(frozenset().union(*(min(n, key=len) for n in per_branch)))
-        # lookarounds, anchors, group references, any character: nothing needed
-    return out
 
 
 def _num(s: str | None) -> int | None:
