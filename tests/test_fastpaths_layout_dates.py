@@ -287,3 +287,36 @@ def test_inline_labels_need_a_separator_character():
         norm = Normalized.of(text)
         assert blocks.labels(lay.lines, r, norm, opening) == \
             blocks.labels(lay.lines, plain, norm, opening)
+
+
+def _enclosing_bracket_plain(norm: str, ns: int, ne: int) -> tuple[int, int] | None:
+    from rouei.extract.fields import date_roles
+    from rouei.extract.fields.date_cues import line_bounds
+
+    ls, _ = line_bounds(norm, ns)
+    depth = 0
+    for i in range(ns - 1, max(ls - 1, ns - 60), -1):
+        ch = norm[i]
+        if ch in date_roles._CLOSE:
+            depth += 1
+        elif ch in date_roles._OPEN:
+            if depth == 0:
+                close = date_roles._find_close(norm, ne, min(len(norm), ne + 80))
+                return (i + 1, close) if close is not None else None
+            depth -= 1
+    return None
+
+
+def test_enclosing_bracket_matches_the_plain_walk():
+    from rouei.extract.fields import date_roles, dates
+
+    texts = [Normalized.of(t).text for t in TEXTS_ALL + _DATE_SENTENCES] + [
+        "(" + "あ" * 58 + "2024年5月1日)", "(" + "あ" * 59 + "2024年5月1日)", "(" + "あ" * 60 + "2024年5月1日)",
+        "【(2024年5月1日)】", "(a)2024年5月1日)", "「(」2024年5月1日", "\n(2024年5月1日\n)"]
+    seen = 0
+    for text in texts:
+        for mn in dates.find_mentions(text):
+            got = date_roles._enclosing_bracket(text, mn.ns, mn.ne)
+            assert got == _enclosing_bracket_plain(text, mn.ns, mn.ne)
+            seen += got is not None
+    assert seen > 5
