@@ -6,6 +6,7 @@ Each function takes the notice's lines (layout.Line) and returns spans in the an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -195,9 +196,12 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
     return out
 
 
-def _may_hold(text: str, needs: tuple[frozenset[str], ...]) -> bool:
-    """Whether ``text`` holds a character of each set of ``needs``."""
-    return all(any(c in text for c in need) for need in needs)
+def _may_hold(text: str, needs: tuple[re.Pattern[str], ...]) -> bool:
+    """Whether ``text`` holds a character of each class of ``needs``."""
+    for need in needs:
+        if need.search(text) is None:
+            return False
+    return True
 
 
 def _joined_label(ln: Line, off: int, r: LayoutRules, norm: Normalized) -> Label | None:

@@ -53,9 +53,9 @@ class LayoutRules:
     # matches wherever one of the [[section]] patterns does (None: they cannot be joined): a
     # line where it finds nothing names no section kind, with one scan instead of one each
     any_section: re.Pattern[str] | None = None
-    # sets of characters of which a label_sep match holds one each (a colon, a space): a
+    # classes of characters of which a label_sep match holds one each (a colon, a space): a
     # line without one has no inline label
-    sep_needs: tuple[frozenset[str], ...] = ()
+    sep_needs: tuple[re.Pattern[str], ...] = ()
 
 
 def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -110,7 +110,8 @@ def _compiled(_stamp: str) -> LayoutRules:
         tl_start=_start_class([tl_date]),
         label_start=_start_class([pat for _, pat in labels]),
         any_section=rules.union([pat for _, pat in sections]),
-        sep_needs=needed_chars(label_sep),
+        sep_needs=tuple(re.compile(f"[{rules.char_class(need)}]")
+                        for need in needed_chars(label_sep)),
     )
 
 
