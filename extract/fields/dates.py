@@ -402,12 +402,15 @@ def _url_dates(norm: str, r: _Rules) -> dict[tuple[int, int], int]:
     return out
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a common year's
+
+
 def _valid(mn: Mention) -> bool:
     if mn.year is None:
         return False
     if mn.day is not None and mn.month is not None:
         # calendar.monthrange(year, month)[1], without working out the weekday
-        return mn.day <= calendar.mdays[mn.month] + (mn.month == 2 and calendar.isleap(mn.year))
+        return mn.day <= _MONTH_DAYS[mn.month] + (mn.month == 2 and calendar.isleap(mn.year))
     return True
 
 
