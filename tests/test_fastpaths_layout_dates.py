@@ -320,3 +320,61 @@ def test_enclosing_bracket_matches_the_plain_walk():
             assert got == _enclosing_bracket_plain(text, mn.ns, mn.ne)
             seen += got is not None
     assert seen > 5
+
+
+def test_mark_numbers_remembered_as_worked_out():
+    marks = ["3", "12", "③", "➉", "ア", "イ", "ン", "二十", "一", "十十", "", "x", "a1", "三", "3", "イ"]
+    assert [mark_number(m) for m in marks] == [layout_mod._mark_number(m) for m in marks]
+    assert [mark_number(m) for m in marks] == [3, 12, 3, 10, 1, 2, 46, 20, 1, 20, None, None,
+                                               None, 3, 3, 2]
+
+
+def _timeline_plain(lines: list[Line], r: lr.LayoutRules, norm: Normalized, boxed) -> list:
+    """timeline() as first written: each line's body offset through _body_offset."""
+    from rouei.extract.doc.layout import Entry
+
+    out = []
+    for i, ln in enumerate(lines):
+        off = blocks._body_offset(ln)
+        if off is None or boxed(ln):
+            continue
+        d = r.tl_date.match(ln.text, off)
+        if not d:
+            continue
+        after = r.tl_decor.match(ln.text, d.end()).end()
+        sep = r.tl_sep.match(ln.text, after)
+        if not sep:
+            continue
+        ds, de = blocks._span(norm, ln, d.start(), d.end())
+        if sep.end() < len(ln.text) and ln.text[sep.end():].strip(" \t)"):
+            es, ee = blocks._span(norm, ln, sep.end(), len(ln.text))
+            for more in lines[i + 1:]:
+                if more.indent < ln.indent + 2 or more.style is not None or boxed(more) \
+                        or r.tl_date.match(more.text):
+                    break
+                ee = more.end
+            out.append(Entry(ds, de, es, ee, True))
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is None or boxed(nxt):
+            continue
+        noff = blocks._body_offset(nxt)
+        if noff is not None and r.tl_date.match(nxt.text, noff):
+            continue
+        out.append(Entry(ds, de, nxt.body, nxt.end, False))
+    return out
+
+
+def test_timeline_matches_the_plain_code():
+    r = lr.layout_rules()
+    found = 0
+    for text in TEXTS_ALL:
+        lay = Layout.of(text)
+        norm = Normalized.of(text)
+        for ln in lay.lines:
+            off = blocks._body_offset(ln)
+            assert off is None or ln.text[off:] == ln.body_text
+        got = blocks.timeline(lay.lines, r, norm, lay._boxed)
+        assert got == _timeline_plain(lay.lines, r, norm, lay._boxed)
+        found += len(got)
+    assert found > 10

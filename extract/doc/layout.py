@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from rouei.extract.doc import layout_blocks
 from rouei.extract.doc.layout_rules import LayoutRules, layout_rules
+from rouei.extract.doc.numbers import kanji_to_int
 from rouei.extract.doc.text import Normalized
 
 
@@ -250,8 +251,18 @@ _SPACES = re.compile(r"\s*")
 
 def mark_number(s: str) -> int | None:
     """The number a numbering mark writes: "3" → 3, "③" → 3, "二十" → 20, "イ" → 2."""
-    from rouei.extract.doc.numbers import kanji_to_int
+    if s in _numbers:
+        return _numbers[s]
+    n = _numbers[s] = _mark_number(s)
+    if len(_numbers) > 4096:
+        _numbers.clear()
+    return n
 
+
+_numbers: dict[str, int | None] = {}  # mark_number's answers: the same few marks come back
+
+
+def _mark_number(s: str) -> int | None:
     if not s:
         return None
     if s.isdigit() and s.isascii():

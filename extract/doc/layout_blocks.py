@@ -121,10 +121,9 @@ def timeline(lines: list[Line], r: LayoutRules, norm: Normalized,
 
     out = []
     for i, ln in enumerate(lines):
-        off = _body_offset(ln)
-        if off is None:
-            continue
-        d = r.tl_date.match(ln.text, off)
+        if ln.style == "lenticular":
+            continue  # (_body_offset, written out: this runs for every line)
+        d = r.tl_date.match(ln.text, len(ln.text) - len(ln.body_text))
         if not d or boxed(ln):  # the date first: few lines open with one
             continue
         after = r.tl_decor.match(ln.text, d.end()).end()
@@ -168,9 +167,9 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
             if lab is not None:
                 out.append(lab)
             continue
-        off = _body_offset(ln)
-        if off is None or ln.body in opening or ln.start in opening:
+        if ln.body in opening or ln.start in opening:
             continue
+        off = len(ln.text) - len(ln.body_text)  # _body_offset (not a 【…】 line)
         # a label run together with its date opens with a character a label can open with
         joined = _joined_label(ln, off, r, norm) \
             if r.label_start is None or r.label_start.match(ln.text, off) else None
