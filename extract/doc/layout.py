@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from rouei.extract.doc import layout_blocks
 from rouei.extract.doc.layout_rules import LayoutRules, layout_rules
+from rouei.extract.doc.numbers import kanji_to_int
 from rouei.extract.doc.text import Normalized
 
 
@@ -116,6 +117,10 @@ class Layout:
     titles: list[Line] = field(default_factory=list)  # post titles of an archive page
     wrapped: set[int] = field(default_factory=set)  # indices of lines a sentence runs past
     _starts: list[int] = field(default_factory=list, repr=False)  # line starts, for bisect
+    # section_at and kind_at answered once per run of positions that the same sections hold
+    # (built on first use for these all_sections): (bounds, innermost, innermost kind)
+    _by_pos: tuple[list, list[int], list[Section | None], list[str | None]] | None = field(
+        default=None, repr=False, compare=False)
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -166,14 +171,39 @@ class Layout:
 
     def section_at(self, pos: int) -> Section | None:
         """The innermost section holding ``pos`` (a heading line is in its own section)."""
+        if len(self.all_sections) > 2:
+            i = self._run_of(pos)
+            return None if i < 0 else self._index()[2][i]
+        return self._section_at(pos)
+
+    def kind_at(self, pos: int) -> str | None:
+        """The kind of the innermost section holding ``pos`` that names one."""
+        if len(self.all_sections) > 2:
+            i = self._run_of(pos)
+            return None if i < 0 else self._index()[3][i]
+        return self._kind_at(pos)
+
+    def _index(self) -> tuple[list, list[int], list[Section | None], list[str | None]]:
+        """Every start and end of a section cuts the text into runs that the same sections
+        hold; each run's answers are worked out once, at its first position."""
+        if self._by_pos is None or self._by_pos[0] is not self.all_sections:
+            cuts = sorted({p for s in self.all_sections for p in (s.start, s.end)})
+            self._by_pos = (self.all_sections, cuts, [self._section_at(p) for p in cuts],
+                            [self._kind_at(p) for p in cuts])
+        return self._by_pos
+
+    def _run_of(self, pos: int) -> int:
+        """The run (an index into _index()'s lists) holding ``pos``; -1 before the first."""
+        return bisect_right(self._index()[1], pos) - 1
+
+    def _section_at(self, pos: int) -> Section | None:
         best = None
         for sec in self.all_sections:
             if sec.start <= pos < sec.end and (best is None or sec.level >= best.level):
                 best = sec
         return best
 
-    def kind_at(self, pos: int) -> str | None:
-        """The kind of the innermost section holding ``pos`` that names one."""
+    def _kind_at(self, pos: int) -> str | None:
         found = [s for s in self.all_sections if s.start <= pos < s.end and s.kind]
         return max(found, key=lambda s: s.level).kind if found else None
 
@@ -221,8 +251,18 @@ _SPACES = re.compile(r"\s*")
 
 def mark_number(s: str) -> int | None:
     """The number a numbering mark writes: "3" → 3, "③" → 3, "二十" → 20, "イ" → 2."""
-    from rouei.extract.doc.numbers import kanji_to_int
+    if s in _numbers:
+        return _numbers[s]
+    n = _numbers[s] = _mark_number(s)
+    if len(_numbers) > 4096:
+        _numbers.clear()
+    return n
 
+
+_numbers: dict[str, int | None] = {}  # mark_number's answers: the same few marks come back
+
+
+def _mark_number(s: str) -> int | None:
     if not s:
         return None
     if s.isdigit() and s.isascii():
@@ -245,46 +285,72 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
     # one copy character per original character (Normalized's identity map): positions carry
     # over, with no lookup
     same = type(norm.starts) is range
+    marker_start = r.marker_start
     for raw in text.splitlines(keepends=True):
-        content = raw.rstrip("\r\n")
-        words = content.strip()
+        n = len(raw)
+        words = raw.strip()
         if not words:
-            pos += len(raw)
+            pos += n
             blank = True
             continue
-        lead = len(content) - len(content.lstrip())
+        # raw.strip() is the line's words: the line break is white space, and a line holds
+        # no other line break (splitlines cut there)
+        lead = n - len(raw.lstrip())
         s = pos + lead
         e = s + len(words)
-        pos += len(raw)
+        pos += n
         ns, ne = (s, e) if same else (norm.to_norm(s), norm.to_norm(e))
         ntext = copy[ns:ne].strip()
         ns = copy.find(ntext[:1], ns) if ntext else ns
         style, number, bullet, nbody = None, None, False, 0
         # most lines open with no mark: one test of the first character rules them all out
-        markers = r.markers if r.marker_start is None or r.marker_start.match(ntext) else ()
-        for mk in markers:
-            m = mk.regex.match(ntext)
-            if m:
-                style, bullet = mk.style, mk.bullet
-                g = m.groupdict()
-                num = g.get("num") or g.get("kana") or g.get("kana2")
-                number = mark_number(num) if num else None
-                # 【経緯】 is a heading in brackets: its words are inside them
-                nbody = m.start("inner") if g.get("inner") else m.end()
-                break
-        if nbody < len(ntext) and ntext[nbody].isspace():
-            nbody = _SPACES.match(ntext, nbody).end()
-        body_text = ntext[nbody:]
-        if style == "lenticular":
-            body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
+        if marker_start is None or marker_start.match(ntext):
+            for mk in r.markers:
+                m = mk.regex.match(ntext)
+                if m:
+                    style, bullet = mk.style, mk.bullet
+                    g = m.groupdict()
+                    num = g.get("num") or g.get("kana") or g.get("kana2")
+                    number = mark_number(num) if num else None
+                    # 【経緯】 is a heading in brackets: its words are inside them
+                    nbody = m.start("inner") if g.get("inner") else m.end()
+                    break
+        if nbody == 0 and style != "lenticular":
+            body_text = ntext  # the words start the line (ntext is stripped): nothing to skip
+        else:
+            if nbody < len(ntext) and ntext[nbody].isspace():
+                nbody = _SPACES.match(ntext, nbody).end()
+            body_text = ntext[nbody:]
+            if style == "lenticular":
+                body_text = re.sub(r"】[ \t]*", " ", body_text, count=1).strip()
         if nbody >= len(ntext):
             body = e
         else:
             body = ns + nbody if same else norm.span(ns + nbody, ns + nbody)[0]
-        out.append(Line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank,
-                        lead))
+        # Line(...), without the frozen dataclass's __init__ (see _line)
+        ln = _new(Line)
+        ln.__dict__.update(index=len(out), start=s, end=e, ns=ns, text=ntext, body=body,
+                           body_text=body_text, style=style, number=number, bullet=bullet,
+                           blank_before=blank, indent=lead)
+        out.append(ln)
         blank = False
     return out
+
+
+_new = object.__new__
+
+
+def _line(index: int, start: int, end: int, ns: int, text: str, body: int, body_text: str,
+          style: str | None, number: int | None, bullet: bool, blank_before: bool,
+          indent: int) -> Line:
+    """``Line(...)`` built without the frozen dataclass's __init__, which sets each of the
+    twelve fields through object.__setattr__ and takes most of the time of reading a line.
+    The same object: equal to (and hashing like) the one Line(...) makes."""
+    ln = _new(Line)
+    ln.__dict__.update(index=index, start=start, end=end, ns=ns, text=text, body=body,
+                       body_text=body_text, style=style, number=number, bullet=bullet,
+                       blank_before=blank_before, indent=indent)
+    return ln
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +362,8 @@ def section_kind(words: str, r: LayoutRules | None = None) -> str | None:
     A heading naming two kinds takes the one it names first (本件の概要及び原因 → overview);
     on a tie, the entry listed first."""
     r = r or layout_rules()
+    if r.any_section is not None and not r.any_section.search(words):
+        return None  # one scan: most lines name no kind
     best: tuple[int, str] | None = None
     for kind, pat in r.sections:
         m = pat.search(words)

@@ -6,10 +6,11 @@ Each function takes the notice's lines (layout.Line) and returns spans in the an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from rouei.extract.doc.layout_rules import LayoutRules, clean_label, label_kind
+from rouei.extract.doc.layout_rules import LayoutRules, clean_label, full_label_kind, label_kind
 from rouei.extract.doc.text import Normalized
 
 if TYPE_CHECKING:
@@ -57,10 +58,17 @@ def header(lines: list[Line], r: LayoutRules) -> Block | None:
             break  # prose (a long line with 、 is a sentence cut by a line break)
         if ln.style is not None and (taken or ln.style != "lenticular"):
             break  # a numbered heading or a list item starts the body
-        if len(ln.text) <= r.bare_chars and any(p.search(ln.text) for _, p in r.sections):
+        if len(ln.text) <= r.bare_chars and _names_section(ln.text, r):
             break  # a bare heading (概要) starts the body
         taken.append(ln)
     return Block(taken[0].start, taken[-1].end, tuple(taken)) if taken else None
+
+
+def _names_section(words: str, r: LayoutRules) -> bool:
+    """Whether one of the [[section]] patterns matches in ``words``."""
+    if r.any_section is not None:
+        return r.any_section.search(words) is not None
+    return any(p.search(words) for _, p in r.sections)
 
 
 def signoff(lines: list[Line], r: LayoutRules, norm: Normalized) -> Block | None:
@@ -113,11 +121,10 @@ def timeline(lines: list[Line], r: LayoutRules, norm: Normalized,
 
     out = []
     for i, ln in enumerate(lines):
-        off = _body_offset(ln)
-        if off is None or boxed(ln):
-            continue
-        d = r.tl_date.match(ln.text, off)
-        if not d:
+        if ln.style == "lenticular":
+            continue  # (_body_offset, written out: this runs for every line)
+        d = r.tl_date.match(ln.text, len(ln.text) - len(ln.body_text))
+        if not d or boxed(ln):  # the date first: few lines open with one
             continue
         after = r.tl_decor.match(ln.text, d.end()).end()
         sep = r.tl_sep.match(ln.text, after)
@@ -160,13 +167,17 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
             if lab is not None:
                 out.append(lab)
             continue
-        off = _body_offset(ln)
-        if off is None or ln.body in opening or ln.start in opening:
+        if ln.body in opening or ln.start in opening:
             continue
-        joined = _joined_label(ln, off, r, norm)
+        off = len(ln.text) - len(ln.body_text)  # _body_offset (not a 【…】 line)
+        # a label run together with its date opens with a character a label can open with
+        joined = _joined_label(ln, off, r, norm) \
+            if r.label_start is None or r.label_start.match(ln.text, off) else None
         if joined is not None:
             out.append(joined)
             continue
+        if not _may_hold(ln.text, r.sep_needs):
+            continue  # no colon, no space: no label before one
         m = r.label_sep.match(ln.text, off)
         if not m or m.end() >= len(ln.text):
             continue
@@ -184,6 +195,14 @@ def labels(lines: list[Line], r: LayoutRules, norm: Normalized, opening: set[int
     return out
 
 
+def _may_hold(text: str, needs: tuple[re.Pattern[str], ...]) -> bool:
+    """Whether ``text`` holds a character of each class of ``needs``."""
+    for need in needs:
+        if need.search(text) is None:
+            return False
+    return True
+
+
 def _joined_label(ln: Line, off: int, r: LayoutRules, norm: Normalized) -> Label | None:
     """発生日2024年5月1日: a date label run together with its date (table cells that
     HTML-to-text joined); only labels of the [[label]] entries, whole."""
@@ -197,7 +216,7 @@ def _joined_label(ln: Line, off: int, r: LayoutRules, norm: Normalized) -> Label
         if not r.tl_date.match(ln.text, off + n):
             continue
         words = ln.text[off:off + n]
-        kind = next((k for k, pat in r.labels if pat.fullmatch(words)), None)
+        kind = full_label_kind(words, r)
         if kind is not None:
             from rouei.extract.doc.layout import Label
 
@@ -235,10 +254,12 @@ def label_lines(lines: list[Line], r: LayoutRules, heads: list[Heading],
     heading_lines = {h.line.index for h in heads}
     out = []
     for i, ln in enumerate(lines[:-1]):
-        words = clean_label(ln.body_text)
-        if ln.start in skip or not words or len(words) > r.label_line_chars:
+        if ln.start in skip:
             continue
-        kind = next((k for k, pat in r.labels if pat.fullmatch(words)), None)
+        words = clean_label(ln.body_text)
+        if not words or len(words) > r.label_line_chars:
+            continue
+        kind = full_label_kind(words, r)
         if kind is None:
             continue
         nxt = lines[i + 1]
@@ -261,11 +282,14 @@ def tables(lines: list[Line], r: LayoutRules, opening: set[int]) -> list[Label]:
     from rouei.extract.doc.layout import Label
 
     out: list[Label] = []
+    heads = [_header_cell(ln, r) for ln in lines]
+    if not any(a and b for a, b in zip(heads, heads[1:], strict=False)):
+        return out  # a table's header is two header cells or more in a row
     i = 0
     while i < len(lines):
         head: list[tuple[Line, str | None]] = []
         j = i
-        while j < len(lines) and _header_cell(lines[j], r) and (j == i or not lines[j].blank_before):
+        while j < len(lines) and heads[j] and (j == i or not lines[j].blank_before):
             head.append((lines[j], label_kind(clean_label(lines[j].text), r)))
             j += 1
         k = len(head)
@@ -275,7 +299,7 @@ def tables(lines: list[Line], r: LayoutRules, opening: set[int]) -> list[Label]:
         cells: list[Line] = []
         while j < len(lines) and len(cells) < 60 * k:
             ln = lines[j]
-            if "。" in ln.text and len(ln.text) > r.header_line or _header_cell(ln, r) and \
+            if "。" in ln.text and len(ln.text) > r.header_line or heads[j] and \
                     ln.start not in opening and len(cells) % k == 0:
                 break
             if cells and ln.blank_before and len(cells) % k == 0 and len(cells) >= k:
@@ -296,8 +320,8 @@ def tables(lines: list[Line], r: LayoutRules, opening: set[int]) -> list[Label]:
 
 def _header_cell(ln: Line, r: LayoutRules) -> bool:
     """A line that can be a table's column header: short, no mark, a label of a known kind."""
-    if ln.style is not None:
-        return False
+    if ln.style is not None or "。" in ln.text or ":" in ln.text:
+        return False  # (the words below keep every 。 and : of the line)
     words = clean_label(ln.text)
     return (0 < len(words) <= r.label_line_chars and "。" not in words
             and ":" not in words and label_kind(words, r) is not None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from re import _constants as _op  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 
 from rouei.extract.core import rules
 
@@ -45,6 +47,15 @@ class LayoutRules:
     # not open with one is tried against no marker; None when any character can
     marker_start: re.Pattern[str] | None = None
     tl_start: re.Pattern[str] | None = None
+    # the characters a [[label]] match can start with (None: any); a text that does not open
+    # with one is the whole of no label
+    label_start: re.Pattern[str] | None = None
+    # matches wherever one of the [[section]] patterns does (None: they cannot be joined): a
+    # line where it finds nothing names no section kind, with one scan instead of one each
+    any_section: re.Pattern[str] | None = None
+    # classes of characters of which a label_sep match holds one each (a colon, a space): a
+    # line without one has no inline label
+    sep_needs: tuple[re.Pattern[str], ...] = ()
 
 
 def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -69,10 +80,13 @@ def _compiled(_stamp: str) -> LayoutRules:
     markers = tuple(Marker(m["style"], cp(m["regex"]), bool(m.get("list", False)))
                     for m in r["marker"])
     tl_date = cp(r["timeline"]["date"])
+    sections = tuple((s["kind"], cp(s["regex"])) for s in r["section"])
+    labels = tuple((lab["kind"], cp(f"(?:{lab['regex']})")) for lab in r["label"])
+    label_sep = cp(r["label_line"]["separator"])
     return LayoutRules(
         markers=markers,
-        sections=tuple((s["kind"], cp(s["regex"])) for s in r["section"]),
-        labels=tuple((lab["kind"], cp(f"(?:{lab['regex']})")) for lab in r["label"]),
+        sections=sections,
+        labels=labels,
         max_chars=int(r["heading"]["max_chars"]),
         bare_chars=int(r["heading"]["bare_chars"]),
         section_chars=int(r["heading"]["section_chars"]),
@@ -80,7 +94,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         kind_tail=int(r["heading"]["kind_tail"]),
         not_heading=cp(r["heading"]["not_heading"]),
         label_line_chars=int(r["label_line"]["max_chars"]),
-        label_sep=cp(r["label_line"]["separator"]),
+        label_sep=label_sep,
         tl_date=tl_date,
         tl_decor=cp(r["timeline"]["decor"]),
         tl_sep=cp(r["timeline"]["separator"]),
@@ -94,6 +108,10 @@ def _compiled(_stamp: str) -> LayoutRules:
         signoff_org=cp(r["signoff"]["org"]),
         marker_start=_start_class([m.regex for m in markers]),
         tl_start=_start_class([tl_date]),
+        label_start=_start_class([pat for _, pat in labels]),
+        any_section=rules.union([pat for _, pat in sections]),
+        sep_needs=tuple(re.compile(f"[{rules.char_class(need)}]")
+                        for need in needed_chars(label_sep)),
     )
 
 
@@ -118,14 +136,56 @@ def label_kind(label: str, r: LayoutRules | None = None) -> str | None:
     words = clean_label(label)
     if words in _kinds:
         return _kinds[words]
-    kind = next((kind for kind, pat in r.labels if pat.fullmatch(words)), None)
-    if kind is None:
+    kind = full_label_kind(words, r)
+    if kind is None and (r.any_section is None or r.any_section.search(words)):
         kind = next((kind for kind, pat in r.sections if pat.search(words)), None)
     if len(_kinds) < 4096:
         _kinds[words] = kind
     return kind
 
 
+def full_label_kind(words: str, r: LayoutRules) -> str | None:
+    """The kind of the first [[label]] entry that matches all of ``words`` (no section kind)."""
+    if r.label_start is not None and not r.label_start.match(words):
+        return None  # no label starts with this character (and "" is no label)
+    return next((kind for kind, pat in r.labels if pat.fullmatch(words)), None)
+
+
 def clean_label(label: str) -> str:
     """A label's words without brackets and spaces (発覚日, not 【発覚日】)."""
     return _DROP.sub("", label)
+
+
+# -- characters a match needs (also the date patterns': fields/dates.py) ----------------------
+
+def needed_chars(pat: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Sets of characters such that every match of ``pat`` holds a character of each set (a
+    literal 年, one of the characters of a class, one of those the branches need): a text
+    without any character of one set holds no match, and the pattern is not run on it."""
+    if pat.flags & re.IGNORECASE:
+        return ()
+    return tuple(_needed_in(list(_parser.parse(pat.pattern, pat.flags))))
+
+
+def _needed_in(items: list) -> list[frozenset[str]]:
+    out: list[frozenset[str]] = []
+    for op, av in items:
+        if op is _op.LITERAL:
+            out.append(frozenset(chr(av)))
+        elif op is _op.IN:
+            if all(o is _op.LITERAL for o, _ in av):  # no range, category or negation
+                out.append(frozenset(chr(a) for _, a in av))
+        elif op is _op.SUBPATTERN:
+            out += _needed_in(list(av[3]))
+        elif op is _op.ATOMIC_GROUP:
+            out += _needed_in(list(av))
+        elif op in (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT):
+            if av[0] >= 1:
+                out += _needed_in(list(av[2]))
+        elif op is _op.BRANCH:
+            # a match takes one branch: it holds one of the characters some branch needs
+            per_branch = [_needed_in(list(b)) for b in av[1]]
+            if all(per_branch):
+                out.append(frozenset().union(*(min(n, key=len) for n in per_branch)))
+        # lookarounds, anchors, group references, any character: nothing needed
+    return out

@@ -129,8 +129,14 @@ def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tupl
     """(position, role) of every live cue in norm[start:end], in order; conditions
     (an authority, the affected people) are checked on the whole sentence ``sent``."""
     rr = role_rules()
-    if rr.any_cue is not None and not rr.any_cue.search(norm, start, end):
-        return []  # no cue in the span: one scan instead of one per cue
+    lo = start  # where the first cue can start
+    if rr.any_cue is not None:
+        first = rr.any_cue.search(norm, start, end)
+        if first is None:
+            return []  # no cue in the span: one scan instead of one per cue
+        # no cue matches before the first place where one of them does: each is sought
+        # from there (a lookbehind still sees the text before it)
+        lo = first.start()
     scope = norm[start:end]
     # spans (in scope) of the words that are no cue though a cue matches inside them
     masks = [(m.start(), m.end()) for pat in rr.non_cue for m in pat.finditer(scope)
@@ -147,7 +153,7 @@ def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tupl
                 continue
         # searched in place (not in a slice) so that a cue's lookbehind sees the date before
         # it: 2024年5月10日付けでご案内
-        for m in cue.regex.finditer(norm, start, end):
+        for m in cue.regex.finditer(norm, lo, end):
             ms, me = m.start() - start, m.end() - start
             if any(a <= ms < b for a, b in masks) or rr.negation.match(scope, me):
                 continue

@@ -55,6 +55,9 @@ ROLES = ("occurred", "discovered", "announced", "reported", "notified")
 def _enclosing_bracket(norm: str, ns: int, ne: int) -> tuple[int, int] | None:
     """The bracket pair around a date on its line, as (inside start, inside end)."""
     ls, le = line_bounds(norm, ns)
+    before = norm[max(ls, ns - 59):ns]  # the characters the walk back below looks at
+    if not any(c in before for c in _OPEN):
+        return None  # most dates have no opening bracket before them on their line
     depth = 0
     for i in range(ns - 1, max(ls - 1, ns - 60), -1):
         ch = norm[i]

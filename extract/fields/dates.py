@@ -12,14 +12,13 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from re import _constants as _op  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DateItem, Mention
+from rouei.extract.doc.layout_rules import needed_chars as _needed
 from rouei.extract.doc.numbers import kanji_to_int
 from rouei.extract.fields import date_resolve, date_roles
 
@@ -27,7 +26,6 @@ _SPACE = re.compile(r"\s")
 _UP_TO_MONTH = re.compile(r".*?月", re.S)
 _DAY_NUM = re.compile(r"\d{1,2}")
 # a date in brackets that closes its line: "…再開いたしました。(2022/04/06)" (an update stamp)
-_STAMP_BEFORE = re.compile(r"\($")
 _STAMP_AFTER = re.compile(r"[ \t]*(?:更新|掲載|追記)?\)[ \t]*(?:\n|$)")
 
 
@@ -51,6 +49,12 @@ class _Rules:
     url: re.Pattern[str]
     url_digits: re.Pattern[str]
     header_year: re.Pattern[str]
+    # _live's answers: not an argument, so that dataclasses.replace starts them afresh
+    lives: dict[frozenset[str], list[int]] = field(default_factory=dict, init=False,
+                                                   compare=False, repr=False)
+    # _excludes_for's answers, by (pattern name, precision)
+    excludes_for: dict[tuple[str, str], tuple[dict, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
 
 
 def _at(regex: str) -> re.Pattern[str]:
@@ -176,43 +180,12 @@ def _may_hold(present: set[str], needs: tuple[frozenset[str], ...]) -> bool:
     return not any(need.isdisjoint(present) for need in needs)
 
 
-def _needed(pat: re.Pattern[str]) -> tuple[frozenset[str], ...]:
-    """Sets of characters such that every match of ``pat`` holds a character of each set (a
-    literal 年, one of the characters of a class, one of those the branches need): a text
-    without any character of one set holds no match, and the pattern is not run on it."""
-    if pat.flags & re.IGNORECASE:
-        return ()
-    return tuple(_needed_in(list(_parser.parse(pat.pattern, pat.flags))))
-
-
-def _needed_in(items: list) -> list[frozenset[str]]:
-    out: list[frozenset[str]] = []
-    for op, av in items:
-        if op is _op.LITERAL:
-            out.append(frozenset(chr(av)))
-        elif op is _op.IN:
-            if all(o is _op.LITERAL for o, _ in av):  # no range, category or negation
-                out.append(frozenset(chr(a) for _, a in av))
-        elif op is _op.SUBPATTERN:
-            out += _needed_in(list(av[3]))
-        elif op is _op.ATOMIC_GROUP:
-            out += _needed_in(list(av))
-        elif op in (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT):
-            if av[0] >= 1:
-                out += _needed_in(list(av[2]))
-        elif op is _op.BRANCH:
-            # a match takes one branch: it holds one of the characters some branch needs
-            per_branch = [_needed_in(list(b)) for b in av[1]]
-            if all(per_branch):
-                out.append(frozenset().union(*(min(n, key=len) for n in per_branch)))
-        # lookarounds, anchors, group references, any character: nothing needed
-    return out
-
-
 def _num(s: str | None) -> int | None:
     """A date number: arabic, kanji (二十六) or 元 (the first year of an era)."""
     if s is None:
         return None
+    if s.isdigit():  # the common case: arabic digits, no space to remove
+        return int(s)
     s = _SPACE.sub("", s)
     if s == "元":
         return 1
@@ -260,15 +233,24 @@ def _precision(mn: Mention) -> str:
     return "month" if mn.month is not None else "year"
 
 
+def _excludes_for(r: _Rules, pattern: str, prec: str) -> tuple[dict, ...]:
+    """The exclusions that apply to a match of ``pattern`` written to ``prec``, in order."""
+    key = (pattern, prec)
+    got = r.excludes_for.get(key)
+    if got is None:
+        got = r.excludes_for[key] = tuple(
+            ex for ex in r.excludes if (not ex["applies"] or prec in ex["applies"])
+            and (not ex["patterns"] or pattern in ex["patterns"]))
+    return got
+
+
 def _excluded(mn: Mention, norm: str, r: _Rules, url_spans: list[tuple[int, int]]) -> bool:
-    prec = _precision(mn)
+    applies = _excludes_for(r, mn.pattern, _precision(mn))
+    if not applies:
+        return False
     before = norm[max(0, mn.ns - 30):mn.ns]
     after = norm[mn.ne:mn.ne + 40]
-    for ex in r.excludes:
-        if ex["applies"] and prec not in ex["applies"]:
-            continue
-        if ex["patterns"] and mn.pattern not in ex["patterns"]:
-            continue
+    for ex in applies:
         if ex["after"] is not None and ex["after"].search(after):
             return True
         if ex["before"] is not None and ex["before"].search(before):
@@ -278,6 +260,20 @@ def _excluded(mn: Mention, norm: str, r: _Rules, url_spans: list[tuple[int, int]
     return False
 
 
+def _live(r: _Rules, present: frozenset[str]) -> list[int]:
+    """The patterns that can match a text holding ``present`` (of r.need_chars): a character
+    of each set their matches need is present. Kept per set (few sets come back, over and
+    over)."""
+    got = r.lives.get(present)
+    if got is None:
+        if len(r.lives) > 4096:
+            r.lives.clear()
+        dead = {k for k, needs in enumerate(r.needs) for need in needs
+                if need.isdisjoint(present)}
+        got = r.lives[present] = [k for k in range(len(r.patterns)) if k not in dead]
+    return got
+
+
 def find_mentions(norm: str) -> list[Mention]:
     """Every date mention in the normalised text, in order, before years are resolved."""
     r = _rules()
@@ -285,9 +281,7 @@ def find_mentions(norm: str) -> list[Mention]:
     # which of the characters the patterns need are in the text (a set of all its characters
     # would cost more: most are kanji and kana no pattern looks for)
     present = {c for c in r.need_chars if c in norm}
-    # the patterns that can match here: a character each of their matches holds is present
-    dead = {k for k, needs in enumerate(r.needs) for need in needs if need.isdisjoint(present)}
-    live = [k for k in range(len(r.patterns)) if k not in dead]
+    live = _live(r, frozenset(present))
     for name, m in _scan(norm, live, r, _starts_for_run() if live else None):
         mn = _mention(name, m, r)
         if mn is not None:
@@ -312,8 +306,8 @@ def find_mentions(norm: str) -> list[Mention]:
     out.sort(key=lambda c: c.ns)
     _pair_ranges(out, norm, r)
     for mn in out:
-        mn.stamp = bool(_STAMP_BEFORE.search(norm, max(0, mn.ns - 1), mn.ns)) and \
-            bool(_STAMP_AFTER.match(norm, mn.ne))
+        # a date in brackets that closes its line: an opening bracket right before it
+        mn.stamp = mn.ns > 0 and norm[mn.ns - 1] == "(" and bool(_STAMP_AFTER.match(norm, mn.ne))
     return out
 
 
@@ -408,11 +402,15 @@ def _url_dates(norm: str, r: _Rules) -> dict[tuple[int, int], int]:
     return out
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a common year's
+
+
 def _valid(mn: Mention) -> bool:
     if mn.year is None:
         return False
     if mn.day is not None and mn.month is not None:
-        return mn.day <= calendar.monthrange(mn.year, mn.month)[1]
+        # calendar.monthrange(year, month)[1], without working out the weekday
+        return mn.day <= _MONTH_DAYS[mn.month] + (mn.month == 2 and calendar.isleap(mn.year))
     return True
 
 
