@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from re import _constants as _op  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
@@ -40,6 +42,7 @@ class Finder:
     runs: re.Pattern[str] | None = None
     needs: re.Pattern[str] | None = None
     peek: int = 0  # how far past a run the pattern's lookaheads read
+    one_char: bool = False  # ``runs`` repeats a single character class (a run reads the same backwards)
 
     def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text, start, end)``: the same matches, found by searching only
@@ -53,6 +56,16 @@ class Finder:
         hits = [m.start() for m in self.needs.finditer(text, start, end)]
         if not hits:
             return
+        spans = self._runs_at(text, start, end, hits) if self.one_char else self._runs_with(text, start, end, hits)
+        for a, b in spans:
+            for m in self.pattern.finditer(text, a, min(end, b + self.peek)):
+                if m.start() >= b:
+                    break
+                yield m
+
+    def _runs_with(self, text: str, start: int, end: int, hits: list[int]) -> Iterator[tuple[int, int]]:
+        """The runs of text[start:end] that hold one of ``hits``, in order: every run is read."""
+        assert self.runs is not None
         i, n = 0, len(hits)
         for run in self.runs.finditer(text, start, end):
             a, b = run.span()
@@ -60,12 +73,41 @@ class Finder:
                 i += 1
             if i == n:
                 return
-            if hits[i] >= b:
-                continue  # no word every match needs in this run
-            for m in self.pattern.finditer(text, a, min(end, b + self.peek)):
-                if m.start() >= b:
-                    break
-                yield m
+            if hits[i] < b:
+                yield a, b
+
+    def _runs_at(self, text: str, start: int, end: int, hits: list[int]) -> Iterator[tuple[int, int]]:
+        """_runs_with, reading only the runs that hold a hit: from each hit the run is matched
+        forwards in the text and backwards in the reversed text (a notice has a few hits and
+        dozens of runs)."""
+        assert self.runs is not None
+        rev, n = _reversed(text), len(text)
+        b = start
+        for h in hits:
+            if h < b:
+                continue  # in the run just given
+            run = self.runs.match(text, h, end)
+            if run is None:
+                continue  # a hit starting with a character outside the class is in no run
+            back = self.runs.match(rev, n - 1 - h, n - start)
+            assert back is not None  # text[h] is in the class
+            b = run.end()
+            yield n - back.end(), b
+
+
+@lru_cache(maxsize=4)  # a document's text, for its finders (and its lines, in incident_org)
+def _reversed(text: str) -> str:
+    return text[::-1]
+
+
+def _single_class(pattern: str) -> bool:
+    """``pattern`` is one character class or character (then a run of it is the same run read
+    either way)."""
+    try:
+        items = list(_parser.parse(pattern))
+    except re.error:
+        return False
+    return len(items) == 1 and items[0][0] in (_op.IN, _op.LITERAL)
 
 
 def _finder(entry: dict, peek: int) -> Finder:
@@ -81,7 +123,7 @@ def _finder(entry: dict, peek: int) -> Finder:
         log.warning("rules/org.toml: `needs`/`chars` do not cover the pattern %.40s…; searching "
                     "it without them", entry["regex"])
         return Finder(pattern)
-    return Finder(pattern, runs, needs, peek)
+    return Finder(pattern, runs, needs, peek, _single_class(entry["chars"]))
 
 
 @dataclass(frozen=True)
