@@ -335,3 +335,35 @@ def test_org_own_lines_read_once_give_the_items_of_the_plain_loop():
             if m and not any(it.start <= s and e <= it.end for it in plain) and _plain_valid(r, m.group()):
                 plain.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
         assert got == plain, text[:40]
+
+
+def test_org_to_norm_clamp_equals_the_bisect():
+    texts = ["", "a", "株式会社テスト", "ＡＢＣ株式会社（テスト）", "…と…", "ﾃﾞｰﾀ", "ｶﾞ①㈱テスト", "\u3000北山市\u3000"]
+    texts += [p.read_text(encoding="utf-8")[:3000] for p in TEXTS[:6]]
+    clamped = 0
+    for text in texts:
+        ctx = _ctx(text)
+        fast = org._to_norm(ctx)
+        clamped += fast is not ctx.norm.to_norm
+        for pos in range(-3, len(text) + 4):
+            assert fast(pos) == ctx.norm.to_norm(pos), (text[:20], pos)
+    assert clamped  # the clamp ran on some
+
+
+def test_org_gate_skips_only_texts_without_a_match():
+    """A plain finder (no runs) first looks for a word every match holds: a text without one
+    has no match, a text with one is searched as before."""
+    plain = [(label, f) for label, f in org.org_rules().finders if f.runs is None]
+    assert plain and all(f.gate is not None for _, f in plain)
+    rng = random.Random(9)
+    pieces = ["総務省", "総務", "省", "株式会社", "(株)", "テスト", "、", " ", "\n", "北海道", "総合通信局", "医療法人",
+              "社団", "デジタル庁", "国交省", "x", "ー", "の"]
+    texts = [_ctx(p.read_text(encoding="utf-8")).norm.text for p in TEXTS]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12))) for _ in range(3000)]
+    for _, f in plain:
+        for text in texts:
+            a = rng.randrange(len(text) + 1)
+            for start, end in ((0, len(text)), (a, rng.randrange(a, len(text) + 1))):
+                assert [(m.span(), m.groups()) for m in f.finditer(text, start, end)] == \
+                    [(m.span(), m.groups()) for m in f.pattern.finditer(text, start, end)], (text[:30], start, end)
+    assert org._gate("(?:a|b)?") is None  # may match the empty string: no word is known

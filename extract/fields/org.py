@@ -16,7 +16,7 @@ import logging
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from re import _constants as _op  # type: ignore[attr-defined]
@@ -45,6 +45,7 @@ class Finder:
     needs: re.Pattern[str] | None = None
     peek: int = 0  # how far past a run the pattern's lookaheads read
     one_char: bool = False  # ``runs`` repeats a single character class (a run reads the same backwards)
+    gate: re.Pattern[str] | None = None  # without runs: finds a word one of which every match holds
 
     def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text, start, end)``: the same matches, found by searching only
@@ -53,7 +54,10 @@ class Finder:
         end, so that a lookahead at the end of a match reads what it reads in the whole text
         (a match found starting past the run belongs to no run and is left)."""
         if self.runs is None or self.needs is None:
-            yield from self.pattern.finditer(text, start, end)
+            # a text without any of the words every match holds has no match (most notices name
+            # no ministry and write no legal form first)
+            if self.gate is None or self.gate.search(text, start, end):
+                yield from self.pattern.finditer(text, start, end)
             return
         hits = [m.start() for m in self.needs.finditer(text, start, end)]
         if not hits:
@@ -102,6 +106,15 @@ def _reversed(text: str) -> str:
     return text[::-1]
 
 
+def _gate(regex: str) -> re.Pattern[str] | None:
+    """A search for the literal strings one of which every match of ``regex`` holds (read from
+    the regex), or None when they are not known."""
+    factors = cue_index.required_factors(regex)
+    if not factors:
+        return None
+    return rules.regex("|".join(re.escape(f) for f in sorted(factors, key=lambda f: (-len(f), f))))
+
+
 def _single_class(pattern: str) -> bool:
     """``pattern`` is one character class or character (then a run of it is the same run read
     either way)."""
@@ -115,7 +128,7 @@ def _single_class(pattern: str) -> bool:
 def _finder(entry: dict, peek: int) -> Finder:
     pattern = rules.guarded(entry["regex"])
     if "chars" not in entry or "needs" not in entry:
-        return Finder(pattern)
+        return Finder(pattern, gate=_gate(entry["regex"]))
     runs, needs = rules.regex(f"(?:{entry['chars']})+"), rules.guarded(entry["needs"])
     # A researcher who edits the regex (a new suffix) and not `needs` or `chars` would lose
     # matches without a word: the literal strings one of which every match holds (read from
@@ -256,6 +269,17 @@ _SPACES = re.compile(r"\s+")
 
 # -- candidates ---------------------------------------------------------------------------------
 
+def _to_norm(ctx: DocContext) -> Callable[[int], int]:
+    """``ctx.norm.to_norm``, as a plain clamp when the copy maps one character to one (most
+    notices): to_norm bisects its map, which is a range then, and a bisect of a range reads
+    it item by item (~2 us a call)."""
+    ends = ctx.norm.ends
+    if isinstance(ends, range) and ends.start == 1 and ends.step == 1:
+        n = len(ends)
+        return lambda pos: 0 if pos < 0 else (pos if pos < n else n)
+    return ctx.norm.to_norm
+
+
 def _nonblank_lines(text: str, start: int = 0, end: int | None = None,
                     limit: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of the non-blank lines of text[start:end], stripped; the first ``limit``
@@ -326,6 +350,7 @@ def _first_piece(text: str) -> int:
 def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) -> list[OrgItem]:
     r = org_rules()
     spans = [(s, min(e, s + r.zones["max_chars"])) for s, e in spans if e > s]
+    to_norm = _to_norm(ctx)
     ctx.prefetch(spans)
     out = []
     for s, e in spans:
@@ -339,7 +364,7 @@ def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) 
             a = s + ent.start_char
             b = a + _first_piece(ent.text)
             text = ctx.text[a:b]
-            name = ctx.norm.text[ctx.norm.to_norm(a):ctx.norm.to_norm(b)]
+            name = ctx.norm.text[to_norm(a):to_norm(b)]
             if _is_valid(r, name):
                 out.append(OrgItem(text, a, b, name=name, label=ent.label_))
     return out
@@ -384,16 +409,16 @@ def _title_zone(ctx: DocContext, zone: tuple[int, int],
 def _unresolved_words(ctx: DocContext, s: int, e: int) -> list[re.Match[str]]:
     """Words in text[s:e] that may name an organisation the patterns missed (NTT西日本, 市民課
     of a place they missed), not those that name things (USB, Bcc)."""
-    r = org_rules()
-    return [m for m in r.unresolved.finditer(ctx.norm.text, ctx.norm.to_norm(s), ctx.norm.to_norm(e))
+    r, to_norm = org_rules(), _to_norm(ctx)
+    return [m for m in r.unresolved.finditer(ctx.norm.text, to_norm(s), to_norm(e))
             if m.group() not in r.common_words]
 
 
 def _clause(ctx: DocContext, m: re.Match[str], s: int, e: int) -> tuple[int, int]:
     """The clause of text[s:e] around the unresolved word ``m`` (a match in the normalised
     copy): between the ``clause_end`` marks before and after it, white space stripped."""
-    r, norm = org_rules(), ctx.norm.text
-    ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+    r, norm, to_norm = org_rules(), ctx.norm.text, _to_norm(ctx)
+    ns, ne = to_norm(s), to_norm(e)
     a = ns
     for mark in r.clause_end.finditer(norm, ns, m.start()):
         a = mark.end()
@@ -469,7 +494,7 @@ def _add_own_lines(ctx: DocContext, r: OrgRules, items: list[OrgItem], lines: li
     and holds no item yet. A short notice's first and last lines are the same lines: each is
     read once (a second look would find it covered by the item the first made, or refuse it
     again)."""
-    to_norm, norm = ctx.norm.to_norm, ctx.norm.text
+    to_norm, norm = _to_norm(ctx), ctx.norm.text
     for s, e in dict.fromkeys(lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]):
         m = r.own_line.match(norm[to_norm(s):to_norm(e)])
         if m and not any(it.start <= s and e <= it.end for it in items) and _is_valid(r, m.group()):
@@ -567,7 +592,7 @@ def _forms(ctx: DocContext, cands: list[OrgItem],
            r: OrgRules | None = None) -> tuple[dict[str, str], dict[str, set[str]]]:
     """(key of each candidate core → pooled key, pooled key → the forms it is written in)."""
     r = r or org_rules()
-    norm = ctx.norm.text
+    norm, to_norm = ctx.norm.text, _to_norm(ctx)
     # sorted by length, then by text: a set's order changes from run to run (hash seed)
     canon = org_names.pool(sorted({_core(r, it.name) for it in cands}, key=lambda k: (len(k), k)),
                            int(r.score["pool_chars"]))
@@ -576,7 +601,7 @@ def _forms(ctx: DocContext, cands: list[OrgItem],
         forms.setdefault(long, set()).add(short)
     for it in cands:  # NAME(ALIAS): the alias is another form of the name
         if it.label == "legal":
-            pos = _skip_legal(norm, ctx.norm.to_norm(it.end))
+            pos = _skip_legal(norm, to_norm(it.end))
             m = r.alias.match(norm[pos:pos + 40])
             key = canon[_core(r, it.name)]
             if m and not r.legal_words.fullmatch(m.group(1)) and m.group(1) != key:
@@ -741,16 +766,16 @@ def incident_org(ctx: DocContext, items: list[OrgItem], start: int, end: int) ->
 
     Looks at the first lines of the incident: a pattern candidate anywhere on the line, or a
     named entity that opens the title and ends at a space or particle (東京電力 組織的…)."""
-    r = org_rules()
+    r, to_norm = org_rules(), _to_norm(ctx)
     for ls, le in _nonblank_lines(ctx.text, start, end, 4):
-        ns, ne = ctx.norm.to_norm(ls), ctx.norm.to_norm(le)
+        ns, ne = to_norm(ls), to_norm(le)
         line = ctx.norm.text[ns:ne]
         found = [it for it in _pattern_items(ctx, ns, ne) if not _excluded(ctx, it.name)]
         if not found and not r.prose.search(line):  # a sentence is no post title: not parsed
             head = _TITLE_PREFIX.match(line)
             hs = ctx.norm.span(ns, ns + head.end())[1] if head and head.end() else ls
             for it in _ner(ctx, [(hs, le)], r.labels | r.title_labels):
-                after = ctx.norm.text[ctx.norm.to_norm(it.end):ne][:1]
+                after = ctx.norm.text[to_norm(it.end):ne][:1]
                 if it.start == hs and (not after or after.isspace() or after in "、はがでの") \
                         and not _excluded(ctx, it.name):
                     found.append(it)
