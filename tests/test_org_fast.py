@@ -367,3 +367,16 @@ def test_org_gate_skips_only_texts_without_a_match():
                 assert [(m.span(), m.groups()) for m in f.finditer(text, start, end)] == \
                     [(m.span(), m.groups()) for m in f.pattern.finditer(text, start, end)], (text[:30], start, end)
     assert org._gate("(?:a|b)?") is None  # may match the empty string: no word is known
+
+
+def test_org_not_inside_equals_the_plain_filter():
+    """Mentions inside a longer candidate's mention, found by bisect for long lists: the plain
+    filter's answer, for short and long lists, with equal, nested, touching and repeated spans."""
+    rng = random.Random(21)
+    for _ in range(400):
+        n = rng.choice([1, 3, 10, 40, 120])
+        spans = {(a, a + rng.randrange(0, 6)) for a in (rng.randrange(60) for _ in range(n))}
+        longer = [(a, a + rng.randrange(0, 12)) for a in (rng.randrange(60) for _ in range(rng.choice([0, 2, 20, 90])))]
+        longer += rng.sample(sorted(spans), min(2, len(spans)))  # the same span under another key
+        plain = {(a, b) for a, b in spans if not any(x <= a and b <= y and y - x > b - a for x, y in longer)}
+        assert org._not_inside(spans, longer) == plain

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -661,8 +661,7 @@ class _Evidence:
         # a mention inside a longer candidate's is that one's (長崎県 in 長崎県警察)
         longer = [sp for k, sps in (self.outer or {}).items() if k != key for sp in sps]
         if longer:
-            spans = {(a, b) for a, b in spans
-                     if not any(x <= a and b <= y and y - x > b - a for x, y in longer)} or spans
+            spans = _not_inside(spans, longer) or spans
         ends = [_skip_legal(norm, b) for _, b in spans]
         before = [_LEGAL_TAIL.sub("", norm[max(0, a - 30):a]) for a, _ in spans]
         fits = any(self.fits(n) for n in names)
@@ -685,6 +684,25 @@ class _Evidence:
         terms = {"mention": min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]}
         terms.update((k, w[k]) for k, on in kinds.items() if on)
         return terms, len(spans)
+
+
+def _not_inside(spans: set[tuple[int, int]], longer: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The spans that lie inside none of the ``longer`` spans (a span holds itself, but is not
+    longer than itself). A long notice has dozens of mentions of each of a dozen names: each
+    span is then compared only with the longer spans that start near enough before it to
+    reach it (found by bisect), not with all of them."""
+    if len(spans) * len(longer) <= 64:
+        return {(a, b) for a, b in spans if not any(x <= a and b <= y and y - x > b - a for x, y in longer)}
+    longer = sorted(longer)
+    starts = [x for x, _ in longer]
+    widest = max(y - x for x, y in longer)
+    out = set()
+    for a, b in spans:
+        # a span that holds norm[a:b] starts at or before a, and not before b - widest
+        near = longer[bisect_left(starts, b - widest):bisect_right(starts, a)]
+        if not any(b <= y and y - x > b - a for x, y in near):
+            out.add((a, b))
+    return out
 
 
 @dataclass(frozen=True)
