@@ -380,3 +380,29 @@ def test_org_not_inside_equals_the_plain_filter():
         longer += rng.sample(sorted(spans), min(2, len(spans)))  # the same span under another key
         plain = {(a, b) for a, b in spans if not any(x <= a and b <= y and y - x > b - a for x, y in longer)}
         assert org._not_inside(spans, longer) == plain
+
+
+def _plain_zones(ctx, found):
+    z = org.org_rules().zones
+    budget = z["found_budget_chars"] if found else z["budget_chars"]
+    lines = org._nonblank_lines(ctx.text)
+    lead = [sp for sp in ctx.sentences if sp[1] - sp[0] >= 40][: z["lead_sentences"]]
+    ordered = lines[:1] + lead[:1] + lines[1: z["lines"]] + lead[1:] + lines[-z["footer_lines"]:]
+    out: list[tuple[int, int]] = []
+    used = 0
+    for s, e in ordered:
+        e = min(e, s + z["max_chars"])
+        if (s, e) in out or any(a <= s and e <= b for a, b in out):
+            continue
+        if used + (e - s) > budget and out:
+            continue
+        out.append((s, e))
+        used += e - s
+    return sorted(out)
+
+
+def test_org_zones_equal_the_plain_form():
+    for text in _texts() + ["x" * 500, ("長い一文です。" * 10 + "\n") * 30]:
+        ctx = _ctx(text)
+        for found in (False, True):
+            assert org._zones(ctx, found) == _plain_zones(ctx, found), text[:30]

@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import islice
 from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import TypeVar
@@ -378,16 +379,19 @@ def _zones(ctx: DocContext, found: bool = False) -> list[tuple[int, int]]:
     z = org_rules().zones
     budget = z["found_budget_chars"] if found else z["budget_chars"]
     lines = _nonblank_lines(ctx.text)
-    lead = [sp for sp in ctx.sentences if sp[1] - sp[0] >= 40][: z["lead_sentences"]]
+    n_lead, cap = z["lead_sentences"], z["max_chars"]
+    # the first long sentences (a long notice has hundreds: they are not all read)
+    lead = list(islice((sp for sp in ctx.sentences if sp[1] - sp[0] >= 40), n_lead)) if n_lead >= 0 \
+        else [sp for sp in ctx.sentences if sp[1] - sp[0] >= 40][:n_lead]
     ordered = lines[:1] + lead[:1] + lines[1: z["lines"]] + lead[1:] + lines[-z["footer_lines"]:]
     out: list[tuple[int, int]] = []
     used = 0
     for s, e in ordered:
-        e = min(e, s + z["max_chars"])
+        e = min(e, s + cap)
+        if used + (e - s) > budget and out:
+            continue  # over the budget (asked first: it is the cheaper question)
         if any(a <= s and e <= b for a, b in out):
             continue  # already taken, or inside a zone taken
-        if used + (e - s) > budget and out:
-            continue
         out.append((s, e))
         used += e - s
     return sorted(out)
