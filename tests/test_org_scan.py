@@ -146,3 +146,38 @@ def test_org_scan_falls_back_when_needs_does_not_cover_the_regex(caplog):
     assert covered.runs is not None
     outside = org._finder({"regex": "[一-龥]{1,6}?(?:大学|カレッジ)", "chars": "[一-龥]", "needs": "大学|カレッジ"}, 8)
     assert outside.runs is None
+
+
+def _runs(f: org.Finder, text: str, start: int, end: int, fast: bool) -> list:
+    hits = [m.start() for m in f.needs.finditer(text, start, end)] if f.needs else []
+    if not hits:
+        return []
+    return list((f._runs_at if fast else f._runs_with)(text, start, end, hits))
+
+
+@pytest.mark.parametrize("label,f", SCANNED, ids=[label for label, _ in SCANNED])
+def test_org_scan_runs_read_from_the_hits_are_those_read_in_order(label, f):
+    """The runs that hold a hit, found from the hits (forwards in the text, backwards in its
+    reversed copy): the runs a pass over every run finds, for whole texts, lines, cuts and
+    random texts."""
+    assert f.one_char
+    rng = random.Random(label)
+    texts = [_norm(p.read_text(encoding="utf-8")) for p in TEXTS] + [_norm(t) for t in EDGES]
+    texts += ["".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 25))) for _ in range(2000)]
+    for norm in texts:
+        cuts = [(0, len(norm))] + [m.span() for m in re.finditer(r"[^\n]+", norm)][:50]
+        for _ in range(10):
+            a = rng.randrange(len(norm) + 1)
+            cuts.append((a, rng.randrange(a, len(norm) + 1)))
+        for a, b in cuts:
+            assert _runs(f, norm, a, b, True) == _runs(f, norm, a, b, False), (norm[:30], a, b)
+
+
+def test_org_scan_reads_runs_backwards_only_for_a_single_class():
+    assert org._single_class("[ぁ-んァ-ヶー一-龥]") and org._single_class("x") and org._single_class("[ ()]")
+    assert not org._single_class("[a-z]|xy") and not org._single_class("[a-z][0-9]") and not org._single_class("(")
+    assert org._single_class("(?:[a-z])")  # the parser reads a group of one class as the class
+    two = org._finder({"regex": "[a-z]{1,6}?(?:xy|大学)", "chars": "[a-z]|xy|大学", "needs": "xy|大学"}, 8)
+    assert two.runs is not None and not two.one_char
+    assert [m.group() for m in two.finditer("abc大学 xy", 0, 9)] == \
+        [m.group() for m in two.pattern.finditer("abc大学 xy", 0, 9)]

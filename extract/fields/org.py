@@ -15,9 +15,14 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import islice
+from re import _constants as _op  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import TypeVar
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
@@ -40,6 +45,8 @@ class Finder:
     runs: re.Pattern[str] | None = None
     needs: re.Pattern[str] | None = None
     peek: int = 0  # how far past a run the pattern's lookaheads read
+    one_char: bool = False  # ``runs`` repeats a single character class (a run reads the same backwards)
+    gate: re.Pattern[str] | None = None  # without runs: finds a word one of which every match holds
 
     def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text, start, end)``: the same matches, found by searching only
@@ -48,11 +55,24 @@ class Finder:
         end, so that a lookahead at the end of a match reads what it reads in the whole text
         (a match found starting past the run belongs to no run and is left)."""
         if self.runs is None or self.needs is None:
-            yield from self.pattern.finditer(text, start, end)
+            # a text without any of the words every match holds has no match (most notices name
+            # no ministry and write no legal form first)
+            if self.gate is None or self.gate.search(text, start, end):
+                yield from self.pattern.finditer(text, start, end)
             return
         hits = [m.start() for m in self.needs.finditer(text, start, end)]
         if not hits:
             return
+        spans = self._runs_at(text, start, end, hits) if self.one_char else self._runs_with(text, start, end, hits)
+        for a, b in spans:
+            for m in self.pattern.finditer(text, a, min(end, b + self.peek)):
+                if m.start() >= b:
+                    break
+                yield m
+
+    def _runs_with(self, text: str, start: int, end: int, hits: list[int]) -> Iterator[tuple[int, int]]:
+        """The runs of text[start:end] that hold one of ``hits``, in order: every run is read."""
+        assert self.runs is not None
         i, n = 0, len(hits)
         for run in self.runs.finditer(text, start, end):
             a, b = run.span()
@@ -60,18 +80,56 @@ class Finder:
                 i += 1
             if i == n:
                 return
-            if hits[i] >= b:
-                continue  # no word every match needs in this run
-            for m in self.pattern.finditer(text, a, min(end, b + self.peek)):
-                if m.start() >= b:
-                    break
-                yield m
+            if hits[i] < b:
+                yield a, b
+
+    def _runs_at(self, text: str, start: int, end: int, hits: list[int]) -> Iterator[tuple[int, int]]:
+        """_runs_with, reading only the runs that hold a hit: from each hit the run is matched
+        forwards in the text and backwards in the reversed text (a notice has a few hits and
+        dozens of runs)."""
+        assert self.runs is not None
+        rev, n = _reversed(text), len(text)
+        b = start
+        for h in hits:
+            if h < b:
+                continue  # in the run just given
+            run = self.runs.match(text, h, end)
+            if run is None:
+                continue  # a hit starting with a character outside the class is in no run
+            back = self.runs.match(rev, n - 1 - h, n - start)
+            assert back is not None  # text[h] is in the class
+            b = run.end()
+            yield n - back.end(), b
+
+
+@lru_cache(maxsize=4)  # a document's text, for its finders (and its lines, in incident_org)
+def _reversed(text: str) -> str:
+    return text[::-1]
+
+
+def _gate(regex: str) -> re.Pattern[str] | None:
+    """A search for the literal strings one of which every match of ``regex`` holds (read from
+    the regex), or None when they are not known."""
+    factors = cue_index.required_factors(regex)
+    if not factors:
+        return None
+    return rules.regex("|".join(re.escape(f) for f in sorted(factors, key=lambda f: (-len(f), f))))
+
+
+def _single_class(pattern: str) -> bool:
+    """``pattern`` is one character class or character (then a run of it is the same run read
+    either way)."""
+    try:
+        items = list(_parser.parse(pattern))
+    except re.error:
+        return False
+    return len(items) == 1 and items[0][0] in (_op.IN, _op.LITERAL)
 
 
 def _finder(entry: dict, peek: int) -> Finder:
     pattern = rules.guarded(entry["regex"])
     if "chars" not in entry or "needs" not in entry:
-        return Finder(pattern)
+        return Finder(pattern, gate=_gate(entry["regex"]))
     runs, needs = rules.regex(f"(?:{entry['chars']})+"), rules.guarded(entry["needs"])
     # A researcher who edits the regex (a new suffix) and not `needs` or `chars` would lose
     # matches without a word: the literal strings one of which every match holds (read from
@@ -81,7 +139,7 @@ def _finder(entry: dict, peek: int) -> Finder:
         log.warning("rules/org.toml: `needs`/`chars` do not cover the pattern %.40s…; searching "
                     "it without them", entry["regex"])
         return Finder(pattern)
-    return Finder(pattern, runs, needs, peek)
+    return Finder(pattern, runs, needs, peek, _single_class(entry["chars"]))
 
 
 @dataclass(frozen=True)
@@ -114,6 +172,14 @@ class OrgRules:
     clause_end: re.Pattern[str]  # what ends the clause parsed around an unresolved word
     common_words: frozenset[str]  # unresolved words that name things, not bodies (USB, Bcc)
     prose: re.Pattern[str]  # a line that reads as prose, not as a post's title
+    # one search for "holds any of the not_subject names" (None: there are none)
+    not_subject_any: re.Pattern[str] | None = None
+    # names already cut to their core, and judged valid, with these rules: a document's
+    # candidates are asked about many times (patterns, whole bodies, the decision)
+    cores: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    valid: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    fitting: dict[frozenset[str], list[re.Pattern[str]]] = field(default_factory=dict, compare=False,
+                                                                 repr=False)
 
 
 @cache
@@ -152,6 +218,8 @@ def _compiled(_stamp: str) -> OrgRules:
         clause_end=rules.regex(cfg["ner_scope"]["clause_end"]),
         common_words=frozenset(cfg["ner_scope"]["common_words"]),
         prose=rules.regex(cfg["ner_scope"]["prose"]),
+        not_subject_any=re.compile("|".join(map(re.escape, cfg["not_subject"]["names"])))
+        if cfg["not_subject"]["names"] else None,
     )
 
 
@@ -171,18 +239,47 @@ def _valid(name: str) -> bool:
 # The helpers below take the rules from their caller: org_rules() looks at the environment on
 # every call, and they are called for every candidate.
 def _core(r: OrgRules, name: str) -> str:
-    return _SPACES.sub("", r.legal_words.sub("", name)).strip("・-")
+    c = r.cores.get(name)
+    if c is None:
+        c = _remember(r.cores, name, _SPACES.sub("", r.legal_words.sub("", name)).strip("・-"))
+    return c
 
 
 def _is_valid(r: OrgRules, name: str) -> bool:
-    c = _core(r, name)
-    return bool(c) and not r.not_name.search(c)
+    ok = r.valid.get(name)
+    if ok is None:
+        c = _core(r, name)
+        ok = _remember(r.valid, name, bool(c) and not r.not_name.search(c))
+    return ok
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_MEMO_MAX = 4096  # names kept per memo: a long stream of notices keeps meeting new ones
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 _SPACES = re.compile(r"\s+")
 
 
 # -- candidates ---------------------------------------------------------------------------------
+
+def _to_norm(ctx: DocContext) -> Callable[[int], int]:
+    """``ctx.norm.to_norm``, as a plain clamp when the copy maps one character to one (most
+    notices): to_norm bisects its map, which is a range then, and a bisect of a range reads
+    it item by item (~2 us a call)."""
+    ends = ctx.norm.ends
+    if isinstance(ends, range) and ends.start == 1 and ends.step == 1:
+        n = len(ends)
+        return lambda pos: 0 if pos < 0 else (pos if pos < n else n)
+    return ctx.norm.to_norm
+
 
 def _nonblank_lines(text: str, start: int = 0, end: int | None = None,
                     limit: int | None = None) -> list[tuple[int, int]]:
@@ -254,6 +351,7 @@ def _first_piece(text: str) -> int:
 def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) -> list[OrgItem]:
     r = org_rules()
     spans = [(s, min(e, s + r.zones["max_chars"])) for s, e in spans if e > s]
+    to_norm = _to_norm(ctx)
     ctx.prefetch(spans)
     out = []
     for s, e in spans:
@@ -267,7 +365,7 @@ def _ner(ctx: DocContext, spans: list[tuple[int, int]], labels: frozenset[str]) 
             a = s + ent.start_char
             b = a + _first_piece(ent.text)
             text = ctx.text[a:b]
-            name = ctx.norm.text[ctx.norm.to_norm(a):ctx.norm.to_norm(b)]
+            name = ctx.norm.text[to_norm(a):to_norm(b)]
             if _is_valid(r, name):
                 out.append(OrgItem(text, a, b, name=name, label=ent.label_))
     return out
@@ -281,25 +379,31 @@ def _zones(ctx: DocContext, found: bool = False) -> list[tuple[int, int]]:
     z = org_rules().zones
     budget = z["found_budget_chars"] if found else z["budget_chars"]
     lines = _nonblank_lines(ctx.text)
-    lead = [sp for sp in ctx.sentences if sp[1] - sp[0] >= 40][: z["lead_sentences"]]
+    n_lead, cap = z["lead_sentences"], z["max_chars"]
+    # the first long sentences (a long notice has hundreds: they are not all read)
+    lead = list(islice((sp for sp in ctx.sentences if sp[1] - sp[0] >= 40), n_lead)) if n_lead >= 0 \
+        else [sp for sp in ctx.sentences if sp[1] - sp[0] >= 40][:n_lead]
     ordered = lines[:1] + lead[:1] + lines[1: z["lines"]] + lead[1:] + lines[-z["footer_lines"]:]
     out: list[tuple[int, int]] = []
     used = 0
     for s, e in ordered:
-        e = min(e, s + z["max_chars"])
-        if (s, e) in out or any(a <= s and e <= b for a, b in out):
-            continue
+        e = min(e, s + cap)
         if used + (e - s) > budget and out:
-            continue
+            continue  # over the budget (asked first: it is the cheaper question)
+        if any(a <= s and e <= b for a, b in out):
+            continue  # already taken, or inside a zone taken
         out.append((s, e))
         used += e - s
     return sorted(out)
 
 
-def _title_zone(ctx: DocContext, zone: tuple[int, int]) -> tuple[int, int] | None:
+def _title_zone(ctx: DocContext, zone: tuple[int, int],
+                first: list[tuple[int, int]] | None = None) -> tuple[int, int] | None:
     """The zone cut to its first sentence when it is the first line, the notice's title (an
-    excerpt's first line can be a paragraph), else None."""
-    first = _nonblank_lines(ctx.text, limit=1)
+    excerpt's first line can be a paragraph), else None. ``first``: the text's first line,
+    when the caller has it."""
+    if first is None:
+        first = _nonblank_lines(ctx.text, limit=1)
     if not first or first[0][0] != zone[0]:
         return None
     s, e = ctx.sentence_at(zone[0])
@@ -309,16 +413,16 @@ def _title_zone(ctx: DocContext, zone: tuple[int, int]) -> tuple[int, int] | Non
 def _unresolved_words(ctx: DocContext, s: int, e: int) -> list[re.Match[str]]:
     """Words in text[s:e] that may name an organisation the patterns missed (NTT西日本, 市民課
     of a place they missed), not those that name things (USB, Bcc)."""
-    r = org_rules()
-    return [m for m in r.unresolved.finditer(ctx.norm.text, ctx.norm.to_norm(s), ctx.norm.to_norm(e))
+    r, to_norm = org_rules(), _to_norm(ctx)
+    return [m for m in r.unresolved.finditer(ctx.norm.text, to_norm(s), to_norm(e))
             if m.group() not in r.common_words]
 
 
 def _clause(ctx: DocContext, m: re.Match[str], s: int, e: int) -> tuple[int, int]:
     """The clause of text[s:e] around the unresolved word ``m`` (a match in the normalised
     copy): between the ``clause_end`` marks before and after it, white space stripped."""
-    r, norm = org_rules(), ctx.norm.text
-    ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
+    r, norm, to_norm = org_rules(), ctx.norm.text, _to_norm(ctx)
+    ns, ne = to_norm(s), to_norm(e)
     a = ns
     for mark in r.clause_end.finditer(norm, ns, m.start()):
         a = mark.end()
@@ -335,11 +439,12 @@ def _ner_spans(ctx: DocContext, zones: list[tuple[int, int]],
     elsewhere each clause holding an unresolved word. The parse is the slow step."""
     title: list[tuple[int, int]] = []
     clauses: list[tuple[int, int]] = []
+    first = _nonblank_lines(ctx.text, limit=1)
     for zone in zones:
         s, e = zone
         if any(s <= it.start < e for it in items):
             continue
-        head = _title_zone(ctx, zone)
+        head = _title_zone(ctx, zone, first)
         if head is not None:
             title.append(head)
             continue
@@ -359,11 +464,7 @@ def extract(ctx: DocContext) -> list[OrgItem]:
     r = org_rules()
     items = _pattern_items(ctx)
     lines = _nonblank_lines(ctx.text)
-    for s, e in lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]:
-        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
-        m = r.own_line.match(ctx.norm.text[ns:ne])
-        if m and not any(it.start <= s and e <= it.end for it in items) and _is_valid(r, m.group()):
-            items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
+    _add_own_lines(ctx, r, items, lines)
     selves = []
     for m in r.self_ref.finditer(ctx.norm.text):
         s, e, text = ctx.span_of_norm(m.start(), m.end())
@@ -392,6 +493,18 @@ def extract(ctx: DocContext) -> list[OrgItem]:
     return out
 
 
+def _add_own_lines(ctx: DocContext, r: OrgRules, items: list[OrgItem], lines: list[tuple[int, int]]) -> None:
+    """Add to ``items`` each first or last line that is only a name (a letterhead, a signature)
+    and holds no item yet. A short notice's first and last lines are the same lines: each is
+    read once (a second look would find it covered by the item the first made, or refuse it
+    again)."""
+    to_norm, norm = _to_norm(ctx), ctx.norm.text
+    for s, e in dict.fromkeys(lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]):
+        m = r.own_line.match(norm[to_norm(s):to_norm(e)])
+        if m and not any(it.start <= s and e <= it.end for it in items) and _is_valid(r, m.group()):
+            items.append(OrgItem(ctx.text[s:e], s, e, name=m.group(), label="own_line"))
+
+
 def _finish(ctx: DocContext, items: list[OrgItem], selves: list[OrgItem]) -> list[OrgItem]:
     """Candidates cut back to the bodies they name, with the self-references, in text order
     (one item per span)."""
@@ -418,7 +531,12 @@ def _decided(ctx: DocContext, items: list[OrgItem]) -> bool:
 
 def _title_parts(ctx: DocContext) -> tuple[str, str]:
     """(the title proper, the site after its last "|"), both without white space."""
-    title = re.sub(r"\s+", "", unicodedata.normalize("NFKC", ctx.title or ""))
+    return _split_title(ctx.title or "")
+
+
+@lru_cache(maxsize=64)  # a document's title is split for each decision about it
+def _split_title(title: str) -> tuple[str, str]:
+    title = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
     if "|" in title:
         main, _, site = title.rpartition("|")
         return main, site
@@ -426,7 +544,8 @@ def _title_parts(ctx: DocContext) -> tuple[str, str]:
 
 
 def _not_subject(r: OrgRules, key: str) -> bool:
-    return any(ns in key for ns in r.not_subject)
+    """The key holds the name of a regulator or platform (any of rules [not_subject])."""
+    return r.not_subject_any is not None and r.not_subject_any.search(key) is not None
 
 
 def _excluded(ctx: DocContext, name: str) -> bool:
@@ -437,21 +556,47 @@ def _excluded(ctx: DocContext, name: str) -> bool:
 
 def _fits(name: str, self_words: set[str], r: OrgRules | None = None) -> bool:
     """The name is of the kind the notice's self-references speak for (本市 → X市)."""
-    return any(words.fullmatch(w) and fits.search(name)
-               for words, fits in (r or org_rules()).self_kinds for w in self_words)
+    return any(fits.search(name) for fits in _fitting(r or org_rules(), self_words))
+
+
+def _fitting(r: OrgRules, self_words: set[str]) -> list[re.Pattern[str]]:
+    """The `fits` patterns of the kinds the self-references name: what _fits asks of a name,
+    found once for each set of self-references (most notices say 当社 or 本市)."""
+    key = frozenset(self_words)
+    found = r.fitting.get(key)
+    if found is None:
+        found = _remember(r.fitting, key,
+                          [fits for words, fits in r.self_kinds if any(words.fullmatch(w) for w in key)])
+    return found
 
 
 _LEGAL_TAIL = re.compile(r"(?:株式会社|\(株\))\s*$")
+_LEGAL_HEAD = re.compile(r"\s*(?:株式会社|\(株\))")
 
 
 def _skip_legal(norm: str, pos: int) -> int:
-    m = re.match(r"\s*(?:株式会社|\(株\))", norm[pos:])
-    return pos + m.end() if m else pos
+    m = _LEGAL_HEAD.match(norm, pos)
+    return m.end() if m else pos
 
 
-def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[str, set[str]]]:
+def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
+    """The spans of ``word`` in ``text``, left to right without overlap: those of
+    ``re.finditer(re.escape(word), text)``, found with str.find."""
+    if not word:
+        return [m.span() for m in re.finditer("", text)]
+    out, n = [], len(word)
+    at = text.find(word)
+    while at >= 0:
+        out.append((at, at + n))
+        at = text.find(word, at + n)
+    return out
+
+
+def _forms(ctx: DocContext, cands: list[OrgItem],
+           r: OrgRules | None = None) -> tuple[dict[str, str], dict[str, set[str]]]:
     """(key of each candidate core → pooled key, pooled key → the forms it is written in)."""
-    r, norm = org_rules(), ctx.norm.text
+    r = r or org_rules()
+    norm, to_norm = ctx.norm.text, _to_norm(ctx)
     # sorted by length, then by text: a set's order changes from run to run (hash seed)
     canon = org_names.pool(sorted({_core(r, it.name) for it in cands}, key=lambda k: (len(k), k)),
                            int(r.score["pool_chars"]))
@@ -460,7 +605,7 @@ def _forms(ctx: DocContext, cands: list[OrgItem]) -> tuple[dict[str, str], dict[
         forms.setdefault(long, set()).add(short)
     for it in cands:  # NAME(ALIAS): the alias is another form of the name
         if it.label == "legal":
-            pos = _skip_legal(norm, ctx.norm.to_norm(it.end))
+            pos = _skip_legal(norm, to_norm(it.end))
             m = r.alias.match(norm[pos:pos + 40])
             key = canon[_core(r, it.name)]
             if m and not r.legal_words.fullmatch(m.group(1)) and m.group(1) != key:
@@ -478,30 +623,52 @@ class _Evidence:
     self_words: set[str]
     main_title: str
     site: str
-    edge: set[tuple[int, int]]
+    edge: list[tuple[int, int]]  # the header and footer lines, in text order (they never overlap)
     first_in_title: str | None = None
     only_in_title: bool = False  # the first candidate in the title is the only one there
     outer: dict[str, set[tuple[int, int]]] | None = None  # each key's mention spans
+    r: OrgRules | None = None  # the rules the evidence is read with (default: org_rules())
+    fitting: list[re.Pattern[str]] | None = None  # _fitting of self_words
+
+    def __post_init__(self) -> None:
+        self.r = self.r or org_rules()
+        self.fitting = _fitting(self.r, self.self_words)
+        self.edge = sorted(self.edge)
+        self._edge_starts = [ls for ls, _ in self.edge]
+
+    def fits(self, name: str) -> bool:
+        """_fits(name, self_words)."""
+        return any(f.search(name) for f in self.fitting or ())
+
+    def own_line(self, a: int, b: int) -> bool:
+        """_own_line over the edge lines: only the line starting last at or before ``a`` can
+        hold a mention norm[a:b] (lines do not overlap)."""
+        i = bisect_right(self._edge_starts, a) - 1
+        if b <= a or i < 0:
+            return _own_line(self.r, self.ctx.norm.text, a, b, self.edge)  # an empty span: as ever
+        return _own_line(self.r, self.ctx.norm.text, a, b, self.edge[i:i + 1])
 
     def spans_of(self, forms: set[str]) -> set[tuple[int, int]]:
         norm = self.ctx.norm.text
-        spans = {(m.start(), m.end()) for f in forms for m in re.finditer(re.escape(f), norm)}
+        spans = {sp for f in forms for sp in _occurrences(norm, f)}
+        if not self.ctx.skip:
+            return spans  # no repeated region to leave out
         return {sp for sp in spans if not self.ctx.skipped(self.ctx.norm.span(*sp)[0])} or spans
 
     def terms(self, key: str, forms: set[str], names: list[str]) -> tuple[dict[str, float], int]:
         """The weight each kind of evidence adds to a candidate (only those that apply), and
         its number of mentions."""
-        r, norm = org_rules(), self.ctx.norm.text
+        r, norm = self.r or org_rules(), self.ctx.norm.text
         w = r.score
         # the key's mentions, found once for ``outer``
         spans = self.outer[key] if self.outer and key in self.outer else self.spans_of(forms)
         # a mention inside a longer candidate's is that one's (長崎県 in 長崎県警察)
         longer = [sp for k, sps in (self.outer or {}).items() if k != key for sp in sps]
-        spans = {(a, b) for a, b in spans
-                 if not any(x <= a and b <= y and y - x > b - a for x, y in longer)} or spans
+        if longer:
+            spans = _not_inside(spans, longer) or spans
         ends = [_skip_legal(norm, b) for _, b in spans]
         before = [_LEGAL_TAIL.sub("", norm[max(0, a - 30):a]) for a, _ in spans]
-        fits = any(_fits(n, self.self_words, r) for n in names)
+        fits = any(self.fits(n) for n in names)
         in_title = any(f in self.main_title for f in forms)
         kinds = {
             "legal": any(r.legal_words.search(n) for n in names),
@@ -512,7 +679,7 @@ class _Evidence:
             "third_party": any(r.third_party.search(b) for b in before),  # a contractor of the author
             "self_link": any(r.link_after.match(norm[e:e + 40]) for e in ends)
             or any(r.link_before.search(b) for b in before),
-            "own_line": any(_own_line(r, norm, a, b, self.edge) for a, b in spans),
+            "own_line": any(self.own_line(a, b) for a, b in spans),
             "self_kind": fits,
             # a regulator or the police speaking for itself: 当局 fits it, or it alone heads the title
             "not_subject": _not_subject(r, key) and not (fits or (key == self.first_in_title and self.only_in_title)),
@@ -521,6 +688,25 @@ class _Evidence:
         terms = {"mention": min(len({a for a, _ in spans}), int(w["mention_cap"])) * w["mention"]}
         terms.update((k, w[k]) for k, on in kinds.items() if on)
         return terms, len(spans)
+
+
+def _not_inside(spans: set[tuple[int, int]], longer: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The spans that lie inside none of the ``longer`` spans (a span holds itself, but is not
+    longer than itself). A long notice has dozens of mentions of each of a dozen names: each
+    span is then compared only with the longer spans that start near enough before it to
+    reach it (found by bisect), not with all of them."""
+    if len(spans) * len(longer) <= 64:
+        return {(a, b) for a, b in spans if not any(x <= a and b <= y and y - x > b - a for x, y in longer)}
+    longer = sorted(longer)
+    starts = [x for x, _ in longer]
+    widest = max(y - x for x, y in longer)
+    out = set()
+    for a, b in spans:
+        # a span that holds norm[a:b] starts at or before a, and not before b - widest
+        near = longer[bisect_left(starts, b - widest):bisect_right(starts, a)]
+        if not any(b <= y and y - x > b - a for x, y in near):
+            out.add((a, b))
+    return out
 
 
 @dataclass(frozen=True)
@@ -545,21 +731,21 @@ def _decision(ctx: DocContext, items: list[OrgItem]) -> _Decision:
     last_key, last = _last
     if last_key is not None and all(a is b or a == b for a, b in zip(key, last_key)):
         return last
-    out = _decide(ctx, items)
+    out = _decide(ctx, items, key[0])
     _last[:] = [key, out]
     return out
 
 
-def _decide(ctx: DocContext, items: list[OrgItem]) -> _Decision:
-    r = org_rules()
+def _decide(ctx: DocContext, items: list[OrgItem], r: OrgRules | None = None) -> _Decision:
+    r = r or org_rules()
     cands = [it for it in items if it.label != "self_ref" and _is_valid(r, it.name)]
     if not cands:
         return _Decision(None)
-    canon, forms = _forms(ctx, cands)
+    canon, forms = _forms(ctx, cands, r)
     main_title, site = _title_parts(ctx)
     lines = _nonblank_lines(ctx.norm.text)
     ev = _Evidence(ctx, {it.name for it in items if it.label == "self_ref"}, main_title, site,
-                   set(lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:]))
+                   list(set(lines[: r.zones["lines"]] + lines[-r.zones["footer_lines"]:])), r=r)
     firsts = {k: min(main_title.find(f) for f in fs if f in main_title)
               for k, fs in forms.items() if any(f in main_title for f in fs)}
     ev.first_in_title = min(firsts, key=lambda k: firsts[k], default=None)
@@ -576,15 +762,16 @@ def _decide(ctx: DocContext, items: list[OrgItem]) -> _Decision:
     kinds = frozenset(terms[best][0])
     parent = org_names.facility_parent(best)
     if parent and not any(f in main_title for f in forms[best]) and \
-            not any(_fits(n, ev.self_words, r) for n in names[best]):
+            not any(ev.fits(n) for n in names[best]):
         return _Decision(parent, scores[best][0], kinds)  # a municipal facility that does not speak for itself
     return _Decision(max(names[best], key=len, default=best), scores[best][0], kinds)
 
 
-def _own_line(r: OrgRules, norm: str, a: int, b: int, edge: set[tuple[int, int]]) -> bool:
+def _own_line(r: OrgRules | None, norm: str, a: int, b: int, edge: list[tuple[int, int]]) -> bool:
     """The mention at norm[a:b] stands (nearly) alone on a header or footer line."""
     for ls, le in edge:
         if ls <= a and b <= le:
+            r = r or org_rules()
             rest = r.legal_words.sub("", norm[ls:a] + norm[b:le])
             # a short sentence (Xは調査中です。) is no letterhead
             return len(_SPACES.sub("", rest)) <= r.score["own_line_chars"] and "。" not in rest
@@ -601,16 +788,16 @@ def incident_org(ctx: DocContext, items: list[OrgItem], start: int, end: int) ->
 
     Looks at the first lines of the incident: a pattern candidate anywhere on the line, or a
     named entity that opens the title and ends at a space or particle (東京電力 組織的…)."""
-    r = org_rules()
+    r, to_norm = org_rules(), _to_norm(ctx)
     for ls, le in _nonblank_lines(ctx.text, start, end, 4):
-        ns, ne = ctx.norm.to_norm(ls), ctx.norm.to_norm(le)
+        ns, ne = to_norm(ls), to_norm(le)
         line = ctx.norm.text[ns:ne]
         found = [it for it in _pattern_items(ctx, ns, ne) if not _excluded(ctx, it.name)]
         if not found and not r.prose.search(line):  # a sentence is no post title: not parsed
             head = _TITLE_PREFIX.match(line)
             hs = ctx.norm.span(ns, ns + head.end())[1] if head and head.end() else ls
             for it in _ner(ctx, [(hs, le)], r.labels | r.title_labels):
-                after = ctx.norm.text[ctx.norm.to_norm(it.end):ne][:1]
+                after = ctx.norm.text[to_norm(it.end):ne][:1]
                 if it.start == hs and (not after or after.isspace() or after in "、はがでの") \
                         and not _excluded(ctx, it.name):
                     found.append(it)

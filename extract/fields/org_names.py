@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from rouei.extract.core import rules
@@ -26,6 +26,12 @@ class NameRules:
     bodies: tuple[re.Pattern[str], ...]  # place, body, government: a whole name (fullmatch)
     abbreviations: tuple[tuple[str, str], ...]  # (short, long)
     facility: re.Pattern[str]
+    # whole_body of the names met so far with these rules: a document asks about its
+    # candidates each time it gathers them
+    wholes: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+
+
+_MEMO_MAX = 4096  # names kept in ``wholes``: a long stream of notices keeps meeting new ones
 
 
 @cache
@@ -50,6 +56,15 @@ def whole_body(name: str) -> str | None:
     department (中央区市民課 → 中央区) or is cut short (中之条町立 → 中之条町), or None for a
     department of no named body (総務局人材育成部)."""
     r = name_rules()
+    if name in r.wholes:
+        return r.wholes[name]
+    if len(r.wholes) >= _MEMO_MAX:
+        r.wholes.clear()
+    body = r.wholes[name] = _whole_body(r, name)
+    return body
+
+
+def _whole_body(r: NameRules, name: str) -> str | None:
     m = r.truncated.search(name)
     if m:
         name = name[:m.start()] + m.group("keep")
@@ -67,7 +82,11 @@ def whole_body(name: str) -> str | None:
 def fold(key: str) -> str:
     """A key with its abbreviations written out (北海道大病院 → 北海道大学病院), so that two
     spellings of one name pool together."""
-    for short, long in name_rules().abbreviations:
+    return _fold(name_rules(), key)
+
+
+def _fold(r: NameRules, key: str) -> str:
+    for short, long in r.abbreviations:
         if short in key and long not in key:
             key = key.replace(short, long)
     return key
@@ -101,7 +120,8 @@ def pool(keys: list[str], extra: int) -> dict[str, str]:
     教育委員会 → 北山市教育委員会), and an abbreviation into its long spelling (北海道大病院 →
     北海道大学病院). A municipality stays itself (長崎県 is not 長崎県警察)."""
     canon = {}
-    folded = {k: fold(k) for k in keys}
+    r = name_rules()
+    folded = {k: _fold(r, k) for k in keys}
     for k in keys:
         same = {o for o in keys if o != k and folded[o] == folded[k] and len(o) > len(k)}
         if same:
