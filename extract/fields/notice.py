@@ -19,6 +19,8 @@ from functools import cache
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
+from rouei.extract.fields.causes import norm_spans
+from rouei.extract.fields.cue_index import CueIndex
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ class NoticeRules:
     not_event: re.Pattern[str]
     min_events: int
     weak_min_events: int
+    # the sentences that can hold a leak word, from its literal factors: one search of the
+    # text rules out most of them (None: every sentence is tried)
+    leak_index: CueIndex | None = None
 
 
 @cache
@@ -53,14 +58,15 @@ def _compiled(_stamp: str) -> NoticeRules:
                          rules.compile_pattern(g["unless"]) if g.get("unless") else None)
                    for g in cfg["genre"])
     ev = cfg["event"]
+    leak = rules.compile_pattern(ev["leak"])
     return NoticeRules(
         min_japanese=float(cfg["language"]["min_japanese"]),
         min_kana=float(cfg["language"]["min_kana"]), genres=genres,
-        leak=rules.compile_pattern(ev["leak"]), report=rules.compile_pattern(ev["report"]),
+        leak=leak, report=rules.compile_pattern(ev["report"]),
         title_event=rules.compile_pattern(ev["title"]),
         not_event=rules.compile_pattern("|".join(f"(?:{n['pattern']})" for n in cfg["not_event"])),
         min_events=int(cfg["settings"]["min_events"]),
-        weak_min_events=int(cfg["settings"]["weak_min_events"]))
+        weak_min_events=int(cfg["settings"]["weak_min_events"]), leak_index=CueIndex.of([leak]))
 
 
 def notice_rules() -> NoticeRules:
@@ -122,8 +128,16 @@ def genres_of(title: str, text: str, r: NoticeRules | None = None) -> list[Genre
     name is the product's or the event's (セミナー「ランサムウェア被害から学ぶ」開催)."""
     r = r or notice_rules()
     plain = _QUOTED.sub("", title)
-    return [g for g in r.genres if g.regex.search(title if g.in_title else text)
-            and not (g.unless is not None and g.unless.search(plain))]
+    out = []
+    for g in r.genres:
+        if g.in_title:
+            if g.regex.search(title) and not (g.unless is not None and g.unless.search(plain)):
+                out.append(g)
+        # a text-wide genre: the title's exemption first, one search of the title can spare
+        # one of the whole text
+        elif not (g.unless is not None and g.unless.search(plain)) and g.regex.search(text):
+            out.append(g)
+    return out
 
 
 def is_event(sentence: str, r: NoticeRules | None = None) -> bool:
@@ -139,11 +153,16 @@ def is_event(sentence: str, r: NoticeRules | None = None) -> bool:
 def event_sentences(ctx: DocContext, r: NoticeRules | None = None) -> list[tuple[int, int]]:
     """(start, end) in the analysed text of the sentences that report a leak event."""
     r = r or notice_rules()
+    text = ctx.norm.text
+    spans = norm_spans(ctx)
+    may = r.leak_index.per_span(text, spans) if r.leak_index is not None else None
     out = []
-    for s, e in ctx.sentences:
+    for k, ((s, e), (ns, ne)) in enumerate(zip(ctx.sentences, spans)):
+        if may is not None and not may[k]:
+            continue  # no leak word in the sentence: no event
         if ctx.skipped(s):
             continue
-        if is_event(ctx.norm.text[ctx.norm.to_norm(s):ctx.norm.to_norm(e)], r):
+        if is_event(text[ns:ne], r):
             out.append((s, e))
     return out
 
