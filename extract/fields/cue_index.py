@@ -12,7 +12,7 @@ not match, and a pattern whose factors are not known is always named.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 # the regex parser and its op codes (private modules that typeshed omits)
@@ -182,7 +182,11 @@ class CueIndex:
         return sorted(found)
 
     def per_span(self, text: str, spans: Sequence[tuple[int, int]]) -> list[list[int]]:
-        """``cues_in(text[s:e])`` for each (s, e) of ``spans``.
+        """``cues_in(text[s:e])`` for each (s, e) of ``spans``."""
+        return list(self.each_span(text, spans))
+
+    def each_span(self, text: str, spans: Iterable[tuple[int, int]]) -> Iterator[list[int]]:
+        """per_span, one span at a time (a caller may stop early).
 
         ``findall`` on a part gives, left to right, the longest factor at each place where
         one starts, and goes on after its end; a factor it steps over starts inside one it
@@ -190,14 +194,15 @@ class CueIndex:
         its ``straddlers``, looked for in the part with str.find (and, found, followed in
         turn). So every factor that occurs in the part is reached, with no loop per match."""
         if self.finder is None or self.covers is None or self.straddlers is None:
-            return [list(self.always) for _ in spans]
+            for _ in spans:
+                yield list(self.always)
+            return
         findall = self.finder.findall
         covers, straddlers, always = self.covers, self.straddlers, self.always
-        out: list[list[int]] = []
         for s, e in spans:
             words = findall(text, s, e)  # endpos: a factor must end inside the part
             if not words:
-                out.append(list(always))
+                yield list(always)
                 continue
             todo = set(words)
             seen = set(todo)
@@ -209,5 +214,4 @@ class CueIndex:
                     if f not in seen and text.find(f, s, e) >= 0:
                         seen.add(f)
                         todo.add(f)
-            out.append(sorted(got))
-        return out
+            yield sorted(got)

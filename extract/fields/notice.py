@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -152,19 +153,21 @@ def is_event(sentence: str, r: NoticeRules | None = None) -> bool:
 
 def event_sentences(ctx: DocContext, r: NoticeRules | None = None) -> list[tuple[int, int]]:
     """(start, end) in the analysed text of the sentences that report a leak event."""
-    r = r or notice_rules()
+    return list(_events(ctx, r or notice_rules()))
+
+
+def _events(ctx: DocContext, r: NoticeRules) -> Iterator[tuple[int, int]]:
+    """event_sentences, one at a time: the leak notice test stops at the first few."""
     text = ctx.norm.text
     spans = norm_spans(ctx)
-    may = r.leak_index.per_span(text, spans) if r.leak_index is not None else None
-    out = []
-    for k, ((s, e), (ns, ne)) in enumerate(zip(ctx.sentences, spans)):
-        if may is not None and not may[k]:
+    may = r.leak_index.each_span(text, spans) if r.leak_index is not None else None
+    for (s, e), (ns, ne) in zip(ctx.sentences, spans):
+        if may is not None and not next(may):
             continue  # no leak word in the sentence: no event
         if ctx.skipped(s):
             continue
         if is_event(text[ns:ne], r):
-            out.append((s, e))
-    return out
+            yield s, e
 
 
 def _header_names_leak(ctx: DocContext, r: NoticeRules) -> bool:
@@ -191,7 +194,11 @@ def is_leak_notice(ctx: DocContext) -> bool:
     need = r.min_events
     if genres and not r.leak.search(title) and not _header_names_leak(ctx, r):
         need = r.weak_min_events
-    found = len(event_sentences(ctx, r)) + bool(r.title_event.search(title))
+    found = int(bool(r.title_event.search(title)))
+    for _ in _events(ctx, r):
+        if found >= need:
+            break  # enough: the rest of the text cannot change the answer
+        found += 1
     if found < need:
         log.debug("%s: %d event sentences, %d needed", ctx.doc_id, found, need)
     return found >= need
