@@ -339,3 +339,36 @@ def test_incidents_are_the_plain_ones(contexts):
         digests += bool(digest)
         several += len(got) > 1
     assert titled and digests and several
+
+
+# -- japanese_share ----------------------------------------------------------------------------
+
+def _plain_counts(text: str) -> tuple[int, int, int]:
+    """(letters, kana, kanji) with a look at every character."""
+    kinds = [notice.script_of(ch) for ch in text]
+    return sum(k != "" for k in kinds), kinds.count("kana"), kinds.count("kanji")
+
+
+def test_japanese_share_counted_by_blocks_is_the_plain_count(contexts):
+    blocks = notice._BlockCounts()  # a fresh one: blocks are read as the texts bring them
+    # every character of the BMP but the surrogates, a few thousand at a time, in two orders
+    points = [c for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    for order in (points, points[::-1]):
+        for i in range(0, len(order), 4093):
+            text = "".join(map(chr, order[i:i + 4093]))
+            assert blocks.counts(text) == _plain_counts(text), hex(order[i])
+    rnd = random.Random(3)
+    texts = [ctx.norm.text for ctx in contexts] + ["", "a", "ア", "々〆〇ー・゠ヽ", "ｱｲｳ ﾞ", "\u4dbf\u4dc0\ufa6d\ufa6e"]
+    texts += ["".join(chr(rnd.choice(points)) for _ in range(rnd.randrange(1, 300))) for _ in range(300)]
+    for text in texts:
+        bmp = all(ord(ch) < 0x10000 for ch in text)
+        assert blocks.counts(text) == (_plain_counts(text) if bmp else None), text[:30]
+        letters, kana, kanji = _plain_counts(text)
+        want = ((kanji + kana) / letters, kana / letters) if letters else (0.0, 0.0)
+        assert notice.japanese_share(text) == want, text[:30]
+    # beyond the BMP (two code units) or a lone surrogate: the characters are looked at one by one
+    for text in ["𠮷野家の顧客", "a\ud800b", "\U0001F600 かな", "漢字\U00020000"]:
+        assert blocks.counts(text) is None
+        letters, kana, kanji = _plain_counts(text)
+        assert notice.japanese_share(text) == ((kanji + kana) / letters, kana / letters)
+
