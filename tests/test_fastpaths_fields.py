@@ -112,6 +112,7 @@ def test_per_span_is_cues_in_for_each_span(contexts):
                 got = index.per_span(text, spans)
                 assert got == _plain_per_span(index, prefixes, text, spans), text[:40]
                 assert got == [index.cues_in(text[s:e]) for s, e in spans], text[:40]
+                assert [index.any_in(text, s, e) for s, e in spans] == [bool(g) for g in got]
 
 
 def test_cause_exclusions_as_one_pattern_are_each_pattern_in_turn(contexts):

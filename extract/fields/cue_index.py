@@ -12,7 +12,7 @@ not match, and a pattern whose factors are not known is always named.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # the regex parser and its op codes (private modules that typeshed omits)
@@ -181,12 +181,15 @@ class CueIndex:
                 found.update(ix)
         return sorted(found)
 
-    def per_span(self, text: str, spans: Sequence[tuple[int, int]]) -> list[list[int]]:
-        """``cues_in(text[s:e])`` for each (s, e) of ``spans``."""
-        return list(self.each_span(text, spans))
+    def any_in(self, text: str, start: int, end: int) -> bool:
+        """Whether ``cues_in(text[start:end])`` names any pattern: one search, which stops at
+        the first factor that ends inside the part (endpos)."""
+        if self.always:
+            return True
+        return self.finder is not None and self.finder.search(text, start, end) is not None
 
-    def each_span(self, text: str, spans: Iterable[tuple[int, int]]) -> Iterator[list[int]]:
-        """per_span, one span at a time (a caller may stop early).
+    def per_span(self, text: str, spans: Sequence[tuple[int, int]]) -> list[list[int]]:
+        """``cues_in(text[s:e])`` for each (s, e) of ``spans``.
 
         ``findall`` on a part gives, left to right, the longest factor at each place where
         one starts, and goes on after its end; a factor it steps over starts inside one it
@@ -194,24 +197,31 @@ class CueIndex:
         its ``straddlers``, looked for in the part with str.find (and, found, followed in
         turn). So every factor that occurs in the part is reached, with no loop per match."""
         if self.finder is None or self.covers is None or self.straddlers is None:
-            for _ in spans:
-                yield list(self.always)
-            return
+            return [list(self.always) for _ in spans]
         findall = self.finder.findall
         covers, straddlers, always = self.covers, self.straddlers, self.always
+        out: list[list[int]] = []
         for s, e in spans:
             words = findall(text, s, e)  # endpos: a factor must end inside the part
             if not words:
-                yield list(always)
-                continue
-            todo = set(words)
-            seen = set(todo)
-            got = set(always)
-            while todo:
-                w = todo.pop()
-                got |= covers[w]
-                for f in straddlers.get(w, ()):
-                    if f not in seen and text.find(f, s, e) >= 0:
-                        seen.add(f)
-                        todo.add(f)
-            yield sorted(got)
+                out.append(list(always))
+            elif straddlers.keys().isdisjoint(words):  # the common case: no factor to follow
+                out.append(sorted(set(always).union(*[covers[w] for w in set(words)])))
+            else:
+                out.append(self._followed(text, s, e, words))
+        return out
+
+    def _followed(self, text: str, s: int, e: int, words: list[str]) -> list[int]:
+        """per_span's answer for a part where a factor may start inside a factor found."""
+        assert self.covers is not None and self.straddlers is not None
+        todo = set(words)
+        seen = set(todo)
+        got = set(self.always)
+        while todo:
+            w = todo.pop()
+            got |= self.covers[w]
+            for f in self.straddlers.get(w, ()):
+                if f not in seen and text.find(f, s, e) >= 0:
+                    seen.add(f)
+                    todo.add(f)
+        return sorted(got)

@@ -221,9 +221,9 @@ def _events(ctx: DocContext, r: NoticeRules) -> Iterator[tuple[int, int]]:
     """event_sentences, one at a time: the leak notice test stops at the first few."""
     text = ctx.norm.text
     spans = norm_spans(ctx)
-    may = r.leak_index.each_span(text, spans) if r.leak_index is not None else None
+    index = r.leak_index
     for (s, e), (ns, ne) in zip(ctx.sentences, spans):
-        if may is not None and not next(may):
+        if index is not None and not index.any_in(text, ns, ne):
             continue  # no leak word in the sentence: no event
         if ctx.skipped(s):
             continue

@@ -69,10 +69,10 @@ def extract(ctx: DocContext) -> list[StatusItem]:
     r = status_rules()
     text = ctx.norm.text
     spans = norm_spans(ctx)
-    may = r.index.per_span(text, spans) if r.index is not None else None
+    index = r.index
     items = []
-    for k, (ns, ne) in enumerate(spans):
-        if may is not None and not may[k]:
+    for ns, ne in spans:
+        if index is not None and not index.any_in(text, ns, ne):
             continue  # no cue word in the sentence: no cue can match
         for a, b, status in find_status(text[ns:ne], r):
             start, end, found = ctx.span_of_norm(ns + a, ns + b)
