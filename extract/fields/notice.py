@@ -159,8 +159,8 @@ class _BlockCounts:
         if len(units) != 2 * len(text):
             return None
         high, low = units[0::2], units[1::2]
-        for block in set(high.translate(None, self.known)):  # blocks not met before
-            self._read(block)
+        for new in set(high.translate(None, self.known)):  # blocks not met before
+            self._read(new)
         n = [len(high) - len(high.translate(None, whole)) for whole in self.whole]
         for block, only, members in self.mixed:
             if block in high:
