@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +20,7 @@ from functools import cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import CauseItem
+from rouei.extract.doc.text import Normalized
 from rouei.extract.fields.cue_index import CueIndex
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,9 @@ class CauseRules:
     silent_sections: frozenset[str]  # layout section kinds in which no cause is taken
     # the cues a sentence can match, from their literal factors: most sentences name no cause
     index: CueIndex | None = None
+    # the ``after`` patterns as one: it matches at a place where any of them does (None: they
+    # cannot be joined, each is tried in turn)
+    after_any: re.Pattern[str] | None = None
 
 
 def expand_local(pattern: str, defs: dict[str, str]) -> str:
@@ -93,14 +98,15 @@ def _compiled(_stamp: str) -> CauseRules:
     cues = tuple(_cue(c, defs) for c in lex["cue"])
     suppress = {k: frozenset(v.get("suppresses", ())) for k, v in lex.get("class", {}).items()}
     secs = cx["sections"]
+    after = tuple(rules.compile_pattern(e["pattern"]) for e in cx["after"])
     return CauseRules(
         cues=cues, suppress=suppress,
         marker=_union(cx["marker"]),
-        after=tuple(rules.compile_pattern(e["pattern"]) for e in cx["after"]),
+        after=after,
         before=rules.compile_pattern("|".join(f"(?:{e['pattern']})" for e in cx["before"])),
         sentence=_union(cx["sentence"]),
         stated_sections=frozenset(secs["stated"]), silent_sections=frozenset(secs["silent"]),
-        index=CueIndex.of([c.regex for c in cues]))
+        index=CueIndex.of([c.regex for c in cues]), after_any=rules.union(list(after)))
 
 
 def cause_rules() -> CauseRules:
@@ -115,28 +121,47 @@ def section_use(ctx: DocContext, pos: int, r: CauseRules | None = None) -> str |
     overview section: ambiguous cues count), "silent" (countermeasures, contact, related
     articles: no cause is taken) or None. A heading line itself is "heading": it names a topic
     (2.紛失した資料), the sentences under it state the cause."""
-    r = r or cause_rules()
-    lay = ctx.layout
-    line = lay.line_at(pos)
-    if line is not None and any(h.line.index == line.index for h in lay.headings):
-        return "heading"
-    # a list of related articles runs to the next post title: its short lines read as headings
-    for sec in lay.sections("chrome"):
-        if sec.start <= pos and not any(sec.start < t.start <= pos for t in lay.titles):
+    return _SectionUses(ctx, r or cause_rules()).at(pos)
+
+
+class _SectionUses:
+    """section_use for the places of one document, with what it reads of the layout (the
+    heading lines, where chrome sections and post titles start) gathered once."""
+
+    def __init__(self, ctx: DocContext, r: CauseRules) -> None:
+        self.layout = lay = ctx.layout
+        self.r = r
+        self.heads = {h.line.index for h in lay.headings}
+        self.chrome = sorted(sec.start for sec in lay.sections("chrome"))
+        self.titles = sorted(t.start for t in lay.titles)
+
+    def at(self, pos: int) -> str | None:
+        lay = self.layout
+        line = lay.line_at(pos)
+        if line is not None and line.index in self.heads:
+            return "heading"
+        # a list of related articles runs to the next post title: its short lines read as
+        # headings. Of the chrome sections that start at or before pos, the last one has the
+        # fewest titles between it and pos: when a title lies there, it does for every one.
+        i = bisect_right(self.chrome, pos)
+        if i and bisect_right(self.titles, self.chrome[i - 1]) == bisect_right(self.titles, pos):
+            return "silent"  # no title starts in (chrome start, pos]
+        kind = lay.kind_at(pos)
+        if kind in self.r.stated_sections:
+            return "stated"
+        if kind in self.r.silent_sections:
             return "silent"
-    kind = lay.kind_at(pos)
-    if kind in r.stated_sections:
-        return "stated"
-    if kind in r.silent_sections:
-        return "silent"
-    return None
+        return None
 
 
 # -- cues ------------------------------------------------------------------------------------
 
 def _excluded(sent: str, m: re.Match[str], r: CauseRules) -> bool:
     """The cue at ``m`` is denied, names a law or a measure, or is hypothetical."""
-    if any(p.match(sent, m.end()) for p in r.after):
+    if r.after_any is not None:
+        if r.after_any.match(sent, m.end()):
+            return True
+    elif any(p.match(sent, m.end()) for p in r.after):
         return True
     return bool(r.before.search(sent[:m.start()]))
 
@@ -202,15 +227,38 @@ def _stated_causes(sent: str, r: CauseRules, stated: bool, cues: Sequence[Cue],
     return out
 
 
+def norm_spans(ctx: DocContext) -> list[tuple[int, int]]:
+    """The document's sentences as spans of the normalised copy (``ctx.norm.to_norm`` of each
+    end; read-only). A copy that keeps every character in place (the map is the identity, as
+    for most notices) has the same spans: no search per end. Causes, status and the notice
+    test ask one after another about the same document: the last answer is kept."""
+    last = _last_spans[0]
+    if last is not None and last[0] is ctx.sentences and last[1] is ctx.norm:
+        return last[2]
+    ends = ctx.norm.ends
+    if isinstance(ends, range) and ends.start == 1 and ends.step == 1:
+        spans = ctx.sentences  # to_norm(p) == p for every p in the text
+    else:
+        to_norm = ctx.norm.to_norm
+        spans = [(to_norm(s), to_norm(e)) for s, e in ctx.sentences]
+    # the key objects are held, so no other document's can take their place (an id could)
+    _last_spans[0] = (ctx.sentences, ctx.norm, spans)
+    return spans
+
+
+_last_spans: list[tuple[list[tuple[int, int]], Normalized, list[tuple[int, int]]] | None] = [None]
+
+
 def find_causes(ctx: DocContext) -> list[tuple[int, int, str, frozenset[str]]]:
     """(start, end, category, yields_in_incident) in the normalised text, in text order."""
     r = cause_rules()
     norm = ctx.norm.text
-    spans = [(ctx.norm.to_norm(s), ctx.norm.to_norm(e)) for s, e in ctx.sentences]
+    spans = norm_spans(ctx)
     # the cues each sentence can match, from one search of the text for their cue words
     per_sentence: list[list[int]] = (r.index.per_span(norm, spans) if r.index is not None
                                      else [list(range(len(r.cues)))] * len(spans))
     out: list[tuple[int, int, str, frozenset[str]]] = []
+    uses: _SectionUses | None = None  # read from the layout when a cue first matches
     for (s, _), (ns, ne), which in zip(ctx.sentences, spans, per_sentence):
         if not which:
             continue  # no cue can match: nothing to find, whatever the section
@@ -219,7 +267,8 @@ def find_causes(ctx: DocContext) -> list[tuple[int, int, str, frozenset[str]]]:
         matched = [c for c in cues if c.regex.search(sent)]
         if not matched:
             continue  # the same
-        use = section_use(ctx, s, r)
+        uses = uses or _SectionUses(ctx, r)
+        use = uses.at(s)
         if use in ("silent", "heading"):
             continue
         out.extend((ns + a, ns + b, c, y) for a, b, c, y in _stated_causes(sent, r, use == "stated", cues, matched))

@@ -12,7 +12,6 @@ not match, and a pattern whose factors are not known is always named.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -136,15 +135,19 @@ def trie_pattern(words: Sequence[str]) -> str:
 class CueIndex:
     """For a list of patterns, the patterns that can match a text: ``cues_in(text)`` is the
     list of pattern indices, in list order, whose factors occur in ``text`` or are unknown;
-    ``per_span(text, spans)`` answers the same for many parts of one text with one search."""
+    ``per_span(text, spans)`` answers the same for many parts of one text, one C-level
+    ``findall`` per part."""
 
     by_factor: dict[str, tuple[int, ...]]  # a factor: the patterns it admits
     always: tuple[int, ...]  # patterns with no known factors
     # the longest factor at a position (a search skips to the factors' first characters)
     finder: re.Pattern[str] | None = None
-    # a factor: the factors that are its prefixes (itself included) with their lengths; the
-    # finder reports only the longest factor at a position, these occur there too
-    prefixes: dict[str, tuple[tuple[int, tuple[int, ...]], ...]] | None = None
+    # a factor: the patterns admitted by every factor inside it (itself, its prefixes, the
+    # factors at later offsets that end within it): they occur wherever it does
+    covers: dict[str, frozenset[int]] | None = None
+    # a factor: the longer factors that may start inside it and run past its end (ス of
+    # アクセス opens スパイウェア); ``findall`` resumes after a match, so it cannot see them
+    straddlers: dict[str, tuple[str, ...]] | None = None
 
     @classmethod
     def of(cls, patterns: Sequence[re.Pattern[str]]) -> CueIndex:
@@ -161,9 +164,15 @@ class CueIndex:
         if not words:
             return cls({}, tuple(always))
         finder = rules.regex(trie_pattern(words))
-        prefixes = {w: tuple((len(p), tuple(by_factor[p])) for p in words if w.startswith(p))
-                    for w in words}
-        return cls({f: tuple(ix) for f, ix in by_factor.items()}, tuple(always), finder, prefixes)
+        covers = {w: frozenset(i for f in words if f in w for i in by_factor[f]) for w in words}
+        opening: dict[str, list[str]] = {}  # a proper prefix of factors: those factors
+        for f in words:
+            for n in range(1, len(f)):
+                opening.setdefault(f[:n], []).append(f)
+        straddlers = {w: tuple(sorted({f for k in range(1, len(w)) for f in opening.get(w[k:], ())}))
+                      for w in words}
+        return cls({f: tuple(ix) for f, ix in by_factor.items()}, tuple(always), finder, covers,
+                   {w: fs for w, fs in straddlers.items() if fs})
 
     def cues_in(self, text: str) -> list[int]:
         found = set(self.always)
@@ -172,24 +181,47 @@ class CueIndex:
                 found.update(ix)
         return sorted(found)
 
+    def any_in(self, text: str, start: int, end: int) -> bool:
+        """Whether ``cues_in(text[start:end])`` names any pattern: one search, which stops at
+        the first factor that ends inside the part (endpos)."""
+        if self.always:
+            return True
+        return self.finder is not None and self.finder.search(text, start, end) is not None
+
     def per_span(self, text: str, spans: Sequence[tuple[int, int]]) -> list[list[int]]:
-        """``cues_in(text[s:e])`` for each (s, e) of ``spans`` (sorted, not overlapping), from
-        one search of ``text``."""
-        if self.finder is None or self.prefixes is None:
+        """``cues_in(text[s:e])`` for each (s, e) of ``spans``.
+
+        ``findall`` on a part gives, left to right, the longest factor at each place where
+        one starts, and goes on after its end; a factor it steps over starts inside one it
+        gave. Such a factor either ends inside it (``covers``) or runs past its end: one of
+        its ``straddlers``, looked for in the part with str.find (and, found, followed in
+        turn). So every factor that occurs in the part is reached, with no loop per match."""
+        if self.finder is None or self.covers is None or self.straddlers is None:
             return [list(self.always) for _ in spans]
-        found: list[set[int]] = [set(self.always) for _ in spans]
-        starts = [s for s, _ in spans]
-        prefixes = self.prefixes
-        search = self.finder.search
-        m = search(text)
-        while m is not None:
-            pos = m.start()
-            i = bisect_right(starts, pos) - 1
-            if i >= 0 and pos < spans[i][1]:
-                room = spans[i][1] - pos
-                for n, ix in prefixes[m.group()]:
-                    if n <= room:  # the factor ends inside the span
-                        found[i].update(ix)
-            # the next factor may start inside this one (not finditer: matches would not overlap)
-            m = search(text, pos + 1)
-        return [sorted(f) for f in found]
+        findall = self.finder.findall
+        covers, straddlers, always = self.covers, self.straddlers, self.always
+        out: list[list[int]] = []
+        for s, e in spans:
+            words = findall(text, s, e)  # endpos: a factor must end inside the part
+            if not words:
+                out.append(list(always))
+            elif straddlers.keys().isdisjoint(words):  # the common case: no factor to follow
+                out.append(sorted(set(always).union(*[covers[w] for w in set(words)])))
+            else:
+                out.append(self._followed(text, s, e, words))
+        return out
+
+    def _followed(self, text: str, s: int, e: int, words: list[str]) -> list[int]:
+        """per_span's answer for a part where a factor may start inside a factor found."""
+        assert self.covers is not None and self.straddlers is not None
+        todo = set(words)
+        seen = set(todo)
+        got = set(self.always)
+        while todo:
+            w = todo.pop()
+            got |= self.covers[w]
+            for f in self.straddlers.get(w, ()):
+                if f not in seen and text.find(f, s, e) >= 0:
+                    seen.add(f)
+                    todo.add(f)
+        return sorted(got)

@@ -86,26 +86,27 @@ def archive_titles(ctx: DocContext) -> list[int]:
     must name a leak, unless its 【label】 prefix recurs on other titles of the page (a series:
     【セキュリティ事件簿#…】)."""
     cfg = _cfg()
+    lines = ctx.layout.lines
+    follow_up = rules.compile_pattern(cfg["follow_up"]["regex"])
+    top = lines[0].text if lines else ""
+    if follow_up.search(top) and _series_label(top) is None:
+        return []  # a second report that repeats the first: one incident
     leak = rules.compile_pattern(cfg["leak_words"]["regex"])
     not_title = rules.compile_pattern(cfg["title_not"]["regex"])
     need_blank = cfg["settings"]["title_blank_lines"]
-    lines = ctx.layout.lines
     cands: list[tuple[int, str, bool]] = []  # (start, normalised line, names a leak)
     for i, ln in enumerate(lines):
         line = ln.text
-        if ctx.skipped(ln.start) or len(line) < 12 or not_title.search(line):
+        # the tests that need no search first: a title starts a block and is not short
+        if (i > 0 and not ln.blank_before) or len(line) < 12:
             continue
-        if i > 0 and not ln.blank_before:
-            continue  # a title starts a block
+        if ctx.skipped(ln.start) or not_title.search(line):
+            continue
         blanks = _blank_lines_after(ctx, lines, i)
         labelled = _series_label(line) is not None
         dated = _POST_DATE.search(line)
         if blanks >= need_blank or ((labelled or dated) and blanks >= 1):
             cands.append((ln.start, line, bool(leak.search(line))))
-    follow_up = rules.compile_pattern(cfg["follow_up"]["regex"])
-    top = lines[0].text if lines else ""
-    if follow_up.search(top) and _series_label(top) is None:
-        return []  # a second report that repeats the first: one incident
     # a heading of the earlier report inside a page (【第1報】) is no post; a series post that
     # happens to be a follow-up (【事件簿#12】…(第2報)) still is
     cands = [c for c in cands if not (follow_up.search(c[1]) and _series_label(c[1]) is None)]
@@ -174,13 +175,18 @@ def digest_sections(ctx: DocContext, items: list[Item]) -> list[int]:
     the patterns), each followed by a body that holds a date, a count or a cause."""
     orgs = [it for it in items if isinstance(it, OrgItem) and it.label in PATTERN_LABELS]
     facts = [it.start for it in items if isinstance(it, (DateItem, CountItem, CauseItem))]
+    # where organisation names start: the first of them (in item order) at each offset
+    first_at: dict[int, tuple[int, OrgItem]] = {}
+    for k, it in enumerate(orgs):
+        first_at.setdefault(it.start, (k, it))
     by_style: dict[str, list[tuple[int, int, str]]] = {}
     for ln in ctx.layout.lines:
         if ln.style is None or ln.bullet or ctx.skipped(ln.start):
             continue
-        first = next((it for it in orgs if ln.body <= it.start <= ln.body + 1), None)
-        if first is not None:
-            by_style.setdefault(ln.style, []).append((ln.start, ln.end, first.name))
+        # the first organisation that opens the body (right at it or one character on)
+        at = [f for f in (first_at.get(ln.body), first_at.get(ln.body + 1)) if f is not None]
+        if at:
+            by_style.setdefault(ln.style, []).append((ln.start, ln.end, min(at)[1].name))
     for entries in by_style.values():
         if len(entries) < 2 or len({name for _, _, name in entries}) < len(entries):
             continue
@@ -258,6 +264,10 @@ def build(ctx: DocContext, items: list[Item]) -> list[Incident]:
         real = [Section(0, len(ctx.text))]
     incidents = [Incident(s.start, s.end) for s in real]
     shared = [s for s in secs if s.shared]
+    if len(incidents) == 1 and not shared:
+        for it in items:  # one incident (most notices): every item is its own
+            add(incidents[0], it)
+        return incidents
     for it in items:
         targets: list[Incident]
         if any(s.start <= it.start < s.end for s in shared):

@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
+from rouei.extract.fields.causes import norm_spans
+from rouei.extract.fields.cue_index import CueIndex
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ class NoticeRules:
     not_event: re.Pattern[str]
     min_events: int
     weak_min_events: int
+    # the sentences that can hold a leak word, from its literal factors: one search of the
+    # text rules out most of them (None: every sentence is tried)
+    leak_index: CueIndex | None = None
 
 
 @cache
@@ -53,14 +59,15 @@ def _compiled(_stamp: str) -> NoticeRules:
                          rules.compile_pattern(g["unless"]) if g.get("unless") else None)
                    for g in cfg["genre"])
     ev = cfg["event"]
+    leak = rules.compile_pattern(ev["leak"])
     return NoticeRules(
         min_japanese=float(cfg["language"]["min_japanese"]),
         min_kana=float(cfg["language"]["min_kana"]), genres=genres,
-        leak=rules.compile_pattern(ev["leak"]), report=rules.compile_pattern(ev["report"]),
+        leak=leak, report=rules.compile_pattern(ev["report"]),
         title_event=rules.compile_pattern(ev["title"]),
         not_event=rules.compile_pattern("|".join(f"(?:{n['pattern']})" for n in cfg["not_event"])),
         min_events=int(cfg["settings"]["min_events"]),
-        weak_min_events=int(cfg["settings"]["weak_min_events"]))
+        weak_min_events=int(cfg["settings"]["weak_min_events"]), leak_index=CueIndex.of([leak]))
 
 
 def notice_rules() -> NoticeRules:
@@ -98,12 +105,73 @@ _SCRIPT_MARKS = _ScriptMarks()
 def japanese_share(text: str) -> tuple[float, float]:
     """(share of kana and kanji, share of kana) among the letters of ``text``; (0, 0) when it
     has no letters."""
-    marks = text.translate(_SCRIPT_MARKS)  # one mark per letter, in C
-    letters = len(marks)
+    counts = _BLOCKS.counts(text)
+    if counts is None:  # a character beyond the BMP, or a lone surrogate
+        marks = text.translate(_SCRIPT_MARKS)  # one mark per letter, in C
+        counts = len(marks), marks.count("k"), marks.count("j")
+    letters, kana, kanji = counts
     if not letters:
         return 0.0, 0.0
-    kana, kanji = marks.count("k"), marks.count("j")
     return (kanji + kana) / letters, kana / letters
+
+
+class _BlockCounts:
+    """Counts of letters, kana and kanji in a text of the BMP, from its UTF-16 code units
+    without a step per character in Python or a lookup per character in C.
+
+    The encoder splits each character into a high byte (its block of 256 code points) and a
+    low byte; bytes.translate, a bitwise AND of two big integers and int.bit_count then count
+    in C at a few nanoseconds a character. A block is read with script_of the first time a
+    text holds one of its characters. The characters of most blocks met are all of one kind
+    (a block of kanji: 0x4E00-0x4EFF), counted by their high byte alone; a mixed block (kana
+    beside 、。「」 in 0x3000-0x30FF, letters beside digits in ASCII) needs its low bytes
+    too: a character is counted when its high byte is the block's and its low byte one of the
+    kind's there."""
+
+    KINDS = ("letter", "kana", "kanji")  # letter: any letter (kana and kanji too)
+
+    def __init__(self) -> None:
+        self.known = b""  # the high bytes of the blocks read so far (a bytes.translate delete set)
+        self.whole = [b"", b"", b""]  # per kind: the blocks all of whose characters are of it
+        # the blocks of mixed kinds: (high byte, a table that marks its units, per kind a table
+        # that marks the low bytes of the kind's characters in it, or None: none or all are)
+        self.mixed: list[tuple[bytes, bytes, list[bytes | None]]] = []
+
+    def _read(self, block: int) -> None:
+        scripts = [script_of(chr(block << 8 | low)) for low in range(256)]
+        members: list[bytes | None] = []
+        for k, kind in enumerate(self.KINDS):
+            member = bytes(1 if (s != "" if kind == "letter" else s == kind) else 0 for s in scripts)
+            if all(member):
+                self.whole[k] += bytes([block])
+            members.append(member if any(member) and not all(member) else None)
+        if any(members):
+            self.mixed.append((bytes([block]), bytes(int(i == block) for i in range(256)), members))
+        self.known += bytes([block])
+
+    def counts(self, text: str) -> tuple[int, int, int] | None:
+        """(letters, kana, kanji) in ``text``; None when it has a character beyond the BMP (two
+        code units) or a lone surrogate."""
+        try:
+            units = text.encode("utf-16-be")
+        except UnicodeEncodeError:
+            return None
+        if len(units) != 2 * len(text):
+            return None
+        high, low = units[0::2], units[1::2]
+        for new in set(high.translate(None, self.known)):  # blocks not met before
+            self._read(new)
+        n = [len(high) - len(high.translate(None, whole)) for whole in self.whole]
+        for block, only, members in self.mixed:
+            if block in high:
+                ours = int.from_bytes(high.translate(only), "big")  # 1 where a unit is the block's
+                for k, member in enumerate(members):
+                    if member is not None:
+                        n[k] += (ours & int.from_bytes(low.translate(member), "big")).bit_count()
+        return n[0], n[1], n[2]
+
+
+_BLOCKS = _BlockCounts()
 
 
 def main_title(title: str | None) -> str:
@@ -122,8 +190,16 @@ def genres_of(title: str, text: str, r: NoticeRules | None = None) -> list[Genre
     name is the product's or the event's (セミナー「ランサムウェア被害から学ぶ」開催)."""
     r = r or notice_rules()
     plain = _QUOTED.sub("", title)
-    return [g for g in r.genres if g.regex.search(title if g.in_title else text)
-            and not (g.unless is not None and g.unless.search(plain))]
+    out = []
+    for g in r.genres:
+        if g.in_title:
+            if g.regex.search(title) and not (g.unless is not None and g.unless.search(plain)):
+                out.append(g)
+        # a text-wide genre: the title's exemption first, one search of the title can spare
+        # one of the whole text
+        elif not (g.unless is not None and g.unless.search(plain)) and g.regex.search(text):
+            out.append(g)
+    return out
 
 
 def is_event(sentence: str, r: NoticeRules | None = None) -> bool:
@@ -138,14 +214,21 @@ def is_event(sentence: str, r: NoticeRules | None = None) -> bool:
 
 def event_sentences(ctx: DocContext, r: NoticeRules | None = None) -> list[tuple[int, int]]:
     """(start, end) in the analysed text of the sentences that report a leak event."""
-    r = r or notice_rules()
-    out = []
-    for s, e in ctx.sentences:
+    return list(_events(ctx, r or notice_rules()))
+
+
+def _events(ctx: DocContext, r: NoticeRules) -> Iterator[tuple[int, int]]:
+    """event_sentences, one at a time: the leak notice test stops at the first few."""
+    text = ctx.norm.text
+    spans = norm_spans(ctx)
+    index = r.leak_index
+    for (s, e), (ns, ne) in zip(ctx.sentences, spans):
+        if index is not None and not index.any_in(text, ns, ne):
+            continue  # no leak word in the sentence: no event
         if ctx.skipped(s):
             continue
-        if is_event(ctx.norm.text[ctx.norm.to_norm(s):ctx.norm.to_norm(e)], r):
-            out.append((s, e))
-    return out
+        if is_event(text[ns:ne], r):
+            yield s, e
 
 
 def _header_names_leak(ctx: DocContext, r: NoticeRules) -> bool:
@@ -172,7 +255,11 @@ def is_leak_notice(ctx: DocContext) -> bool:
     need = r.min_events
     if genres and not r.leak.search(title) and not _header_names_leak(ctx, r):
         need = r.weak_min_events
-    found = len(event_sentences(ctx, r)) + bool(r.title_event.search(title))
+    found = int(bool(r.title_event.search(title)))
+    for _ in _events(ctx, r):
+        if found >= need:
+            break  # enough: the rest of the text cannot change the answer
+        found += 1
     if found < need:
         log.debug("%s: %d event sentences, %d needed", ctx.doc_id, found, need)
     return found >= need

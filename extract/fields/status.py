@@ -14,7 +14,8 @@ from functools import cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import StatusItem
-from rouei.extract.fields.causes import expand_local
+from rouei.extract.fields.causes import expand_local, norm_spans
+from rouei.extract.fields.cue_index import CueIndex
 
 STATUSES = ("confirmed", "possible", "none")
 
@@ -26,6 +27,9 @@ class StatusRules:
     order: tuple[str, ...]
     default: str
     any_cue: re.Pattern[str] | None = None  # one pass that rules out most sentences
+    # the cues a sentence can match, from their literal factors: a document's sentences are
+    # ruled out with one search of its text (None: every sentence is tried)
+    index: CueIndex | None = None
 
 
 @cache
@@ -39,7 +43,7 @@ def _compiled(_stamp: str) -> StatusRules:
                   for a in cfg.get("after", []))
     dec = cfg["decide"]
     return StatusRules(cues, after, tuple(dec["order"]), dec["default"],
-                       rules.union([pat for _, pat in cues]))
+                       rules.union([pat for _, pat in cues]), CueIndex.of([pat for _, pat in cues]))
 
 
 def status_rules() -> StatusRules:
@@ -63,12 +67,16 @@ def find_status(sent: str, r: StatusRules | None = None) -> list[tuple[int, int,
 def extract(ctx: DocContext) -> list[StatusItem]:
     """Every statement of a leak, a possible leak or no leak, in text order."""
     r = status_rules()
+    text = ctx.norm.text
+    spans = norm_spans(ctx)
+    index = r.index
     items = []
-    for s, e in ctx.sentences:
-        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
-        for a, b, status in find_status(ctx.norm.text[ns:ne], r):
-            start, end, text = ctx.span_of_norm(ns + a, ns + b)
-            items.append(StatusItem(text, start, end, status=status))
+    for ns, ne in spans:
+        if index is not None and not index.any_in(text, ns, ne):
+            continue  # no cue word in the sentence: no cue can match
+        for a, b, status in find_status(text[ns:ne], r):
+            start, end, found = ctx.span_of_norm(ns + a, ns + b)
+            items.append(StatusItem(found, start, end, status=status))
     return items
 
 
