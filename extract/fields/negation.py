@@ -11,8 +11,9 @@ is negated. A bracketed remark is its own scope. Headings and labels (「以下�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rouei.extract.core import rules
 from rouei.extract.doc.parsed import ParsedDoc as Doc
@@ -231,7 +232,14 @@ def _paren_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _innermost(spans: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+@lru_cache(maxsize=64)
+def _paren_spans_of(text: str) -> tuple[tuple[int, int], ...]:
+    """``_paren_spans``, remembered for the last texts asked about: one sentence or parse is
+    asked about for each of its words, and a parse again for its predicate."""
+    return tuple(_paren_spans(text))
+
+
+def _innermost(spans: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None:
     inside = [s for s in spans if s[0] <= pos < s[1]]
     return min(inside, key=lambda s: s[1] - s[0]) if inside else None
 
@@ -239,7 +247,7 @@ def _innermost(spans: list[tuple[int, int]], pos: int) -> tuple[int, int] | None
 def paren_negated(text: str, char_start: int, char_end: int, c: NegationRules | None = None) -> bool | None:
     """Inside a bracketed remark: True/False when the remark itself holds a predicate after the
     word (「(住所や電話番号はありません。)」), None when the word is not in one or it has none."""
-    inner = _innermost(_paren_spans(text), char_start)
+    inner = _innermost(_paren_spans_of(text), char_start)
     if inner is None:
         return None
     rest = text[char_end:inner[1]]
@@ -265,8 +273,10 @@ def judge(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = No
     span = doc.char_span(char_start, char_end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return False
-    verdict = _negated_token(c, span.root, doc)
-    if any(t.lemma_ in c.exceptions for t in governing_predicate(span.root)[1]):
+    tok = span.root
+    pred, path = governing_predicate(tok)
+    verdict = _negated_token(c, tok, doc, (pred, list(path)))
+    if any(t.lemma_ in c.exceptions for t in path):
         return False if verdict else None
     return verdict
 
@@ -284,8 +294,10 @@ def _out_of_scope(c: NegationRules, pred: Token) -> bool:
         for ch in pred.children)
 
 
-def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
-    pred, path = governing_predicate(tok)
+def _negated_token(c: NegationRules, tok: Token, doc: Doc,
+                   governing: tuple[Token, list[Token]] | None = None) -> bool:
+    # ``governing``: governing_predicate(tok), when the caller has it already
+    pred, path = governing_predicate(tok) if governing is None else governing
     for _ in range(2):
         # 「カード情報につきましては、…」「…に関しては、…」: a topic phrase, not a clause
         if pred.lemma_ not in c.topic_verbs or pred.head.i == pred.i:
@@ -349,6 +361,6 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
     if not out and not is_negated_predicate(pred, c):
         return False
     # a negation inside a bracketed remark does not reach words outside it
-    if _innermost(_paren_spans(doc.text), pred.idx) is not None:
+    if _innermost(_paren_spans_of(doc.text), pred.idx) is not None:
         return False
     return out or _says_absent(c, pred, path)
