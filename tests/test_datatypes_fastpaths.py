@@ -136,9 +136,12 @@ def test_section_index_answers_as_the_plain_scan_at_every_position():
         index = D._SectionIndex(sections)
         for pos in range(-1, len(text) + 2):
             assert index.at(pos) == D._sections_at(ctx, pos), (text[:40], pos)
+        memo = D._Memo()
         for ns in range(len(ctx.norm.text)):
             hit = D._Hit(ns, ns + 1, "name", (0, 0))
-            assert D._leaked_section(ctx, hit, index) == D._leaked_section(ctx, hit), (text[:40], ns)
+            plain = D._leaked_section(ctx, hit)
+            assert D._leaked_section(ctx, hit, index) == plain, (text[:40], ns)
+            assert D._leaked_section_at(ctx, memo, ctx.norm.starts[ns]) == plain, (text[:40], ns)
         checked += bool(sections)
     assert checked > 40
 
@@ -173,3 +176,19 @@ def test_paren_spans_remembered_are_the_spans():
     for text in TEXTS + ["(a(b)c)", "((", "))", "(（）)"]:
         for _ in range(2):
             assert list(negation._paren_spans_of(text)) == negation._paren_spans(text)
+
+
+def test_label_found_from_the_colon_list_as_by_searching_back():
+    r = DR.current()
+    labels = 0
+    for text in TEXTS + ["漏えい情報:氏名", "漏えい情報：氏名", ":氏名", "氏名:", "情報:漏えい:氏名"]:
+        ctx = _ctx(text)
+        norm = ctx.norm.text
+        colons = [m.start() for m in D._COLONS.finditer(norm)]
+        for ns in range(0, len(norm), 3 if len(norm) > 2000 else 1):
+            sent = ctx.norm_sentence_at(ctx.norm.span(ns, ns + 1)[0])
+            for start in {sent[0], 0, max(0, ns - 5), ns, ns + 2}:
+                got = D._label_before(r, norm, (start, sent[1]), ns, colons)
+                assert got == D._label_before(r, norm, (start, sent[1]), ns), (text[:40], start, ns)
+                labels += got is not None
+    assert labels > 100

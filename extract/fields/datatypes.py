@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from rouei.extract.doc.context import DocContext
@@ -39,6 +39,7 @@ _CLAUSE_END = re.compile(r"が、|けれど|一方|(?:おり|あり|いて|で�
 _LEAKED_KINDS = frozenset({"leaked_data", "counts"})
 _BRACKETED = re.compile(r"[((][^()()]*[))]")
 _BLANKS = re.compile(r"[ \t]*")
+_COLONS = re.compile("[:：]")
 
 
 @dataclass(slots=True)
@@ -152,10 +153,16 @@ def _unbracketed(text: str) -> str:
     return text
 
 
-def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int) -> str | None:
+def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int,
+                  colons: list[int] | None = None) -> str | None:
     """The label of 「漏えい情報:氏名、住所」: the sentence text before the last colon ahead of
-    the word, when it names leaked data."""
-    colon = max(norm.rfind(":", sent[0], ns), norm.rfind("：", sent[0], ns))
+    the word, when it names leaked data. ``colons``: where the text has one (else searched)."""
+    if colons is None:
+        colon = max(norm.rfind(":", sent[0], ns), norm.rfind("：", sent[0], ns))
+    else:
+        # the last colon before the word: a long sentence (a PDF page) is not read back to it
+        i = bisect_left(colons, ns) - 1
+        colon = colons[i] if i >= 0 and colons[i] >= sent[0] else -1
     if colon < 0:
         return None
     label = norm[sent[0]:colon]
@@ -189,25 +196,32 @@ def _joined(ctx: DocContext, r: _Rules, sent: tuple[int, int]) -> tuple[int, int
 
 def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
     norm = ctx.norm.text
+    starts = ctx.norm.starts  # analysed position of each normalised character
+    seen = r.seen  # term_of's answers so far
+    after, after_direct, before_term = r.after.search, r.after_direct.search, r.before.search
     hits = []
-    joined: dict[tuple[int, int], tuple[int, int]] = {}  # _joined by analysed sentence
+    sent = (0, 0)  # the analysed sentence of the last word, and its joined normalised span
+    span = (0, 0)
     for m in r.lexicon.finditer(norm):
-        term = _term_of(r, m.group())
+        word = m.group()
+        term = seen[word] if word in seen else _term_of(r, word)
         if term is None:
             continue
         cat, listed = term
         ms, me = m.span()
         before = norm[max(0, ms - 12):ms]
-        after = norm[me:me + 40]
-        if r.after.search(after) or r.after_direct.search(after) or r.before.search(before):
+        following = norm[me:me + 40]
+        if after(following) or after_direct(following) or before_term(before):
             continue
         if cat in r.contact_categories and r.before_contact.search(before):
             continue
-        sent = ctx.sentence_at(ctx.norm.span(ms, me)[0])
-        span = joined.get(sent)
-        if span is None:
-            span = joined[sent] = _joined(ctx, r, sent)
-        hits.append(_Hit(ms, me, cat, span, excepted=bool(r.exception_after.match(after)), listed=listed))
+        pos = starts[ms]
+        # words come in text order, and a list holds several in one sentence: its span is
+        # worked out once (sentences do not overlap, so one holding pos is sentence_at(pos))
+        if not sent[0] <= pos < sent[1]:
+            sent = ctx.sentence_at(pos)
+            span = _joined(ctx, r, sent)
+        hits.append(_Hit(ms, me, cat, span, "", True, bool(r.exception_after.match(following)), listed))
     return hits
 
 
@@ -252,12 +266,14 @@ class _Memo:
     # regex verdicts by the text judged (a section's heading, a list's intro): does it deny?
     denied: dict[str, bool] = field(default_factory=dict)
     sections: _SectionIndex | None = None  # made on first use
+    colons: list[int] | None = None  # where the normalised text has a colon; on first use
 
 
 def _facts(r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> tuple[bool, bool, bool]:
     """(excluded, talks of leaked data, holds a negation cue) for the hit's sentence — or, in
     an overlong sentence, for the clauses around it. Computed once per span."""
-    span = _window(norm, hit.sent, hit.ns, hit.ne)
+    sent = hit.sent
+    span = sent if sent[1] - sent[0] <= _MAX_PARSE else _window(norm, sent, hit.ns, hit.ne)
     got = memo.facts.get(span)
     if got is None:
         text = norm[span[0]:span[1]]
@@ -290,6 +306,17 @@ def _index(ctx: DocContext, memo: _Memo) -> _SectionIndex:
     return memo.sections
 
 
+def _leaked_section_at(ctx: DocContext, memo: _Memo, pos: int) -> Section | None:
+    """_leaked_section of a hit starting at analysed position ``pos``, once per stretch."""
+    index = memo.sections or _index(ctx, memo)
+    i = bisect_right(index.bounds, pos)
+    try:
+        return index.leaked[i]
+    except KeyError:
+        got = index.leaked[i] = _leaked_among(index.at(pos))
+        return got
+
+
 def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> bool:
     """Set the hit's mode (and, outside sentences, its verdict); False drops it."""
     excluded, leak, cue = _facts(r, norm, hit, memo)
@@ -301,7 +328,9 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> boo
     if r.value_none.match(norm[hit.ne:hit.ne + 30]):
         hit.mode, hit.leaked = "value", False
         return True
-    label = _label_before(r, norm, hit.sent, hit.ns)
+    if memo.colons is None:
+        memo.colons = [m.start() for m in _COLONS.finditer(norm)]
+    label = _label_before(r, norm, hit.sent, hit.ns, memo.colons)
     if label is not None:
         hit.mode = "label"
         sentence = norm[hit.sent[0]:hit.sent[1]]
@@ -310,13 +339,14 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> boo
             inner = negation.text_negated(_unbracketed(label), r.neg)
         hit.leaked = not inner
         return True
-    line = ctx.layout.line_at(ctx.norm.span(hit.ns, hit.ne)[0])
+    pos = ctx.norm.starts[hit.ns]  # where the word starts in the analysed text
+    line = ctx.layout.line_at(pos)
     if line is None:
         return False
-    item, bullet, links = _line_facts(ctx, r, line, memo)
+    item, bullet, links = memo.lines.get(line.index) or _line_facts(ctx, r, line, memo)
     if links:
         return False
-    section = _leaked_section(ctx, hit, _index(ctx, memo))
+    section = _leaked_section_at(ctx, memo, pos)
     if section is not None and (item or _opens(ctx, section, line)):
         # under a heading that names leaked data (1 流出の可能性がある個人情報): the section
         # says they leaked, unless the heading denies it or a note in the section does
