@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+# the regex parser and its op codes, read by _required; private modules that typeshed omits
+from re import _constants as _op  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
@@ -51,6 +55,9 @@ class _Exclusion:
     units: re.Pattern[str] | None
     window: int
     after_window: int
+    # for a `before` on a window of its own: strings one of which every match holds (None:
+    # not known). A text that holds none of them needs no search of its windows.
+    needs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,11 @@ class _Rules:
     table_header: re.Pattern[str]
     table_total: re.Pattern[str]
     table_lines: int
+    header_needs: tuple[str, ...] | None = None  # as _Exclusion.needs, for table_header
+    # the exclusions that can apply, by (unit, any before matched, any after matched); filled
+    # on use (see exclusions_at)
+    applicable: dict[tuple[str, bool, bool], tuple[_Exclusion, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
 
 
 def _opt(entry: dict, key: str) -> re.Pattern[str] | None:
@@ -89,6 +101,60 @@ def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         return rules.regex("|".join(f"(?:{p.pattern})" for p in patterns))
     except re.error:
         return None
+
+
+def _required(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``pattern`` holds, as read from its parse: a run of
+    literal characters, or an alternation of literal words, that the pattern must consume
+    (the longest such run, or the alternation whose shortest word is longest). None when the
+    pattern has none, or ignores case."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    best: tuple[str, ...] | None = None
+    for found in _literal_runs(list(parsed)):
+        if best is None or min(map(len, found)) > min(map(len, best)):
+            best = found
+    return best
+
+
+def _literal_runs(items: list) -> list[tuple[str, ...]]:
+    """The requirements (see _required) that a parsed sequence's items give, one by one."""
+    out: list[tuple[str, ...]] = []
+    run = ""
+    for op, av in items:
+        if op is _op.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            out.append((run,))
+            run = ""
+        if op is _op.BRANCH:
+            words = [_literal_word(list(b)) for b in av[1]]
+            if all(w for w in words):
+                out.append(tuple(dict.fromkeys(w for w in words if w)))
+        elif op is _op.SUBPATTERN and not av[1] & re.IGNORECASE:
+            out += _literal_runs(list(av[3]))
+        # anything else (a class, a repeat, an anchor, a lookaround) requires nothing here
+    if run:
+        out.append((run,))
+    return out
+
+
+def _literal_word(items: list) -> str | None:
+    """The word a branch of literal characters spells (None: not only literals, or empty)."""
+    if not items or any(op is not _op.LITERAL for op, _ in items):
+        return None
+    return "".join(chr(av) for _, av in items)
+
+
+@lru_cache(maxsize=32)
+def _holds_any(text: str, needs: tuple[str, ...]) -> bool:
+    """Does ``text`` hold one of ``needs``? (kept for the document: asked for each count)"""
+    return any(n in text for n in needs)
 
 
 def counter_entries() -> list[dict]:
@@ -127,7 +193,9 @@ def _compiled(rules_sha: str) -> _Rules:
         _Exclusion(e["name"], _opt(e, "before"), _opt(e, "after"), _opt(e, "unless_before"),
                    _opt(e, "unless_after"), _opt(e, "units"),
                    int(e.get("before_window", _BEFORE_WINDOW)),
-                   int(e.get("after_window", _AFTER_WINDOW)))
+                   int(e.get("after_window", _AFTER_WINDOW)),
+                   _required(rules.expand(e["before"])) if e.get("before") and
+                   int(e.get("before_window", _BEFORE_WINDOW)) != _BEFORE_WINDOW else None)
         for e in pats.get("exclude", [])
     )
     log.debug("counts: %d counters, %d exclusions", len(counters), len(exclusions))
@@ -141,12 +209,29 @@ def _compiled(rules_sha: str) -> _Rules:
                   re.compile(rf"^(?:{approx['prefix']})"),
                   re.compile(approx["prefix_not_after"]),
                   rules.compile_pattern(table["header"]),
-                  rules.compile_pattern(table["total"], re.MULTILINE), int(table["lines"]))
+                  rules.compile_pattern(table["total"], re.MULTILINE), int(table["lines"]),
+                  _required(rules.expand(table["header"])))
 
 
 def _rules() -> _Rules:
     # Keyed by the rules' hash so an edited rule file takes effect in a long-lived process.
     return _compiled(rules.rules_hash_cached())
+
+
+def _applicable(r: _Rules, unit: str, any_before: bool, any_after: bool) -> tuple[_Exclusion, ...]:
+    """The exclusions that can apply to a count with this unit, given whether any context's
+    before (on the usual window) and any context's after matched: the rest fail exclusions_at's
+    tests for sure. In rule order; worked out once per rules version."""
+    key = (unit, any_before, any_after)
+    got = r.applicable.get(key)
+    if got is None:
+        pool = r.exclusions if any_before or any_after else r.ungated
+        got = r.applicable[key] = tuple(
+            ex for ex in pool
+            if (ex.units is None or ex.units.search(unit))
+            and not (ex.before is not None and ex.window == _BEFORE_WINDOW and not any_before)
+            and not (ex.after is not None and not any_after))
+    return got
 
 
 def exclusions_at(text: str, start: int, end: int, unit: str, r: _Rules | None = None) -> list[str]:
@@ -158,11 +243,11 @@ def exclusions_at(text: str, start: int, end: int, unit: str, r: _Rules | None =
     any_before = r.any_before is None or r.any_before.search(before) is not None
     any_after = r.any_after is None or r.any_after.search(after) is not None
     names = []
-    for ex in r.exclusions if any_before or any_after else r.ungated:
-        if ex.units is not None and not ex.units.search(unit):
-            continue
+    for ex in _applicable(r, unit, any_before, any_after):
         if ex.before is not None:
             if ex.window != _BEFORE_WINDOW:
+                if ex.needs is not None and not _holds_any(text, ex.needs):
+                    continue  # its window, a part of the text, cannot hold a match
                 if not ex.before.search(text[max(0, start - ex.window):start]):
                     continue
             elif not (any_before and ex.before.search(before)):
@@ -209,15 +294,22 @@ def candidates(text: str) -> list[tuple[int, int, int, str, bool]]:
         pre = (m.group("pre") or "").strip()
         if pre and r.prefix_not_after.search(text[:m.start("pre")][-1:]):
             pre = ""  # the 約 of 契約 or 予約: the count starts at the number
-        try:
-            value = parse_number(re.sub(r"\s+", "", m.group("num")))
-        except ValueError:
-            continue
-        if value <= 0:
+        value = _value(m.group("num"))
+        if value is None or value <= 0:
             continue
         approximate = bool(r.approx_prefix.search(pre) or m.group("suf") or m.group("inf"))
         out.append((m.start("pre") if pre else num_start, m.end(), value, unit, approximate))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _value(num: str) -> int | None:
+    """The value of a numeral as matched (white space inside allowed); None when it is not a
+    number. Kept: a notice repeats its figures, and dates share theirs."""
+    try:
+        return parse_number(re.sub(r"\s+", "", num))
+    except ValueError:
+        return None
 
 
 def find_counts(text: str) -> list[tuple[int, int, int, str, bool]]:
@@ -237,7 +329,9 @@ def table_totals(text: str) -> list[tuple[int, int, int, str, bool]]:
     """(start, end, value, unit, False) for the total row of each table whose header gives the
     unit (単位:人): its cells are bare numbers, so no counter follows them."""
     r = _rules()
-    out = []
+    out: list[tuple[int, int, int, str, bool]] = []
+    if r.header_needs is not None and not any(n in text for n in r.header_needs):
+        return out  # no header can match
     for h in r.table_header.finditer(text):
         start = text.find("\n", h.end())
         if start < 0:

@@ -40,6 +40,9 @@ class Rules:
     wrapped: re.Pattern[str]
     link_list: re.Pattern[str]
     neg: negation.NegationRules
+    # term_of's answers by matched text, for this version of the rules: a notice repeats its
+    # words (氏名, 住所 ...), and each answer costs two substitutions and a lookup
+    seen: dict[str, tuple[str, bool] | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _term_regex(term: str) -> str:
@@ -210,6 +213,32 @@ def _compiled(_stamp: str) -> Rules:
         data_words=rx("data_words"), separator=rx("list_separator"),
         wrapped=rx("wrapped_line"), link_list=rx("link_list_heading"), neg=negation.config(),
     )
+
+
+_MAX_SEEN = 20_000  # matched texts remembered per rules version (a bound for odd input)
+
+
+def plain_term_of(r: Rules, matched: str) -> tuple[str, bool] | None:
+    """(category, listed) of a lexicon match as written (white space inside, any case, a hyphen
+    for ー); None for a term that blocks (category "none") or an unknown one."""
+    key = re.sub(r"\s", "", matched).upper()
+    if key not in r.category:
+        key = re.sub(LONG_VOWEL, "ー", key)
+    cat = r.category.get(key)
+    if cat is None or cat == "none":
+        return None
+    return cat, key in r.listed
+
+
+def term_of(r: Rules, matched: str) -> tuple[str, bool] | None:
+    """``plain_term_of``, remembered per rules version."""
+    try:
+        return r.seen[matched]
+    except KeyError:
+        got = plain_term_of(r, matched)
+        if len(r.seen) < _MAX_SEEN:
+            r.seen[matched] = got
+        return got
 
 
 def current() -> Rules:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DataTypeItem
 from rouei.extract.doc.layout import Line, Section
 from rouei.extract.fields import negation
-from rouei.extract.fields.datatype_rules import LONG_VOWEL as _LONG_VOWEL
 from rouei.extract.fields.datatype_rules import Rules as _Rules
 from rouei.extract.fields.datatype_rules import current as _rules
+from rouei.extract.fields.datatype_rules import term_of as _term_of
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,11 @@ _CLAUSE_END = re.compile(r"が、|けれど|一方|(?:おり|あり|いて|で�
 # (「2 対象者数」 ⏎ 「会員(氏名、メールアドレス)1,024名」)
 _LEAKED_KINDS = frozenset({"leaked_data", "counts"})
 _BRACKETED = re.compile(r"[((][^()()]*[))]")
+_BLANKS = re.compile(r"[ \t]*")
+_COLONS = re.compile("[:：]")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     ns: int  # span in the normalised copy
     ne: int
@@ -89,10 +92,11 @@ def _list_intro(ctx: DocContext, r: _Rules, line: Line) -> str | None:
     return None
 
 
-def _in_link_list(ctx: DocContext, r: _Rules, line: Line) -> bool:
+def _in_link_list(ctx: DocContext, r: _Rules, line: Line, index: _SectionIndex | None = None) -> bool:
     """Is the line one of a list of links (関連記事, 人気記事) whose lines are headlines of other
     incidents? Its section is chrome, or short lines above it lead to such a heading."""
-    if any(sec.kind == "chrome" for sec in _sections_at(ctx, line.start)):
+    held = _sections_at(ctx, line.start) if index is None else index.at(line.start)
+    if any(sec.kind == "chrome" for sec in held):
         return True
     lines = ctx.layout.lines
     for prev in reversed(lines[max(0, line.index - _MAX_WALK):line.index]):
@@ -104,7 +108,30 @@ def _in_link_list(ctx: DocContext, r: _Rules, line: Line) -> bool:
 
 
 def _sections_at(ctx: DocContext, pos: int) -> list[Section]:
+    """The sections holding ``pos`` (the plain form of ``_SectionIndex.at``)."""
     return [s for s in ctx.layout.all_sections if s.start <= pos < s.end]
+
+
+class _SectionIndex:
+    """``_sections_at`` for one document, answered once per stretch of text: which sections
+    hold a position changes only where one starts or ends, so the answer is kept by the
+    stretch between two such places (a list puts many words in one)."""
+
+    def __init__(self, sections: list[Section]) -> None:
+        self.sections = sections
+        self.bounds = sorted({s.start for s in sections} | {s.end for s in sections})
+        self.found: dict[int, list[Section]] = {}
+        self.leaked: dict[int, Section | None] = {}  # _leaked_section's answer by stretch
+
+    def stretch(self, pos: int) -> int:
+        return bisect_right(self.bounds, pos)
+
+    def at(self, pos: int) -> list[Section]:
+        i = bisect_right(self.bounds, pos)
+        got = self.found.get(i)
+        if got is None:
+            got = self.found[i] = [s for s in self.sections if s.start <= pos < s.end]
+        return got
 
 
 def _introducing_sentence(r: _Rules, heading: str) -> str:
@@ -126,10 +153,16 @@ def _unbracketed(text: str) -> str:
     return text
 
 
-def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int) -> str | None:
+def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int,
+                  colons: list[int] | None = None) -> str | None:
     """The label of 「漏えい情報:氏名、住所」: the sentence text before the last colon ahead of
-    the word, when it names leaked data."""
-    colon = max(norm.rfind(":", sent[0], ns), norm.rfind("：", sent[0], ns))
+    the word, when it names leaked data. ``colons``: where the text has one (else searched)."""
+    if colons is None:
+        colon = max(norm.rfind(":", sent[0], ns), norm.rfind("：", sent[0], ns))
+    else:
+        # the last colon before the word: a long sentence (a PDF page) is not read back to it
+        i = bisect_left(colons, ns) - 1
+        colon = colons[i] if i >= 0 and colons[i] >= sent[0] else -1
     if colon < 0:
         return None
     label = norm[sent[0]:colon]
@@ -143,46 +176,69 @@ def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int) -> str |
 def _sentence(ctx: DocContext, r: _Rules, pos: int) -> tuple[int, int]:
     """The sentence at analysed position ``pos`` (normalised span), joined across the line
     breaks of wrapped PDF text."""
+    return _joined(ctx, r, ctx.sentence_at(pos))
+
+
+def _joined(ctx: DocContext, r: _Rules, sent: tuple[int, int]) -> tuple[int, int]:
+    """The analysed sentence ``sent`` as a normalised span, joined across wrapped lines."""
     norm = ctx.norm.text
-    ns, ne = ctx.norm_sentence_at(pos)
+    ns, ne = ctx.norm.to_norm(sent[0]), ctx.norm.to_norm(sent[1])
     for _ in range(_MAX_WRAPS):
         line_start = norm.rfind("\n", 0, ne) + 1
         if (norm[ne:ne + 1] != "\n" or ne - line_start < _MIN_WRAPPED
                 or norm[ne - 1:ne] in _CLOSING or not r.wrapped.match(norm[ne + 1:ne + 40])):
             break
-        nxt = ne + 1 + len(norm[ne + 1:]) - len(norm[ne + 1:].lstrip(" \t"))
+        indent = _BLANKS.match(norm, ne + 1)  # the next line's, always found (maybe empty)
+        nxt = indent.end() if indent else ne + 1
         ne = max(ne, ctx.norm_sentence_at(ctx.norm.span(nxt, nxt + 1)[0])[1])
     return ns, ne
 
 
 def _candidates(ctx: DocContext, r: _Rules) -> list[_Hit]:
     norm = ctx.norm.text
+    starts = ctx.norm.starts  # analysed position of each normalised character
+    seen = r.seen  # term_of's answers so far
+    after, after_direct, before_term = r.after.search, r.after_direct.search, r.before.search
     hits = []
+    sent = (0, 0)  # the analysed sentence of the last word, and its joined normalised span
+    span = (0, 0)
     for m in r.lexicon.finditer(norm):
-        key = re.sub(r"\s", "", m.group()).upper()
-        if key not in r.category:
-            key = re.sub(_LONG_VOWEL, "ー", key)
-        cat = r.category.get(key)
-        if cat is None or cat == "none":
+        word = m.group()
+        term = seen[word] if word in seen else _term_of(r, word)
+        if term is None:
             continue
-        before = norm[max(0, m.start() - 12):m.start()]
-        after = norm[m.end():m.end() + 40]
-        if r.after.search(after) or r.after_direct.search(after) or r.before.search(before):
+        cat, listed = term
+        ms, me = m.span()
+        before = norm[max(0, ms - 12):ms]
+        following = norm[me:me + 40]
+        if after(following) or after_direct(following) or before_term(before):
             continue
         if cat in r.contact_categories and r.before_contact.search(before):
             continue
-        s, _, _ = ctx.span_of_norm(m.start(), m.end())
-        hit = _Hit(m.start(), m.end(), cat, _sentence(ctx, r, s))
-        hit.excepted = bool(r.exception_after.match(after))
-        hit.listed = key in r.listed
-        hits.append(hit)
+        pos = starts[ms]
+        # words come in text order, and a list holds several in one sentence: its span is
+        # worked out once (sentences do not overlap, so one holding pos is sentence_at(pos))
+        if not sent[0] <= pos < sent[1]:
+            sent = ctx.sentence_at(pos)
+            span = _joined(ctx, r, sent)
+        hits.append(_Hit(ms, me, cat, span, "", True, bool(r.exception_after.match(following)), listed))
     return hits
 
 
-def _leaked_section(ctx: DocContext, hit: _Hit) -> Section | None:
+def _leaked_section(ctx: DocContext, hit: _Hit, index: _SectionIndex | None = None) -> Section | None:
     """The innermost section of the notice's layout that holds the hit and names a kind, when
-    that kind is leaked data or their numbers."""
-    found = [s for s in _sections_at(ctx, ctx.norm.span(hit.ns, hit.ne)[0]) if s.kind]
+    that kind is leaked data or their numbers (with ``index``: answered once per stretch)."""
+    pos = ctx.norm.span(hit.ns, hit.ne)[0]
+    if index is None:
+        return _leaked_among(_sections_at(ctx, pos))
+    i = index.stretch(pos)
+    if i not in index.leaked:
+        index.leaked[i] = _leaked_among(index.at(pos))
+    return index.leaked[i]
+
+
+def _leaked_among(held: list[Section]) -> Section | None:
+    found = [s for s in held if s.kind]
     if not found or any(s.kind == "chrome" for s in found):
         return None  # a related-articles list: its lines are other incidents' headlines
     sec = max(found, key=lambda s: s.level)
@@ -207,17 +263,31 @@ class _Memo:
     # by line index: (is a list line, has a bullet, in a list of links); its list's intro
     lines: dict[int, tuple[bool, bool, bool]] = field(default_factory=dict)
     intros: dict[int, str | None] = field(default_factory=dict)
+    # regex verdicts by the text judged (a section's heading, a list's intro): does it deny?
+    denied: dict[str, bool] = field(default_factory=dict)
+    sections: _SectionIndex | None = None  # made on first use
+    colons: list[int] | None = None  # where the normalised text has a colon; on first use
 
 
 def _facts(r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> tuple[bool, bool, bool]:
     """(excluded, talks of leaked data, holds a negation cue) for the hit's sentence — or, in
     an overlong sentence, for the clauses around it. Computed once per span."""
-    span = _parse_window(norm, [hit])
-    if span not in memo.facts:
+    sent = hit.sent
+    span = sent if sent[1] - sent[0] <= _MAX_PARSE else _window(norm, sent, hit.ns, hit.ne)
+    got = memo.facts.get(span)
+    if got is None:
         text = norm[span[0]:span[1]]
-        memo.facts[span] = (bool(r.exclude.search(text)), bool(r.leak.search(text)),
-                            bool(r.neg.cue.search(text)))
-    return memo.facts[span]
+        got = memo.facts[span] = (bool(r.exclude.search(text)), bool(r.leak.search(text)),
+                                  bool(r.neg.cue.search(text)))
+    return got
+
+
+def _denied(r: _Rules, text: str, memo: _Memo) -> bool:
+    """negation.text_negated of the text without its bracketed remarks, once per text."""
+    got = memo.denied.get(text)
+    if got is None:
+        got = memo.denied[text] = negation.text_negated(_unbracketed(text), r.neg)
+    return got
 
 
 def _line_facts(ctx: DocContext, r: _Rules, line: Line, memo: _Memo) -> tuple[bool, bool, bool]:
@@ -226,8 +296,25 @@ def _line_facts(ctx: DocContext, r: _Rules, line: Line, memo: _Memo) -> tuple[bo
     if got is None:
         item = _is_item_line(r, line)
         bullet = line.style is not None or bool(r.item_marker.match(line.text))
-        got = memo.lines[line.index] = (item, bullet, item and _in_link_list(ctx, r, line))
+        got = memo.lines[line.index] = (item, bullet, item and _in_link_list(ctx, r, line, _index(ctx, memo)))
     return got
+
+
+def _index(ctx: DocContext, memo: _Memo) -> _SectionIndex:
+    if memo.sections is None:
+        memo.sections = _SectionIndex(ctx.layout.all_sections)
+    return memo.sections
+
+
+def _leaked_section_at(ctx: DocContext, memo: _Memo, pos: int) -> Section | None:
+    """_leaked_section of a hit starting at analysed position ``pos``, once per stretch."""
+    index = memo.sections or _index(ctx, memo)
+    i = bisect_right(index.bounds, pos)
+    try:
+        return index.leaked[i]
+    except KeyError:
+        got = index.leaked[i] = _leaked_among(index.at(pos))
+        return got
 
 
 def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> bool:
@@ -241,7 +328,9 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> boo
     if r.value_none.match(norm[hit.ne:hit.ne + 30]):
         hit.mode, hit.leaked = "value", False
         return True
-    label = _label_before(r, norm, hit.sent, hit.ns)
+    if memo.colons is None:
+        memo.colons = [m.start() for m in _COLONS.finditer(norm)]
+    label = _label_before(r, norm, hit.sent, hit.ns, memo.colons)
     if label is not None:
         hit.mode = "label"
         sentence = norm[hit.sent[0]:hit.sent[1]]
@@ -250,18 +339,19 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> boo
             inner = negation.text_negated(_unbracketed(label), r.neg)
         hit.leaked = not inner
         return True
-    line = ctx.layout.line_at(ctx.norm.span(hit.ns, hit.ne)[0])
+    pos = ctx.norm.starts[hit.ns]  # where the word starts in the analysed text
+    line = ctx.layout.line_at(pos)
     if line is None:
         return False
-    item, bullet, links = _line_facts(ctx, r, line, memo)
+    item, bullet, links = memo.lines.get(line.index) or _line_facts(ctx, r, line, memo)
     if links:
         return False
-    section = _leaked_section(ctx, hit)
+    section = _leaked_section_at(ctx, memo, pos)
     if section is not None and (item or _opens(ctx, section, line)):
         # under a heading that names leaked data (1 流出の可能性がある個人情報): the section
         # says they leaked, unless the heading denies it or a note in the section does
         # (※住所、電話番号の漏えいはありません), which the parse judges
-        denied = negation.text_negated(_unbracketed(section.heading), r.neg)
+        denied = _denied(r, section.heading, memo)
         hit.mode = "section" if denied or not cue else "sentence"
         hit.leaked = not denied
         return True
@@ -270,8 +360,7 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> boo
     heading = memo.intros[line.index]
     if heading is not None and not (leak and cue) and (bullet or not leak):
         hit.mode = "heading"
-        intro = _introducing_sentence(r, heading)
-        hit.leaked = not negation.text_negated(_unbracketed(intro), r.neg)
+        hit.leaked = not _denied(r, _introducing_sentence(r, heading), memo)
         return True
     if leak:
         hit.mode = "sentence"
@@ -296,11 +385,16 @@ def _groups(r: _Rules, norm: str, hits: list[_Hit]) -> list[list[_Hit]]:
 def _parse_window(norm: str, group: list[_Hit]) -> tuple[int, int]:
     """What to parse for a list: its sentence, or in an overlong sentence (a PDF page without
     。) the clauses around the list, cut at commas so that the piece still parses."""
-    ss, se = group[0].sent
+    return _window(norm, group[0].sent, group[0].ns, group[-1].ne)
+
+
+def _window(norm: str, sent: tuple[int, int], first: int, last: int) -> tuple[int, int]:
+    """_parse_window of a list whose first word starts at ``first`` and last ends at ``last``."""
+    ss, se = sent
     if se - ss <= _MAX_PARSE:
-        return ss, se
-    start = norm.rfind("、", ss, max(ss, group[0].ns - _WINDOW_BEFORE)) + 1 or ss
-    end = norm.find("、", min(se, group[-1].ne + _WINDOW_AFTER), se)
+        return sent
+    start = norm.rfind("、", ss, max(ss, first - _WINDOW_BEFORE)) + 1 or ss
+    end = norm.find("、", min(se, last + _WINDOW_AFTER), se)
     return max(ss, start), (se if end < 0 else end + 1)
 
 
@@ -326,7 +420,8 @@ def _decide_sentences(ctx: DocContext, r: _Rules, hits: list[_Hit]) -> None:
         elif any(h.excepted for h in g):
             for h in g:
                 h.mode = "drop"
-    ctx.prefetch(sorted(set(windows.values())))
+    if windows:
+        ctx.prefetch(sorted(set(windows.values())))
     for g in groups:
         ss, _ = windows[id(g)]
         doc = ctx.parse(*windows[id(g)])

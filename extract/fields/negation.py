@@ -11,8 +11,9 @@ is negated. A bracketed remark is its own scope. Headings and labels (「以下�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rouei.extract.core import rules
 from rouei.extract.doc.parsed import ParsedDoc as Doc
@@ -104,8 +105,11 @@ def _text_negated(c: NegationRules, text: str) -> bool:
 
 
 def _is_predicate(tok: Token) -> bool:
+    return _is_predicate_at(tok.doc, tok.i)
+
+
+def _is_predicate_at(doc: Doc, i: int) -> bool:
     # read from the parse's lists, not through Token objects: this runs for every step up
-    doc, i = tok.doc, tok.i
     if doc.pos[i] in _PREDICATE_POS or doc.head[i] == i:
         return True
     dep, words, kids = doc.dep, doc.words, doc.children_of(i)
@@ -121,18 +125,23 @@ def _is_predicate(tok: Token) -> bool:
 
 def governing_predicate(tok: Token) -> tuple[Token, list[Token]]:
     """The predicate over ``tok`` and the tokens passed on the way (tok excluded)."""
+    # the climb reads the parse's lists; Token objects are taken only for what is returned
+    doc, i = tok.doc, tok.i
+    head = doc.head
     path: list[Token] = []
-    cur = tok
-    seen = {tok.i}
-    if _is_predicate(tok) and tok.pos_ not in _PREDICATE_POS and tok.head.i != tok.i:
+    if _is_predicate_at(doc, i) and doc.pos[i] not in _PREDICATE_POS and head[i] != i:
         return tok, path
-    while cur.head.i not in seen:
-        cur = cur.head
-        seen.add(cur.i)
-        if _is_predicate(cur):
-            return cur, path
-        path.append(cur)
-    return cur, path
+    if head[i] == i:
+        return tok, path
+    tokens = doc.tokens
+    seen = {i}
+    while head[i] not in seen:
+        i = head[i]
+        seen.add(i)
+        if _is_predicate_at(doc, i):
+            return tokens[i], path
+        path.append(tokens[i])
+    return tokens[i], path
 
 
 _AUXILIARY_VERBS = frozenset({"おる", "いる", "居る", "ある", "有る", "ござる", "御座る"})
@@ -194,7 +203,9 @@ def _says_absent(c: NegationRules, pred: Token, path: list[Token]) -> bool:
 
 def _topic(tok: Token) -> bool:
     """Is the word the topic (「…は」「…については」) of its sentence?"""
-    return any(ch.dep_ in ("case", "fixed") and ch.lemma_ == "は" for ch in tok.children)
+    doc = tok.doc
+    dep, lemma = doc.dep, doc.lemma
+    return any(dep[j] in ("case", "fixed") and lemma[j] == "は" for j in doc.children_of(tok.i))
 
 
 def _reason_clause(c: NegationRules, pred: Token) -> bool:
@@ -231,7 +242,14 @@ def _paren_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _innermost(spans: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+@lru_cache(maxsize=64)
+def _paren_spans_of(text: str) -> tuple[tuple[int, int], ...]:
+    """``_paren_spans``, remembered for the last texts asked about: one sentence or parse is
+    asked about for each of its words, and a parse again for its predicate."""
+    return tuple(_paren_spans(text))
+
+
+def _innermost(spans: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None:
     inside = [s for s in spans if s[0] <= pos < s[1]]
     return min(inside, key=lambda s: s[1] - s[0]) if inside else None
 
@@ -239,7 +257,7 @@ def _innermost(spans: list[tuple[int, int]], pos: int) -> tuple[int, int] | None
 def paren_negated(text: str, char_start: int, char_end: int, c: NegationRules | None = None) -> bool | None:
     """Inside a bracketed remark: True/False when the remark itself holds a predicate after the
     word (「(住所や電話番号はありません。)」), None when the word is not in one or it has none."""
-    inner = _innermost(_paren_spans(text), char_start)
+    inner = _innermost(_paren_spans_of(text), char_start)
     if inner is None:
         return None
     rest = text[char_end:inner[1]]
@@ -265,16 +283,20 @@ def judge(doc: Doc, char_start: int, char_end: int, c: NegationRules | None = No
     span = doc.char_span(char_start, char_end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return False
-    verdict = _negated_token(c, span.root, doc)
-    if any(t.lemma_ in c.exceptions for t in governing_predicate(span.root)[1]):
+    tok = span.root
+    pred, path = governing_predicate(tok)
+    verdict = _negated_token(c, tok, doc, (pred, list(path)))
+    if any(t.lemma_ in c.exceptions for t in path):
         return False if verdict else None
     return verdict
 
 
 def _coordinated(c: NegationRules, tok: Token) -> bool:
     """Does the word end with a coordinating particle (「要配慮個人情報や…」)?"""
-    return any(ch.dep_ in ("case", "cc") and ch.lemma_ in c.coordination and ch.i > tok.i
-               for ch in tok.children)
+    doc, i = tok.doc, tok.i
+    dep, lemma = doc.dep, doc.lemma
+    return any(dep[j] in ("case", "cc") and lemma[j] in c.coordination and j > i
+               for j in doc.children_of(i))
 
 
 def _out_of_scope(c: NegationRules, pred: Token) -> bool:
@@ -284,8 +306,18 @@ def _out_of_scope(c: NegationRules, pred: Token) -> bool:
         for ch in pred.children)
 
 
-def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
-    pred, path = governing_predicate(tok)
+def _negated_token(c: NegationRules, tok: Token, doc: Doc,
+                   governing: tuple[Token, list[Token]] | None = None) -> bool:
+    # ``governing``: governing_predicate(tok), when the caller has it already
+    pred, path = governing_predicate(tok) if governing is None else governing
+    verdicts: dict[int, bool] = {}  # is_negated_predicate by token: asked several times
+
+    def negated(p: Token) -> bool:
+        got = verdicts.get(p.i)
+        if got is None:
+            got = verdicts[p.i] = is_negated_predicate(p, c)
+        return got
+
     for _ in range(2):
         # 「カード情報につきましては、…」「…に関しては、…」: a topic phrase, not a clause
         if pred.lemma_ not in c.topic_verbs or pred.head.i == pred.i:
@@ -298,7 +330,7 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
         # the parser often hangs the first conjunct inside the relative clause of the second;
         # it is a conjunct of the clause's head noun, whose predicate decides
         for _ in range(6):
-            if pred.head.i == pred.i or is_negated_predicate(pred, c):
+            if pred.head.i == pred.i or negated(pred):
                 break
             if pred.pos_ not in _PREDICATE_POS:  # a noun read as a clause (財産的)
                 nxt = pred.head
@@ -314,7 +346,7 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
     for _ in range(3):
         # 「マイナンバーを含む特定個人情報の漏えいは発生していません」: the word is part of
         # the thing the relative clause describes, and that thing's predicate decides
-        if (is_negated_predicate(pred, c) or pred.dep_ != "acl" or pred.head.i == pred.i
+        if (negated(pred) or pred.dep_ != "acl" or pred.head.i == pred.i
                 or (pred.lemma_ not in c.containment and pred.head.lemma_ not in c.info_nouns)):
             break
         path = [*path, pred, pred.head]
@@ -322,9 +354,9 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
         path += more
     # a negated predicate that says nothing of the data (経由しない) may still be a reason
     # clause whose main predicate denies the leak
-    denies = is_negated_predicate(pred, c) and _says_absent(c, pred, path)
+    denies = negated(pred) and _says_absent(c, pred, path)
     if not denies and pred.head.i != pred.i:
-        if is_negated_predicate(pred, c):
+        if negated(pred):
             if _topic(tok) and _reason_clause(c, pred):
                 # 「カード情報については、当社のサーバーを経由しないため、漏えいの可能性は
                 # ありません」
@@ -346,9 +378,9 @@ def _negated_token(c: NegationRules, tok: Token, doc: Doc) -> bool:
             pred, more = governing_predicate(pred.head if pred.head.lemma_ in c.reason else pred)
             path += more
     out = _out_of_scope(c, pred)
-    if not out and not is_negated_predicate(pred, c):
+    if not out and not negated(pred):
         return False
     # a negation inside a bracketed remark does not reach words outside it
-    if _innermost(_paren_spans(doc.text), pred.idx) is not None:
+    if _innermost(_paren_spans_of(doc.text), pred.idx) is not None:
         return False
     return out or _says_absent(c, pred, path)
