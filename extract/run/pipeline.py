@@ -427,12 +427,10 @@ def _run_window(pipeline: Pipeline, window: list[_Planned]) -> Iterator[dict]:
 
 @cache
 def _package_model_id(model: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from rouei.extract.core.dists import installed_version
 
-    try:
-        return f"{model} {version(model.replace('_', '-'))}"
-    except PackageNotFoundError:
-        return model
+    found = installed_version(model.replace("_", "-"))  # without importlib.metadata's imports
+    return model if found is None else f"{model} {found}"
 
 
 def _chunks(texts: list[str], max_chars: int | None) -> Iterator[list[str]]:
