@@ -117,3 +117,46 @@ def test_skipped_as_the_plain_code():
             ctx.skip = regions
             for pos in range(-2, min(len(text), 120)):
                 assert ctx.skipped(pos) == any(s <= pos < e for s, e in regions)
+
+
+def _parsed(n: int):
+    from rouei.extract.doc.parsed import ParsedDoc
+
+    words = [f"w{i}" for i in range(n)]
+    idx = [2 * i for i in range(n)]
+    fields = {"idx": idx, "words": words, "pos": ["NOUN"] * n, "lemma": words, "norm": words,
+              "dep": ["dep"] * n, "head": [max(i - 1, 0) for i in range(n)], "space": [0] * n,
+              "punct": [0] * n, "sent_start": [1] + [0] * (n - 1) if n else [], "bunsetu": ["B"] * n}
+    return ParsedDoc("".join(words), [], **fields)
+
+
+def test_tokens_made_one_at_a_time_are_the_tokens_made_at_once():
+    import pytest
+
+    for order in ([3, -1, 0, 3], [], [0, 1, 2, 3, 4], [-5, 2]):
+        doc = _parsed(5)
+        one = {k: doc[k] for k in order}
+        assert all(doc[k] is tok for k, tok in one.items())  # one object per index
+        every = list(doc)
+        assert [t.i for t in every] == [0, 1, 2, 3, 4] and every == doc.tokens
+        assert all(every[k] is tok for k, tok in one.items())
+        assert doc[1:3] == every[1:3] and doc[-2:] == every[-2:]
+        assert doc[2].head is doc[1] and [c.i for c in doc[1].children] == [2]
+        for bad in (5, -6):
+            with pytest.raises(IndexError):
+                doc[bad]
+    assert list(_parsed(0)) == []
+
+
+def test_counters_add_since_and_copy_field_by_field():
+    from dataclasses import astuple, fields
+
+    from rouei.extract.run.pipeline import Counters
+
+    a, b = Counters(3, 100, 40, 0.5, 1.25), Counters(1, 10, 4, 0.25, 0.5)
+    assert astuple(a.since(b)) == tuple(x - y for x, y in zip(astuple(a), astuple(b), strict=True))
+    c = a.copy()
+    assert c == a and c is not a
+    c.add(b)
+    assert astuple(c) == tuple(x + y for x, y in zip(astuple(a), astuple(b), strict=True))
+    assert a == Counters(3, 100, 40, 0.5, 1.25) and len(fields(Counters)) == 5
