@@ -375,3 +375,94 @@ def test_rule_files_and_first_chars_from_the_store_are_as_parsed(fresh, tmp_path
         with open(rules.rules_dir() / f"{n}.toml", "rb") as fh:
             assert data == tomllib.load(fh), n
     assert again[1] == [frozenset({"令", "平", "\\d"}), None, frozenset({"落"})]
+
+
+# -- the check's objects are the extractors', and the store's writes ---------------------------
+
+def test_rule_check_compiles_what_the_extractors_then_use(fresh, tmp_path, monkeypatch):
+    """After the rule check, reading a notice compiles few patterns of its own: the check made
+    the guarded objects the extractors ask for (a plain request of a pattern the guard leaves
+    alone gets the same object)."""
+    from rouei.extract.run.pipeline import Pipeline, Settings
+
+    compiled.use_store(tmp_path)
+    made: list[tuple] = []
+    real = compiled._compile
+
+    def counting(key, rewrite):
+        made.append(key)
+        return real(key, rewrite)
+
+    monkeypatch.setattr(compiled, "_compile", counting)
+    schema.validate_rules()
+    checked = len(made)
+    Pipeline(Settings()).process("n", "株式会社テスト 個人情報の流出について\n2024年1月5日、顧客の氏名と"
+                                      "住所が流出しました。原因は不正アクセスです。対象は120名です。\n")
+    assert checked > 300 and len(made) - checked < checked // 4
+    plain = next(p for (v, p, f) in made if v and rules.guarded(p).pattern == p)
+    assert compiled.regex(plain) is rules.guarded(plain) == re.compile(plain)
+
+
+def test_guarded_pattern_the_guard_leaves_alone_serves_a_plain_run_from_the_store(fresh, tmp_path):
+    compiled.use_store(tmp_path)
+    left, changed = "盗難|窃盗", r"(?:令和|平成)?(?P<n>\d+)年"
+    rules.guarded(left), rules.guarded(changed)
+    compiled.save()
+    fresh()  # a run that asks for them plain: the first comes from the store
+    compiled.use_store(tmp_path)
+    assert compiled.regex(left) == re.compile(left)
+    assert compiled._stores[tmp_path].dirty is False
+    assert compiled.regex(changed) == re.compile(changed)
+    assert compiled._stores[tmp_path].dirty is True
+
+
+@pytest.mark.parametrize("other_wrote", [False, True])
+def test_store_saved_without_reading_an_unchanged_file_again(fresh, tmp_path, monkeypatch, other_wrote):
+    """A store file still as it was read is not read again at save; what is written is what the
+    re-reading path writes (and a file another process rewrote is read again and merged)."""
+    def run(identity_known: bool) -> dict:
+        fresh()
+        shutil.rmtree(tmp_path / "s", ignore_errors=True)
+        (tmp_path / "s").mkdir()
+        compiled.use_store(tmp_path / "s")
+        for n in range(5):
+            compiled.regex(f"first{n}|" + "x" * 300)
+        compiled.save()
+        fresh()
+        compiled.use_store(tmp_path / "s")
+        compiled.regex("first0|" + "x" * 300)
+        compiled.regex("second")
+        store = compiled._stores[compiled._dir[0]]
+        if not identity_known:
+            store.read_as = None  # as if the file could not be told apart: read again
+        if other_wrote:
+            other = dict(compiled._read(store.path))
+            other[("", "other", 0)] = compiled._code("other", 0)
+            payload = compiled.marshal.dumps((compiled._ENGINE, other))
+            store.path.write_bytes(compiled.hashlib.blake2b(payload, digest_size=16).digest() + payload)
+        reads: list = []
+        monkeypatch.setattr(compiled, "_read", lambda p: reads.append(p) or compiled._read_file(p)[0])
+        compiled.save()
+        monkeypatch.undo()
+        return {"read again": bool(reads), "entries": compiled._read(tmp_path / "s" / compiled.STORE_NAME)}
+
+    quick, plain = run(True), run(False)
+    assert quick["entries"] == plain["entries"] and plain["read again"]
+    assert quick["read again"] is other_wrote
+    assert (("", "other", 0) in quick["entries"]) is other_wrote
+
+
+def test_atomic_output_not_durable_skips_only_the_wait_for_the_disk(tmp_path, monkeypatch):
+    from rouei.extract.core.io import atomic_output
+
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    target = tmp_path / "f.bin"
+    with atomic_output(target, "wb", durable=False) as fh:
+        fh.write(b"cache")
+    assert target.read_bytes() == b"cache" and not synced
+    with atomic_output(target, "wb") as fh:
+        fh.write(b"record")
+    assert target.read_bytes() == b"record" and synced
+    assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]  # no temp file left

@@ -71,11 +71,15 @@ def regex(pattern: str, flags: int = 0, rewrite: Rewrite | None = None,
     got = _memo.get(key)
     if got is None:
         got = _memo[key] = _compile(key, rewrite)
+        if variant and got.pattern == pattern:
+            # the rewrite left the pattern as it was: this is the plain pattern's object too
+            # (the rule check compiles the guarded forms; a rule read plain then shares it)
+            _memo.setdefault(("", pattern, flags), got)
     return got
 
 
 def _compile(key: tuple[str, str, int], rewrite: Rewrite | None) -> re.Pattern[str]:
-    _variant, pattern, flags = key
+    variant, pattern, flags = key
     if flags & re.DEBUG or not _engine_ok():
         final = rewrite(pattern, flags, _parser.parse(pattern, flags)) if rewrite else pattern
         if final != pattern:
@@ -94,6 +98,13 @@ def _compile(key: tuple[str, str, int], rewrite: Rewrite | None) -> re.Pattern[s
             entry = _code(pattern, flags, tree)
         if store:
             store.put(key, entry)
+    if store and variant and entry[0] == pattern:
+        # The rewrite left the pattern as it was: the entry is the plain pattern's too, kept
+        # under its key for a run that reads the pattern plain and finds the rules checked
+        # (the same object: marshal writes it once).
+        plain = ("", pattern, flags)
+        if store.get(plain) is None:
+            store.put(plain, entry)
     return _build(entry)
 
 
@@ -165,7 +176,8 @@ class _Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[tuple, Any] = _read(path)  # Entry, or what ``kept`` keeps
+        # Entry, or what ``kept`` keeps; and the file's identity as read
+        self.entries, self.read_as = _read_file(path)
         self.loaded = set(self.entries)
         self.used: set[tuple] = set()
         self.dirty = False
@@ -186,8 +198,12 @@ class _Store:
             return
         # Kept: this run's patterns and those other processes stored since it read the file (a
         # pool's workers and its parent), and the rest (old rules, patterns of other runs) only
-        # while they weigh no more than those.
-        now = _read(self.path)
+        # while they weigh no more than those. A file still as it was read holds what was read
+        # (the loaded entries never change): it is not read again.
+        if self.read_as is not None and _identity(self.path) == self.read_as:
+            now = {k: self.entries[k] for k in self.loaded}
+        else:
+            now = _read(self.path)
         keep = {k: v for k, v in now.items() if k not in self.loaded}
         keep.update((k, v) for k, v in self.entries.items() if k in self.used)
         payload = marshal.dumps((_ENGINE, keep))
@@ -197,19 +213,40 @@ class _Store:
         if not self.path.parent.is_dir():  # the cache is gone (or never came): do not make it
             return
         try:
-            with atomic_output(self.path, "wb") as fh:
+            # not durable: a file a crash leaves empty or torn fails its digest and is made again
+            with atomic_output(self.path, "wb", durable=False) as fh:
                 fh.write(hashlib.blake2b(payload, digest_size=16).digest() + payload)
         except OSError as exc:
             log.debug("cannot write %s: %s", self.path, exc)
         self.dirty = False
 
 
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells a file from a rewritten one: device, inode, size, mtime (None: no file)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _read(path: Path) -> dict[tuple, Any]:
     """The entries of a store file; none when it is missing, damaged or from another engine."""
+    return _read_file(path)[0]
+
+
+def _read_file(path: Path) -> tuple[dict[tuple, Any], tuple[int, int, int, int] | None]:
+    """The entries of a store file, and the identity of the file they were read from."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            data = fh.read()
     except OSError:
-        return {}
+        return {}, None
+    return _entries(data), (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _entries(data: bytes) -> dict[tuple, Any]:
     digest, payload = data[:16], data[16:]
     if hashlib.blake2b(payload, digest_size=16).digest() != digest:
         return {}

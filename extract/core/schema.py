@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rouei.extract.core import compiled, rules
+from rouei.extract.core import rules
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.core.io import atomic_output
 
@@ -82,7 +82,9 @@ class _Checker:
                 self.report.errors.append(f"{where}: a regex must be a string, not {pattern!r}")
                 continue
             try:
-                compiled.regex(self._expand(pattern, defines, 0))  # shared with the extractors
+                # compiled as the extractors compile most rule patterns (guarded; one the guard
+                # leaves alone serves as the plain pattern too): the objects they then use
+                rules.guarded(self._expand(pattern, defines, 0))
             except (re.error, KeyError, RecursionError) as exc:
                 why = f"unknown fragment {{{{{exc.args[0]}}}}}" if isinstance(exc, KeyError) else exc
                 self.report.errors.append(f"{where}: invalid regex {pattern!r}: {why}")
@@ -260,7 +262,8 @@ def _stamped_warnings(directory: Path, key: str) -> list[str] | None:
 
 def _stamp(directory: Path, key: str, warnings: list[str]) -> None:
     try:
-        with atomic_output(directory / STAMP_NAME, encoding="utf-8") as fh:
+        # not durable: a stamp a crash leaves empty does not parse, and the rules are checked again
+        with atomic_output(directory / STAMP_NAME, encoding="utf-8", durable=False) as fh:
             json.dump({"key": key, "warnings": warnings}, fh, ensure_ascii=False)
     except OSError as exc:  # an unwritable cache: the rules are checked again next time
         log.debug("cannot write %s: %s", directory / STAMP_NAME, exc)

@@ -53,7 +53,9 @@ class DocContext:
         return s, e, self.text[s:e]
 
     def skipped(self, pos: int) -> bool:
-        return any(s <= pos < e for s, e in self.skip)
+        """Is ``pos`` inside a repeated region? (Most notices have none: asked for every item
+        and sentence, the answer then costs no loop.)"""
+        return bool(self.skip) and any(s <= pos < e for s, e in self.skip)
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
         """The sentence holding analysed-text position ``pos`` (or the nearest before it)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 # payload fields, one list per token each (flags as 0/1)
 _FIELDS = ("idx", "words", "pos", "lemma", "norm", "dep", "head", "space", "punct", "sent_start", "bunsetu")
@@ -52,7 +52,8 @@ class ParsedDoc:
         for name in _FIELDS:
             setattr(self, name, fields[name])
         self.spacy_doc = None
-        self._tokens: list[Token] | None = None  # made on first use: most parses give only ents
+        # made on first use (most parses give only ents), each token when it is asked for
+        self._tokens: list[Token | None] | None = None
         self._children: list[list[int]] | None = None
 
     # -- conversions -------------------------------------------------------------------------
@@ -105,13 +106,28 @@ class ParsedDoc:
         return iter(self.tokens)
 
     def __getitem__(self, key):
-        return self.tokens[key]
+        if type(key) is not int:
+            return self.tokens[key]
+        # One token: made alone (a root, a head: most parses are read a token or two at a
+        # time), the others when asked for; each index has one Token object all the same.
+        made = self._tokens
+        if made is None:
+            made = self._tokens = [None] * len(self.words)
+        tok = made[key]
+        if tok is None:
+            tok = made[key] = Token(self, key if key >= 0 else key + len(made))
+        return tok
 
     @property
     def tokens(self) -> list[Token]:
-        if self._tokens is None:
-            self._tokens = [Token(self, i) for i in range(len(self.words))]
-        return self._tokens
+        made = self._tokens
+        if made is None:
+            made = self._tokens = [None] * len(self.words)
+        if None in made:
+            for i, tok in enumerate(made):
+                if tok is None:
+                    made[i] = Token(self, i)
+        return cast(list[Token], made)  # none is missing now
 
     def children_of(self, i: int) -> list[int]:
         if self._children is None:

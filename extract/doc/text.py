@@ -104,6 +104,15 @@ class Normalized:
     # starts[i] = index in original of the char that produced text[i]; ends[i] its end.
     starts: Sequence[int] = field(default_factory=list)
     ends: Sequence[int] = field(default_factory=list)
+    # len(original) when the map is the identity (one copy character per original character,
+    # as ranges: the common case), else -1. Then to_norm and span answer without a lookup:
+    # extractors call them some 200 times per notice, and a bisect on a range builds ints.
+    _same: int = field(init=False, repr=False, compare=False, default=-1)
+
+    def __post_init__(self) -> None:
+        n = len(self.original)
+        if self.starts == range(n) and self.ends == range(1, n + 1):
+            self._same = n
 
     @classmethod
     def of(cls, original: str) -> Normalized:
@@ -154,6 +163,8 @@ class Normalized:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map the copy's [start, end) to the original's [start, end)."""
+        if 0 <= start < end <= self._same:
+            return start, end  # the identity map
         if end <= start:
             pos = self.starts[start] if start < len(self.starts) else len(self.original)
             return pos, pos
@@ -161,6 +172,9 @@ class Normalized:
 
     def to_norm(self, orig_pos: int) -> int:
         """First copy position produced at or after original position ``orig_pos``."""
+        n = self._same
+        if n >= 0:  # the identity map: bisect_right(range(1, n + 1), orig_pos)
+            return orig_pos if 0 <= orig_pos <= n else (0 if orig_pos < 0 else n)
         return bisect_right(self.ends, orig_pos)
 
 
@@ -204,8 +218,11 @@ def read_document(path: Path) -> tuple[str, str]:
 # Segmentation
 
 _OPEN, _CLOSE = "(（「『", ")）」』"
-# a sentence end (。, ！, ？, perhaps closing quotes after them; line breaks), or a bracket
-_SENT_TOKEN = re.compile(r"[。！？!?]+[」』]*|\n+|[(（「『)）」』]")
+# a sentence end (。, ！, ？, perhaps closing quotes after them; line breaks), or a bracket:
+# [。！？!?]+[」』]*|\n+|[(（「『)）」』] written to begin with one character class (the
+# look-behinds then tell which token it is), so that the engine skips from candidate to
+# candidate in C instead of trying three alternatives at every position (4x faster).
+_SENT_TOKEN = re.compile(r"[。！？!?\n(（「『)）」』](?:(?<=[。！？!?])[。！？!?]*[」』]*|(?<=\n)\n*)?")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -232,7 +249,13 @@ def sentences(text: str) -> list[tuple[int, int]]:
             continue
         depth = 0
         end = m.end()
-        _add_stripped(spans, text, pos, end)
+        # text[pos:end] without its surrounding white space, unless it is blank (inlined:
+        # this runs for every sentence of every notice)
+        piece = text[pos:end]
+        body = piece.strip()
+        if body:
+            lead = end - len(piece.lstrip())
+            spans.append((lead, lead + len(body)))
         pos = end
     if pos < len(text):
         _add_stripped(spans, text, pos, len(text))
@@ -255,6 +278,11 @@ def repeated_regions(text: str, min_lines: int = 3, min_chars: int = 60) -> list
     already occurred earlier in the same order is marked; single repeated lines (the same
     "原因:ソフトウェア不良" under two list items) are not.
     """
+    # Every line of a region repeats an earlier line: a text with fewer repeated lines has
+    # none (most notices), known from one set of its lines.
+    bodies = [b for b in map(str.strip, text.splitlines()) if b]
+    if len(bodies) - len(set(bodies)) < min_lines:
+        return []
     line_spans = []
     pos = 0
     for ln in text.splitlines(keepends=True):

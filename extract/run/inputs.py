@@ -115,39 +115,45 @@ def _broken_link(path: Path) -> str | None:
 def _walk(root: Path) -> list[_Found]:
     """The document files under ``root`` in sorted order. Symlinked folders are followed once
     (a link back into a folder already being walked is reported as a loop); broken links whose
-    name could be a document or a folder are reported, never skipped silently."""
+    name could be a document or a folder are reported, never skipped silently.
+
+    A folder is listed with os.scandir, whose entries know their own type: a plain file or
+    folder costs no stat (three per file through pathlib, on a folder of 500 notices ~10 ms)."""
     found: list[_Found] = []
     active: set[tuple[int, int]] = set()
 
-    def visit(folder: Path) -> None:
+    def visit(folder: Path, prefix: str) -> None:
+        # prefix: the folder's path relative to root with a trailing '/' ('' for root itself)
         st = folder.stat()
         key = (st.st_dev, st.st_ino)
         active.add(key)
         try:
-            entries = sorted(folder.iterdir())
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             found.append(_Found(folder, _rel(folder, root), f"{folder}: {exc.strerror or exc}"))
             active.discard(key)
             return
-        for p in entries:
+        for entry in entries:
+            p = folder / entry.name
             suffix = p.suffix.lower()
-            if p.is_symlink():
+            if entry.is_symlink():
                 why = _broken_link(p)
                 if why:
                     if suffix in SUFFIXES or not suffix:
-                        found.append(_Found(p, _rel(p, root), why))
+                        found.append(_Found(p, prefix + entry.name, why))
                     continue
-            if p.is_dir():
+            if entry.is_dir():
                 sub = p.stat()
                 if (sub.st_dev, sub.st_ino) in active:
-                    found.append(_Found(p, _rel(p, root), f"{p}: symlink loop"))
+                    found.append(_Found(p, prefix + entry.name, f"{p}: symlink loop"))
                 else:
-                    visit(p)
-            elif p.is_file() and suffix in SUFFIXES:
-                found.append(_Found(p, _rel(p, root)))
+                    visit(p, prefix + entry.name + "/")
+            elif suffix in SUFFIXES and entry.is_file():
+                found.append(_Found(p, prefix + entry.name))
         active.discard(key)
 
-    visit(root)
+    visit(root, "")
     return found
 
 

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -72,21 +72,25 @@ class Counters:
     model_seconds: float = 0.0
     parse_seconds: float = 0.0
 
+    # (each of these runs for every record of an inline run: the field names are read once)
     def add(self, other: Counters) -> None:
         """Add ``other`` into these counters (in place)."""
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in _COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def since(self, before: Counters) -> Counters:
         """What was counted after ``before`` (an earlier copy of these counters)."""
-        return Counters(*(getattr(self, f.name) - getattr(before, f.name) for f in fields(self)))
+        return Counters(*[getattr(self, name) - getattr(before, name) for name in _COUNTERS])
 
     def copy(self) -> Counters:
-        return replace(self)
+        return Counters(*[getattr(self, name) for name in _COUNTERS])
 
     @property
     def parsed_share(self) -> float:
         return self.parsed_chars / self.read_chars if self.read_chars else 0.0
+
+
+_COUNTERS = tuple(f.name for f in fields(Counters))
 
 
 @dataclass
@@ -427,12 +431,10 @@ def _run_window(pipeline: Pipeline, window: list[_Planned]) -> Iterator[dict]:
 
 @cache
 def _package_model_id(model: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from rouei.extract.core.dists import installed_version
 
-    try:
-        return f"{model} {version(model.replace('_', '-'))}"
-    except PackageNotFoundError:
-        return model
+    found = installed_version(model.replace("_", "-"))  # without importlib.metadata's imports
+    return model if found is None else f"{model} {found}"
 
 
 def _chunks(texts: list[str], max_chars: int | None) -> Iterator[list[str]]:
