@@ -136,3 +136,45 @@ def test_extract_processes_sigterm_in_process_run_keeps_part_only(tmp_path):
     assert not out.exists()
     recs = [json.loads(x) for x in part.read_text(encoding="utf-8").splitlines()]
     assert recs and all("error" not in r for r in recs), "the signal became an error record"
+
+
+def test_extract_processes_pool_forks_only_when_safe(monkeypatch):
+    """Workers are forked from a lean single-threaded process on Linux (rouei's modules come
+    with them), spawned from one that loaded a native library or runs another thread."""
+    import threading
+
+    from rouei.extract.run import runner
+
+    for name in runner._NO_FORK_AFTER:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    lean = "fork" if sys.platform.startswith("linux") else "spawn"
+    assert runner._pool_context().get_start_method() == lean
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert runner._pool_context().get_start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.setitem(sys.modules, "numpy", object())
+    assert runner._pool_context().get_start_method() == "spawn"
+
+
+@pytest.mark.slow
+def test_extract_processes_forked_workers_give_the_records_of_one_process(tmp_path):
+    """The command line forks its workers: their records are those of --jobs 1, and they log
+    as spawned ones did (no INFO lines of theirs under -v, only the run's summary)."""
+    src = _corpus(tmp_path, 30)
+    outs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}.jsonl"
+        res = subprocess.run([sys.executable, "-m", "rouei.extract.cli", "extract", str(src), "-o", str(out),
+                              "--cache", str(tmp_path / f"cache{jobs}"), "--quiet", "-v", "--jobs", str(jobs)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr
+        outs[jobs] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        if jobs == 2:
+            assert [ln for ln in res.stderr.splitlines() if ln.startswith("INFO")] == [
+                ln for ln in res.stderr.splitlines() if ln.startswith("INFO rouei.extract.run.command")]
+    assert outs[2] == outs[1]

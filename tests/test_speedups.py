@@ -169,3 +169,54 @@ def test_speedups_pool_worker_skips_interpreter_shutdown_but_not_its_output(tmp_
                          env=env, check=True)
     assert out.stdout == "written-by-the-worker parent-done\n"
     assert not (tmp_path / "finalized").exists()
+
+
+def test_speedups_model_id_reads_the_meta_once_per_pipeline():
+    """spaCy rebuilds Language.meta (every component's labels) on each read: the model id a
+    record names is read once per loaded pipeline, and is what the meta says."""
+    from rouei.extract.nlp.model import model_id
+
+    class Pipe:
+        reads = 0
+
+        def __init__(self, version: str) -> None:
+            self.version = version
+
+        @property
+        def meta(self) -> dict:
+            type(self).reads += 1
+            return {"lang": "ja", "name": "ginza", "version": self.version}
+
+    a, b = Pipe("5.2.0"), Pipe("5.3.0")
+    assert [model_id(a) for _ in range(5)] == ["ja_ginza 5.2.0"] * 5
+    assert model_id(b) == "ja_ginza 5.3.0"  # another pipeline is read for itself
+    assert Pipe.reads == 2
+
+
+def test_speedups_model_id_of_a_loaded_model_is_its_package(nlp):
+    from rouei.extract.nlp.model import model_id
+    from rouei.extract.run.pipeline import _package_model_id
+
+    assert model_id(nlp) == model_id(nlp) == _package_model_id("ja_ginza")
+
+
+def test_speedups_cache_entry_mode_follows_the_umask_and_torn_entries_reparse(nlp, tmp_path):
+    """Entries are not synced to disk: a crash may leave one empty or cut short, and the next
+    read re-parses it. A written entry gets the usual file mode (not mkstemp's 0600)."""
+    from rouei.extract.nlp.model import parse_for_rules
+
+    text = "なお、クレジットカード情報は含まれておりません。"
+    cache = ParseCache(tmp_path, "m", "s")
+    parsed = parse_for_rules(nlp, [text])[0]
+    cache.save(text, {(0, len(text)): parsed})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert cache.path(text).stat().st_mode & 0o777 == 0o666 & ~mask
+    whole = cache.path(text).read_bytes()
+    for torn in (b"", whole[: len(whole) // 2]):
+        cache.path(text).write_bytes(torn)
+        assert cache.load(text) == {}
+        assert not cache.path(text).exists()
+        cache.save(text, {(0, len(text)): parse_for_rules(nlp, [text])[0]})
+        (got,) = cache.load(text).values()
+        assert got.to_payload() == parsed.to_payload()

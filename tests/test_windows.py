@@ -218,3 +218,48 @@ def test_pool_tasks_end_at_a_count_or_a_size(tmp_path):
     assert [len(_take(it, 24, 48_000)) for _ in range(3)] == [3, 3, 0]
     huge = InputDoc("huge", data=b"x" * 100_000)
     assert [d.doc_id for d in _take(iter([huge, *short[:2]]), 24, 48_000)] == ["huge"]
+
+
+def test_pool_tasks_shrink_at_the_end_and_keep_the_input_whole():
+    """Tasks are _take's until the end of the input is read; then each takes a share of what
+    is left, no less than a quarter of a full task, so the workers finish together. Every
+    document comes once, in input order, and nothing is read more than the look-ahead."""
+    from rouei.extract.run import runner
+    from rouei.extract.run.inputs import InputDoc
+
+    short = [InputDoc(f"s{i}", text="あ" * 200) for i in range(500)]  # 600 bytes each
+    sizes = [len(t) for t in runner._tasks(iter(short), 24, 48_000, 2)]
+    assert sum(sizes) == 500
+    # the end is read once fewer than 96 (2 tasks per worker) are left: 92, after 17 tasks
+    assert sizes == [24] * 17 + [23, 18, 13, 10, 7, 6, 6, 6, 3]
+    tasks = list(runner._tasks(iter(short), 24, 48_000, 2))
+    assert [d.doc_id for t in tasks for d in t] == [d.doc_id for d in short]
+    # long notices: three to a task, then one at a time
+    long = [InputDoc(f"l{i}", text="い" * 6_000) for i in range(40)]  # 18,000 bytes each
+    sizes = [len(t) for t in runner._tasks(iter(long), 24, 48_000, 2)]
+    assert sum(sizes) == 40 and sizes[:3] == [3, 3, 3] and sizes[-3:] == [1, 1, 1]
+    # one document per task (a time limit) is left as it is
+    assert [len(t) for t in runner._tasks(iter(short[:7]), 1, 48_000, 2)] == [1] * 7
+
+    read = []
+
+    def counted():
+        for d in short:
+            read.append(d.doc_id)
+            yield d
+
+    tasks_it = runner._tasks(counted(), 24, 48_000, 2)
+    next(tasks_it)
+    assert len(read) == runner.TAIL_AHEAD * 2 * 24
+
+
+@pytest.mark.slow
+def test_two_workers_give_the_records_of_one_process(pipeline):
+    """--jobs 2 (tasks of every size, the smaller ones at the end) gives the records of
+    --jobs 1, in input order."""
+    from rouei.extract.run.runner import run_inline, run_parallel
+
+    docs = _docs(NOTICES * 9)
+    one = list(run_inline(Settings(), iter(docs)))
+    two = list(run_parallel(Settings(), iter(docs), jobs=2))
+    assert two == one

@@ -6,6 +6,7 @@ import logging
 import re
 import sys
 import types
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -67,8 +68,25 @@ def load_model(name: str = MODEL_NAME, exclude: Sequence[str] = DEFAULT_EXCLUDE)
     return nlp
 
 
+# model_id of each loaded pipeline: spaCy builds ``Language.meta`` afresh on every read, with
+# every component's labels (the NER's labels alone are some 800 strings, each re-split), and a
+# record names its model: read per document, that was ~15% of a cold run on short notices.
+_MODEL_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def model_id(nlp: Language) -> str:
-    return f"{nlp.meta.get('lang', 'ja')}_{nlp.meta.get('name', 'ginza')} {nlp.meta.get('version', '?')}"
+    """Language, name and version of ``nlp``'s package, read from its meta once per pipeline."""
+    try:
+        return _MODEL_IDS[nlp]
+    except (KeyError, TypeError):  # TypeError: an object that takes no weak reference
+        pass
+    meta = nlp.meta
+    found = f"{meta.get('lang', 'ja')}_{meta.get('name', 'ginza')} {meta.get('version', '?')}"
+    try:
+        _MODEL_IDS[nlp] = found
+    except TypeError:
+        pass
+    return found
 
 
 def split_for_sudachi(text: str, limit: int = MAX_BYTES) -> list[tuple[int, int]]:

@@ -76,13 +76,23 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="rouei-parent-watch", daemon=True).start()
 
 
-def _init_pool_worker(settings: Settings, eager: bool = False) -> None:
+def _init_pool_worker(settings: Settings, eager: bool = False, forked: bool = False) -> None:
     """Initializer of a pool worker process: death with the parent, its pipeline, a quick exit.
 
     A spawned worker ends with a full interpreter shutdown, which with spaCy and the model
     loaded takes a few tenths of a second that the parent spends waiting for it. By then the
     pool has had every result and the parse cache entries are on disk, so the worker leaves
-    at once instead, after flushing its output streams."""
+    at once instead, after flushing its output streams.
+
+    A ``forked`` worker first drops what it inherited that a spawned one would not have: the
+    parent's SIGTERM handler (the command's, which ends a run) and its logging set-up (a
+    spawned worker logs warnings only, bare)."""
+    if forked:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        root.setLevel(logging.WARNING)
     _die_with_parent()
     _init_worker(settings, eager)
     atexit.register(_quick_exit)  # only once the worker is up: a failed start exits as usual
@@ -131,18 +141,47 @@ def run_inline(settings: Settings, docs: Iterable[InputDoc],
         yield rec
 
 
+# Modules whose native libraries may run threads of their own or hold much memory (BLAS
+# pools, the model): a process that loaded one is not forked.
+_NO_FORK_AFTER = ("numpy", "spacy", "thinc", "torch", "sudachipy")
+
+
+def _pool_context():
+    """How pool workers start. A spawned worker is a fresh interpreter that imports rouei
+    again (~0.2 s here, 0.5 s of CPU on a busy machine, per worker, before its first
+    document). So workers are forked from this process when that is safe: on Linux, from a
+    process with one thread (forking copies only the calling thread, and a lock another thread
+    held stays locked) that has loaded none of _NO_FORK_AFTER (the command line has not: the
+    workers import spaCy and load the model themselves). Otherwise they are spawned."""
+    import multiprocessing
+    import threading
+
+    if (sys.platform.startswith("linux") and threading.active_count() == 1
+            and not any(name in sys.modules for name in _NO_FORK_AFTER)
+            and "fork" in multiprocessing.get_all_start_methods()):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 class _PoolBackend:
     def __init__(self, settings: Settings, jobs: int, eager: bool = False) -> None:
         self.settings, self.jobs, self.eager = settings, jobs, eager
         self._start()
 
     def _start(self) -> None:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         limit_blas_threads()  # inherited by the workers: N workers on N cores
-        self.ex = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=_init_pool_worker, initargs=(self.settings, self.eager))
+        context = _pool_context()
+        forked = context.get_start_method() == "fork"
+        if forked:
+            for stream in (sys.stdout, sys.stderr):  # else a worker writes their buffers again
+                try:
+                    stream.flush()
+                except (OSError, ValueError, AttributeError):
+                    pass
+        self.ex = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_pool_worker,
+                                      initargs=(self.settings, self.eager, forked))
 
     def _kill(self) -> None:
         for proc in list((getattr(self.ex, "_processes", None) or {}).values()):
@@ -280,6 +319,46 @@ TASK_DOCS = 24
 TASK_BYTES = 48_000
 
 
+# At the end of the input, tasks shrink so that the workers finish together instead of one
+# waiting for the other's last task (24 short notices are ~0.4 s of a cold worker's time, a
+# task of three 6,000-character notices several seconds): once the rest of the input is known
+# (read ahead, TAIL_AHEAD tasks' worth per worker), a task takes a 1/(2 x workers) share of
+# what is left, and no less than a 1/TAIL_FLOOR of a full task (their parses batch less).
+TAIL_AHEAD = 2
+TAIL_FLOOR = 4
+
+
+def _tasks(docs: Iterable[InputDoc], task_docs: int, max_bytes: int,
+           workers: int) -> Iterator[list[InputDoc]]:
+    """The input in order, in tasks cut by ``_take``, smaller at the end (see TAIL_AHEAD).
+    Reads at most TAIL_AHEAD x ``workers`` tasks' documents ahead."""
+    it = iter(docs)
+    ahead: deque[InputDoc] = deque()
+    horizon = TAIL_AHEAD * workers * task_docs
+    ended = False
+
+    def pending() -> Iterator[InputDoc]:
+        while ahead:
+            yield ahead.popleft()
+
+    while True:
+        while not ended and len(ahead) < horizon:
+            doc = next(it, None)
+            if doc is None:
+                ended = True
+            else:
+                ahead.append(doc)
+        if not ahead:
+            return
+        n, size = task_docs, max_bytes
+        if ended and task_docs > 1:
+            parts = 2 * workers
+            n = max(min(task_docs, -(-len(ahead) // parts)), -(-task_docs // TAIL_FLOOR))
+            left = sum(d.size_hint() for d in ahead)
+            size = max(min(max_bytes, -(-left // parts)), max_bytes // TAIL_FLOOR)
+        yield _take(pending(), n, size)
+
+
 def _take(it: Iterator[InputDoc], docs: int, max_bytes: int) -> list[InputDoc]:
     """The next task: up to ``docs`` documents, ending at the first that brings the bytes to
     ``max_bytes`` (one document at least, however large)."""
@@ -315,11 +394,11 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
             backend.wait_ready()  # time limits count from a loaded worker, not from start-up
         window = window or (max(4, 4 * jobs) if task_docs == 1 else 2 * jobs)
         inflight: deque[tuple[list[InputDoc], object, float]] = deque()
-        it = iter(docs)
+        tasks = _tasks(docs, task_docs, TASK_BYTES, jobs)
         last_done = time.monotonic()
         while True:
             while len(inflight) < window:
-                task = _take(it, task_docs, TASK_BYTES)
+                task = next(tasks, None)
                 if not task:
                     break
                 inflight.append((task, backend.submit(task), time.monotonic()))
