@@ -178,3 +178,18 @@ def test_extract_processes_forked_workers_give_the_records_of_one_process(tmp_pa
             assert [ln for ln in res.stderr.splitlines() if ln.startswith("INFO")] == [
                 ln for ln in res.stderr.splitlines() if ln.startswith("INFO rouei.extract.run.command")]
     assert outs[2] == outs[1]
+
+
+def test_progress_bar_starts_no_thread():
+    """The bar leaves the parent with one thread, so that --jobs can fork its workers."""
+    import threading
+
+    from rouei.extract.run import command
+
+    before = threading.active_count()
+    bar = command._bar(False)
+    try:
+        bar.update(1)
+        assert threading.active_count() == before
+    finally:
+        bar.close()

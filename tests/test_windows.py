@@ -263,3 +263,26 @@ def test_two_workers_give_the_records_of_one_process(pipeline):
     one = list(run_inline(Settings(), iter(docs)))
     two = list(run_parallel(Settings(), iter(docs), jobs=2))
     assert two == one
+
+
+# notices whose organisation the patterns settle and that hold no clause for the parser:
+# they ask for no parse, so a cold run leaves no cache entry for them
+NO_PARSE = "株式会社サンプル{i}商事\n個人情報漏えいのお詫び\n2024年1月{i}日、当社で顧客の氏名が流出しました。\n"
+
+
+@pytest.mark.parametrize("ahead,planned", [(pipeline_mod.PLAN_AHEAD, 0), (1, 3)])
+def test_warm_run_whose_first_notices_ask_no_parse_plans_none(nlp, tmp_path, monkeypatch,
+                                                                ahead, planned):
+    """Whether a notice without a cache entry is planned depends on how warm the cache is;
+    the lookups of the notices ahead tell (with one at a time, the first three are planned)."""
+    docs = _docs([NO_PARSE.format(i=i) for i in (5, 6, 7)] + [t for t in NOTICES if t])
+    cold = Pipeline(Settings(cache_dir=str(tmp_path)), nlp=nlp)
+    first = list(process_windows(cold, docs))
+    assert len(list(tmp_path.rglob("*.spacy"))) == len(docs) - 3
+    monkeypatch.setattr(pipeline_mod, "PLAN_AHEAD", ahead)
+    plans = []
+    real_plan = Pipeline.plan
+    monkeypatch.setattr(Pipeline, "plan", lambda self, ctx: plans.append(ctx.doc_id) or real_plan(self, ctx))
+    warm = Pipeline(Settings(cache_dir=str(tmp_path)), nlp=nlp)
+    assert list(process_windows(warm, docs)) == first
+    assert len(plans) == planned

@@ -102,6 +102,9 @@ def _bar(quiet: bool):
         return _NoBar()
     from tqdm import tqdm
 
+    # no monitor thread: a parent with a second thread spawns its workers rather than forking
+    # them (run/runner.py), and the bar is updated once per record anyway
+    tqdm.monitor_interval = 0
     return tqdm(unit="doc", file=sys.stderr, delay=2)
 
 

@@ -345,6 +345,8 @@ def _failed(doc: InputDoc, exc: Exception) -> dict:
 WINDOW_DOCS = 64
 WINDOW_SPANS = 256
 WINDOW_PARSE_CHARS = 40_000
+# Documents read and looked up in the cache before any of them is planned (see _begun).
+PLAN_AHEAD = 32
 # Characters parsed in one call: the model's working memory grows with them (about 45 kB a
 # character: thinc keeps each of the 8 encoder layers' arrays to the end of a batch). On the
 # 500 real notices 2,500 parsed as fast as 5,000 (within the noise) with a peak RSS of 470 MB
@@ -370,39 +372,60 @@ def process_windows(pipeline: Pipeline, docs: Iterable[InputDoc]) -> Iterator[di
     record for a bad document, which never affects the others), parsed in windows."""
     window: list[_Planned] = []
     spans = chars = 0
-    for doc in docs:
-        planned = _plan(pipeline, doc)
-        window.append(planned)
-        spans += len(planned.spans)
-        chars += sum(e - s for s, e in planned.spans)
-        if len(window) >= WINDOW_DOCS or spans >= WINDOW_SPANS or chars >= WINDOW_PARSE_CHARS:
-            yield from _run_window(pipeline, window)
-            window, spans, chars = [], 0, 0
+    for group in _begun(pipeline, docs):
+        for planned in group:
+            _plan(pipeline, planned)
+            window.append(planned)
+            spans += len(planned.spans)
+            chars += sum(e - s for s, e in planned.spans)
+            if len(window) >= WINDOW_DOCS or spans >= WINDOW_SPANS or chars >= WINDOW_PARSE_CHARS:
+                yield from _run_window(pipeline, window)
+                window, spans, chars = [], 0, 0
     yield from _run_window(pipeline, window)
 
 
-def _plan(pipeline: Pipeline, doc: InputDoc) -> _Planned:
+def _begun(pipeline: Pipeline, docs: Iterable[InputDoc]) -> Iterator[list[_Planned]]:
+    """``docs`` read and begun (their cache entries looked up), PLAN_AHEAD at a time: whether
+    to plan a document without an entry depends on how warm the cache is, which the lookups of
+    the documents ahead of it tell better than those before it alone (a warm run whose first
+    notices ask for no parse would otherwise plan them all)."""
+    group: list[_Planned] = []
+    for doc in docs:
+        group.append(_begin(pipeline, doc))
+        if len(group) >= PLAN_AHEAD:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _begin(pipeline: Pipeline, doc: InputDoc) -> _Planned:
     try:
         text, source = _read(pipeline, doc)
         ctx, cached = pipeline.begin(doc.doc_id, text, published=doc.published, title=doc.title)
     except Exception as exc:  # noqa: BLE001 - as process_one
         return _Planned(doc, record=_failed(doc, exc))
-    planned = _Planned(doc, text=text, source=source, ctx=ctx, cached=cached)
-    if len(text) > PLAN_MAX_CHARS:
-        return planned  # a long document parses in batches of its own, as it asks
+    return _Planned(doc, text=text, source=source, ctx=ctx, cached=cached)
+
+
+def _plan(pipeline: Pipeline, planned: _Planned) -> None:
+    """Record in ``planned`` the spans its analysis will ask to parse (none when it needs no
+    planning: an error record, a long text, cached parses, a mostly warm run)."""
+    ctx, cached, text = planned.ctx, planned.cached, planned.text
+    if ctx is None or len(text) > PLAN_MAX_CHARS:
+        return  # an error record; a long document parses in batches of its own, as it asks
     cache = pipeline.cache
     if cached or (cache is not None and cache.hits > cache.misses):
         # Its parses are cached, or the run is mostly warm: a document without an entry then
         # is one that asks for no parse (16% of the real notices), and planning it would add
         # a rules pass to a warm run for nothing.
-        return planned
+        return
     try:
         planned.ctx, asked = pipeline.plan(ctx)
     except Exception:  # noqa: BLE001 - then the document is analysed as on its own
-        log.debug("planning failed for %s", doc.doc_id, exc_info=True)
-        return planned
+        log.debug("planning failed for %s", planned.doc.doc_id, exc_info=True)
+        return
     planned.spans = [sp for sp in asked if sp not in cached]
-    return planned
 
 
 def _run_window(pipeline: Pipeline, window: list[_Planned]) -> Iterator[dict]:
