@@ -42,17 +42,18 @@ TEXTS = _texts()
 @pytest.mark.parametrize("pattern,needs", [
     ("単位", ("単位",)),
     ("[((]?\\s*単位\\s*[::]?", ("単位",)),
-    ("(?:^|\\n)[ \\t]*(?:関連記事|人気記事)\\n", ("関連記事", "人気記事")),
-    ("ab(?:cd|efg)h", ("ab",)),  # of requirements alike (shortest string 2), the first
+    ("(?:^|\\n)[ \\t]*(?:関連記事|人気記事)\\n", ("人気記事", "関連記事")),
+    ("ab(?:cd|efg)h", ("ab",)),
     ("a(?:cd|efg)h", ("cd", "efg")),
     ("(?P<x>abc)d", ("abc",)),
-    ("(?:a|b.)c", ("c",)),  # a branch with a non-literal requires nothing itself
+    ("(?:a|b.)c", ("c",)),
     ("(?:abc)?d", ("d",)),  # an optional group requires nothing
-    ("[ab]+", None),
+    ("[ab]+", ("a", "b")),  # a class of a few characters: one of them
     ("(?i)abc", None),
     ("(?=abc)d", ("d",)),  # a lookahead consumes nothing
     ("a|bc", ("a", "bc")),
-    ("a|b+", None),
+    ("a|b+", ("a", "b")),
+    (".*", None),  # all wildcards: nothing is required
 ])
 def test_required_reads_the_pattern(pattern, needs):
     assert counts._required(pattern) == needs

@@ -11,14 +11,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-# the regex parser and its op codes, read by _required; private modules that typeshed omits
-from re import _constants as _op  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
-
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import CountItem
 from rouei.extract.doc.numbers import parse_number
+from rouei.extract.fields import cue_index
 
 log = logging.getLogger(__name__)
 
@@ -103,52 +100,12 @@ def _union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         return None
 
 
-def _required(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
-    """Strings one of which every match of ``pattern`` holds, as read from its parse: a run of
-    literal characters, or an alternation of literal words, that the pattern must consume
-    (the longest such run, or the alternation whose shortest word is longest). None when the
-    pattern has none, or ignores case."""
-    try:
-        parsed = _parser.parse(pattern, flags)
-    except re.error:
-        return None
-    if parsed.state.flags & re.IGNORECASE:
-        return None
-    best: tuple[str, ...] | None = None
-    for found in _literal_runs(list(parsed)):
-        if best is None or min(map(len, found)) > min(map(len, best)):
-            best = found
-    return best
-
-
-def _literal_runs(items: list) -> list[tuple[str, ...]]:
-    """The requirements (see _required) that a parsed sequence's items give, one by one."""
-    out: list[tuple[str, ...]] = []
-    run = ""
-    for op, av in items:
-        if op is _op.LITERAL:
-            run += chr(av)
-            continue
-        if run:
-            out.append((run,))
-            run = ""
-        if op is _op.BRANCH:
-            words = [_literal_word(list(b)) for b in av[1]]
-            if all(w for w in words):
-                out.append(tuple(dict.fromkeys(w for w in words if w)))
-        elif op is _op.SUBPATTERN and not av[1] & re.IGNORECASE:
-            out += _literal_runs(list(av[3]))
-        # anything else (a class, a repeat, an anchor, a lookaround) requires nothing here
-    if run:
-        out.append((run,))
-    return out
-
-
-def _literal_word(items: list) -> str | None:
-    """The word a branch of literal characters spells (None: not only literals, or empty)."""
-    if not items or any(op is not _op.LITERAL for op, _ in items):
-        return None
-    return "".join(chr(av) for _, av in items)
+def _required(pattern: str) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``pattern`` holds (cue_index.required_factors, in
+    a fixed order), or None when none are known: a context whose strings a text lacks cannot
+    match it, and is not searched."""
+    found = cue_index.required_factors(pattern)
+    return tuple(sorted(found)) if found else None
 
 
 @lru_cache(maxsize=32)
