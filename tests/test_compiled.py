@@ -466,3 +466,26 @@ def test_atomic_output_not_durable_skips_only_the_wait_for_the_disk(tmp_path, mo
         fh.write(b"record")
     assert target.read_bytes() == b"record" and synced
     assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]  # no temp file left
+
+
+def test_pattern_answers_kept_in_the_store_equal_fresh_ones(fresh, tmp_path):
+    """required_factors and needed_chars come from the store in a later run, and answer as
+    reading the pattern's parse does."""
+    from rouei.extract.doc.layout_rules import _needed_in, needed_chars
+    from rouei.extract.fields.cue_index import _required_factors, required_factors
+
+    cases = [(p, f) for p, f in VARIED if not f & re.IGNORECASE and "(?i)" not in p]
+    cases += [(p, 0) for p in _rule_regexes()]
+    compiled.use_store(tmp_path)
+    first = [(required_factors(p, f), needed_chars(re.compile(p, f))) for p, f in cases]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = [(required_factors(p, f), needed_chars(re.compile(p, f))) for p, f in cases]
+    assert compiled._stores[tmp_path].dirty is False  # every answer came from the file
+    plain = [(_required_factors(p, f),
+              () if re.compile(p, f).flags & re.IGNORECASE  # (?i) inside the pattern
+              else tuple(_needed_in(list(re._parser.parse(p, f)))))  # type: ignore[attr-defined]
+             for p, f in cases]
+    assert first == again == plain
+    assert sum(1 for r, _ in plain if r) > 20  # the rules do have answers

@@ -33,6 +33,7 @@ import re
 import sys
 from array import array
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from typing import Any, TypeVar
@@ -106,6 +107,18 @@ def _compile(key: tuple[str, str, int], rewrite: Rewrite | None) -> re.Pattern[s
         if store.get(plain) is None:
             store.put(plain, entry)
     return _build(entry)
+
+
+@cache
+def variant(name: str, source: str) -> str:
+    """A ``kind`` for `kept` that changes with the code computing the value: ``name`` and a
+    digest of the file ``source`` (a module's ``__file__``)."""
+    try:
+        return f"{name} {hashlib.sha256(Path(source).read_bytes()).hexdigest()[:16]}"
+    except OSError:
+        from rouei import __version__
+
+        return f"{name} {__version__}"
 
 
 def kept(kind: str, key: str, make: Callable[[], T]) -> T:

@@ -248,16 +248,10 @@ def led(pattern: str) -> re.Pattern[str]:
     return regex(_with_lookahead(pattern, chars) if chars else pattern)
 
 
-@cache
 def _guard_variant() -> str:
     """The guard's name in the compiled-regex store, with a digest of this file: a stored
     guarded pattern is made again when the guard's code changes."""
-    try:
-        return "guard " + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    except OSError:
-        from rouei import __version__
-
-        return f"guard {__version__}"
+    return compiled.variant("guard", __file__)
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")

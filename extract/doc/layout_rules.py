@@ -9,7 +9,7 @@ from functools import cache
 from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,8 @@ def needed_chars(pat: re.Pattern[str]) -> tuple[frozenset[str], ...]:
     without any character of one set holds no match, and the pattern is not run on it."""
     if pat.flags & re.IGNORECASE:
         return ()
-    return tuple(_needed_in(list(_parser.parse(pat.pattern, pat.flags))))
+    return compiled.kept(compiled.variant("needed_chars", __file__), f"{int(pat.flags)} {pat.pattern}",
+                         lambda: tuple(_needed_in(list(_parser.parse(pat.pattern, pat.flags)))))
 
 
 def _needed_in(items: list) -> list[frozenset[str]]:

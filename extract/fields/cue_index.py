@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 
 _REPEATS = (_op.MAX_REPEAT, _op.MIN_REPEAT, _op.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = (_op.AT, _op.ASSERT, _op.ASSERT_NOT)
@@ -27,7 +27,13 @@ _ZERO_WIDTH = (_op.AT, _op.ASSERT, _op.ASSERT_NOT)
 
 def required_factors(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Literal strings one of which every match of ``pattern`` contains; None when no such set
-    is known (a pattern that may match the empty string, ignores case, or is all wildcards)."""
+    is known (a pattern that may match the empty string, ignores case, or is all wildcards).
+    Kept in the compiled-regex store: reading a pattern's parse costs more than its use."""
+    return compiled.kept(compiled.variant("required_factors", __file__), f"{int(flags)} {pattern}",
+                         lambda: _required_factors(pattern, flags))
+
+
+def _required_factors(pattern: str, flags: int) -> frozenset[str] | None:
     try:
         parsed = _parser.parse(pattern, flags)
     except re.error:
