@@ -13,6 +13,21 @@ import pytest
 from rouei.extract.core import dists
 
 
+@pytest.fixture(autouse=True)
+def fresh_interpreter_finders(monkeypatch):
+    """Distribution finders as a fresh interpreter has them. Importing the importlib_metadata
+    backport (dask does, in an earlier test) adds its own finder to sys.meta_path and deletes
+    the standard PathFinder's; the quick reading then rightly stands aside, and these tests,
+    which compare it with the standard library's answer, would compare nothing."""
+    from importlib.machinery import PathFinder
+
+    if getattr(PathFinder, "find_distributions", None) is None:
+        monkeypatch.setattr(PathFinder, "find_distributions",
+                            staticmethod(md.MetadataPathFinder.find_distributions), raising=False)
+    monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path if f is PathFinder or
+                                           getattr(f, "find_distributions", None) is None])
+
+
 def _slow(name: str) -> str | None:
     try:
         return str(md.version(name))
