@@ -31,6 +31,7 @@ class DocContext:
     skip: list[tuple[int, int]] = field(init=False)
     _parses: dict[tuple[int, int], ParsedDoc] = field(init=False, default_factory=dict)
     _layout: Layout | None = field(init=False, default=None)
+    _norm_sentences: list[tuple[int, int]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.norm = Normalized.of(self.text)
@@ -63,6 +64,20 @@ class DocContext:
         if i < 0:
             return (0, 0) if not self.sentences else self.sentences[0]
         return self.sentences[i]
+
+    @property
+    def norm_sentences(self) -> list[tuple[int, int]]:
+        """The sentences as spans of the normalised copy (``norm.to_norm`` of each end; read
+        only), made once. A copy that keeps every character in place (the map is the identity,
+        as for most notices) has the same spans."""
+        if self._norm_sentences is None:
+            ends = self.norm.ends
+            if isinstance(ends, range) and ends.start == 1 and ends.step == 1:
+                self._norm_sentences = self.sentences  # to_norm(p) == p for every p
+            else:
+                to_norm = self.norm.to_norm
+                self._norm_sentences = [(to_norm(s), to_norm(e)) for s, e in self.sentences]
+        return self._norm_sentences
 
     def norm_sentence_at(self, pos: int) -> tuple[int, int]:
         """The sentence holding ``pos`` as a span of the normalised copy."""

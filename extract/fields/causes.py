@@ -20,7 +20,6 @@ from functools import cache
 from rouei.extract.core import rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import CauseItem
-from rouei.extract.doc.text import Normalized
 from rouei.extract.fields.cue_index import CueIndex
 
 log = logging.getLogger(__name__)
@@ -228,25 +227,9 @@ def _stated_causes(sent: str, r: CauseRules, stated: bool, cues: Sequence[Cue],
 
 
 def norm_spans(ctx: DocContext) -> list[tuple[int, int]]:
-    """The document's sentences as spans of the normalised copy (``ctx.norm.to_norm`` of each
-    end; read-only). A copy that keeps every character in place (the map is the identity, as
-    for most notices) has the same spans: no search per end. Causes, status and the notice
-    test ask one after another about the same document: the last answer is kept."""
-    last = _last_spans[0]
-    if last is not None and last[0] is ctx.sentences and last[1] is ctx.norm:
-        return last[2]
-    ends = ctx.norm.ends
-    if isinstance(ends, range) and ends.start == 1 and ends.step == 1:
-        spans = ctx.sentences  # to_norm(p) == p for every p in the text
-    else:
-        to_norm = ctx.norm.to_norm
-        spans = [(to_norm(s), to_norm(e)) for s, e in ctx.sentences]
-    # the key objects are held, so no other document's can take their place (an id could)
-    _last_spans[0] = (ctx.sentences, ctx.norm, spans)
-    return spans
-
-
-_last_spans: list[tuple[list[tuple[int, int]], Normalized, list[tuple[int, int]]] | None] = [None]
+    """The document's sentences as spans of the normalised copy (made once per document:
+    causes, status and the notice test all ask)."""
+    return ctx.norm_sentences
 
 
 def find_causes(ctx: DocContext) -> list[tuple[int, int, str, frozenset[str]]]:
