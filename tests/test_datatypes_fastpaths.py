@@ -122,7 +122,7 @@ def test_sentence_joined_as_the_plain_walk_at_every_position():
     for text in TEXTS[::3] + _OWN:
         ctx = _ctx(text)
         for pos in range(len(text)):
-            got = D._sentence(ctx, r, pos)
+            got = D._joined(ctx, r, ctx.sentence_at(pos))  # as _candidates finds a word's sentence
             assert got == _plain_sentence(ctx, r, pos), (text[:40], pos)
             joined += got != ctx.norm_sentence_at(pos)
     assert joined > 0  # some sentences ran across a wrapped line

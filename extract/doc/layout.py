@@ -327,12 +327,8 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
             body = e
         else:
             body = ns + nbody if same else norm.span(ns + nbody, ns + nbody)[0]
-        # Line(...), without the frozen dataclass's __init__ (see _line)
-        ln = _new(Line)
-        ln.__dict__.update(index=len(out), start=s, end=e, ns=ns, text=ntext, body=body,
-                           body_text=body_text, style=style, number=number, bullet=bullet,
-                           blank_before=blank, indent=lead)
-        out.append(ln)
+        out.append(_line(len(out), s, e, ns, ntext, body, body_text, style, number, bullet, blank,
+                         lead))
         blank = False
     return out
 

@@ -173,14 +173,9 @@ def _label_before(r: _Rules, norm: str, sent: tuple[int, int], ns: int,
 # Finding and placing the words
 
 
-def _sentence(ctx: DocContext, r: _Rules, pos: int) -> tuple[int, int]:
-    """The sentence at analysed position ``pos`` (normalised span), joined across the line
-    breaks of wrapped PDF text."""
-    return _joined(ctx, r, ctx.sentence_at(pos))
-
-
 def _joined(ctx: DocContext, r: _Rules, sent: tuple[int, int]) -> tuple[int, int]:
-    """The analysed sentence ``sent`` as a normalised span, joined across wrapped lines."""
+    """The analysed sentence ``sent`` as a normalised span, joined across the line breaks of
+    wrapped PDF text."""
     norm = ctx.norm.text
     ns, ne = ctx.norm.to_norm(sent[0]), ctx.norm.to_norm(sent[1])
     for _ in range(_MAX_WRAPS):
