@@ -85,6 +85,24 @@ def test_lines_match_the_plain_code():
         assert all(type(x) is Line for x in got)
 
 
+def test_lines_of_a_text_its_own_copy_match_a_separate_copy():
+    """A text that normalisation leaves as it is (the copy is the text object itself) takes a
+    fast path in _lines; an equal copy held in another string object takes the general one."""
+    r = lr.layout_rules()
+    own = 0
+    for text in TEXTS_ALL + [t.replace("\n", "\r\n") for t in TEXTS_ALL]:
+        norm = Normalized.of(text)
+        if norm.text is not text or len(text) < 2:  # "" and one character are shared objects
+            continue
+        own += 1
+        other = Normalized(text, "".join(list(text)), range(len(text)), range(1, len(text) + 1))
+        assert other.text == text and other.text is not text
+        got = layout_mod._lines(text, norm, r)
+        assert got == layout_mod._lines(text, other, r)
+        assert got == _lines_plain(text, norm, r)
+    assert own >= 5  # the fast path was taken
+
+
 def test_a_line_built_fast_is_a_line():
     args = (3, 10, 20, 10, "(1)経緯", 13, "経緯", "paren", 1, False, True, 2)
     fast, plain = layout_mod._line(*args), Line(*args)

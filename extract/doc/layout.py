@@ -285,6 +285,9 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
     # one copy character per original character (Normalized's identity map): positions carry
     # over, with no lookup
     same = type(norm.starts) is range
+    # the copy is the text itself (no character changed: most notices), so a line's words in
+    # the copy are its words, where they are, with no slice of the copy to strip and search
+    identical = same and copy is text
     marker_start = r.marker_start
     for raw in text.splitlines(keepends=True):
         n = len(raw)
@@ -299,9 +302,12 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
         s = pos + lead
         e = s + len(words)
         pos += n
-        ns, ne = (s, e) if same else (norm.to_norm(s), norm.to_norm(e))
-        ntext = copy[ns:ne].strip()
-        ns = copy.find(ntext[:1], ns) if ntext else ns
+        if identical:
+            ns, ntext = s, words
+        else:
+            ns, ne = (s, e) if same else (norm.to_norm(s), norm.to_norm(e))
+            ntext = copy[ns:ne].strip()
+            ns = copy.find(ntext[:1], ns) if ntext else ns
         style, number, bullet, nbody = None, None, False, 0
         # most lines open with no mark: one test of the first character rules them all out
         if marker_start is None or marker_start.match(ntext):
