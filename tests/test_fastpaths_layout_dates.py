@@ -198,6 +198,25 @@ def test_label_and_section_guards_match_the_plain_code():
             s, dataclasses.replace(r, any_section=None))
 
 
+def test_section_kind_tried_where_the_union_matches_is_the_first_named():
+    # section_kind tries each kind only where the union of kinds first matches: the same
+    # answer as searching each kind, on headings that name two kinds (either order), a kind
+    # inside a longer word, and every line of the test texts
+    r = lr.layout_rules()
+    plain = dataclasses.replace(r, any_section=None)
+    kinds = ["概要", "経緯", "原因", "対象者数", "再発防止策", "お問い合わせ", "今後の対応", "漏えいした情報"]
+    samples = [a + sep + b for a in kinds for b in kinds for sep in ("", "及び", "と", "・", "(", " ")]
+    samples += ["本件の" + k for k in kinds] + [k + "について" for k in kinds]
+    for text in TEXTS_ALL:
+        samples += text.splitlines()
+    named = 0
+    for s in samples:
+        got = layout_mod.section_kind(s, r)
+        assert got == layout_mod.section_kind(s, plain)
+        named += got is not None
+    assert named > 50
+
+
 def test_layout_with_and_without_the_guards(monkeypatch):
     r = lr.layout_rules()
     fast = [repr(Layout.of(t)) for t in TEXTS_ALL]

@@ -364,8 +364,14 @@ def section_kind(words: str, r: LayoutRules | None = None) -> str | None:
     A heading naming two kinds takes the one it names first (本件の概要及び原因 → overview);
     on a tie, the entry listed first."""
     r = r or layout_rules()
-    if r.any_section is not None and not r.any_section.search(words):
-        return None  # one scan: most lines name no kind
+    if r.any_section is not None:
+        first = r.any_section.search(words)
+        if first is None:
+            return None  # one scan: most lines name no kind
+        # the kind named first is named where the union first matches: of the entries that
+        # match there (a tie), the one listed first; tried at that place only, not searched
+        at = first.start()
+        return next((kind for kind, pat in r.sections if pat.match(words, at)), None)
     best: tuple[int, str] | None = None
     for kind, pat in r.sections:
         m = pat.search(words)
