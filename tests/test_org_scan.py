@@ -181,3 +181,54 @@ def test_org_scan_reads_runs_backwards_only_for_a_single_class():
     assert two.runs is not None and not two.one_char
     assert [m.group() for m in two.finditer("abc大学 xy", 0, 9)] == \
         [m.group() for m in two.pattern.finditer("abc大学 xy", 0, 9)]
+
+
+# -- led_finditer: a led pattern tried only where one of its first characters stands ------------
+
+LED_PIECES = PIECES + ["当社", "弊社", "本市", "当院", "当局", "監督当局", "本件", "「はるかぜ本舗」", "(大阪市)", "(東京都港区)",
+                       "は", "が", "((", "「」", "当", "弊"]
+
+
+def _led_cases() -> list[tuple[str, re.Pattern[str], re.Pattern[str] | None]]:
+    r = org.org_rules()
+    assert r.seat_firsts is not None and r.self_firsts is not None
+    return [("seat", r.seat, r.seat_firsts), ("self_ref", r.self_ref, r.self_firsts)]
+
+
+def _groups(found) -> list:
+    return [(m.span(), m.groups(), m.groupdict()) for m in found]
+
+
+@pytest.mark.parametrize("name,pat,firsts", _led_cases(), ids=["seat", "self_ref"])
+def test_led_finditer_same_matches_as_finditer(name, pat, firsts):
+    def same(text: str, a: int = 0, b: int | None = None) -> None:
+        end = len(text) if b is None else b
+        assert _groups(org.led_finditer(pat, firsts, text, a, b)) == \
+            _groups(pat.finditer(text, a, end)), (name, text[:60], a, b)
+
+    for path in TEXTS:
+        norm = _norm(path.read_text(encoding="utf-8"))
+        same(norm)
+        for m in re.finditer(r"[^\n]+", norm):
+            same(norm, *m.span())
+    for text in EDGES + ["「はるかぜ本舗」(大阪市)は", "テスト商事(東京都港区)が", "当社(本社:東京都)", "当当社", "監督当局"]:
+        for a in range(len(text) + 1):
+            for b in range(a, len(text) + 2):
+                same(text, a, b)
+    rng = random.Random(14)
+    for _ in range(3000):
+        text = "".join(rng.choice(LED_PIECES) for _ in range(rng.randrange(1, 25)))
+        a = rng.randrange(len(text) + 1)
+        same(text)
+        same(text, a, rng.randrange(a, len(text) + 2))
+
+
+def test_led_finditer_dense_and_unknown_first_characters():
+    # a text dense in first characters goes to the engine; so does a pattern without known ones
+    pat = rules.led("当社|弊社")
+    firsts = org._first_class(pat)
+    assert firsts is not None and org._first_class(re.compile("a*")) is None
+    for text in ["当" * 40 + "当社", "当社" * 30, "x" * 100 + "当社", ""]:
+        want = _groups(pat.finditer(text))
+        assert _groups(org.led_finditer(pat, firsts, text)) == want
+        assert _groups(org.led_finditer(pat, None, text)) == want
