@@ -489,3 +489,60 @@ def test_pattern_answers_kept_in_the_store_equal_fresh_ones(fresh, tmp_path):
              for p, f in cases]
     assert first == again == plain
     assert sum(1 for r, _ in plain if r) > 20  # the rules do have answers
+
+
+# -- a pattern led by a lookahead on one class skips to it (compiled._led_skip) -----------------
+
+LED_TEXTS = [
+    "", "a", "ab", "ba\nab", "令和5年4月1日 第一条\n第二項\nPassword 123名 ID\nabc xy お詫び 以上",
+    "約1,200名の個人情報が流出した可能性があります。当社は2024年5月10日に判明しました。",
+    "x" * 50 + "ab" + "y" * 50 + "\n(株)テスト 当社 弊社 本市",
+]
+
+
+def _led_cases() -> list[tuple[str, int]]:
+    cases = [(r"(?=[ab])(?:a+|ba)", 0), (r"(?=[\d〇一])(?P<n>[\d〇一]+)(?:名|件|年)?", 0),
+             (r"(?m)(?=[^\s])(?:^\S+$)", 0), (r"(?=[12])(?<![\d,])(?P<y>20\d\d)年", 0),
+             (r"(?=[ab])b?", 0), (r"(?=[ab])", 0), (r"(?i)(?=[ab])(?:ab)", 0), (r"(?=[ab])a", re.I)]
+    cases += [(rules.guarded(p).pattern, 0) for p in _rule_regexes()]
+    return cases
+
+
+def _uses(pat: re.Pattern[str], text: str) -> list:
+    n = len(text)
+    out: list = [[(m.span(), m.groups()) for m in pat.finditer(text)], pat.findall(text),
+                 pat.sub("#", text), pat.split(text)]
+    for pos, end in [(0, n), (1, n), (0, max(0, n - 1)), (n // 2, n), (2, 3), (n, n)]:
+        m = pat.search(text, pos, end)
+        out.append(None if m is None else (m.span(), m.groups()))
+        out.append([(m.span(), m.groups()) for m in pat.finditer(text, pos, end)])
+        for f in (pat.match, pat.fullmatch):
+            m = f(text, pos, end)
+            out.append(None if m is None else (m.span(), m.groups()))
+    return out
+
+
+def test_led_pattern_finds_what_re_compile_finds(fresh, tmp_path):
+    texts = LED_TEXTS + [p.read_text(encoding="utf-8")[:3000] for p in sorted((ROOT / "corpus" / "seeds").glob("*.txt"))][:6]
+    compiled.use_store(tmp_path)
+    skipped = 0
+    for p, f in _led_cases():
+        got, want = compiled.regex(p, f), re.compile(p, f)
+        skipped += got != want  # the code differs only where the skip was put in
+        for text in texts:
+            assert _uses(got, text) == _uses(want, text), (p[:60], text[:30])
+    assert skipped >= 20
+
+
+def test_led_skip_only_where_the_engine_can_take_it(fresh):
+    def code(p: str, f: int = 0) -> list[int]:
+        tree = compiled._parser.parse(p, f)
+        return compiled._led_skip(compiled._compiler._code(tree, f), tree, f)
+
+    def plain(p: str, f: int = 0) -> list[int]:
+        return compiled._compiler._code(compiled._parser.parse(p, f), f)
+
+    assert code(r"(?=[ab])(?:a+|ba)") != plain(r"(?=[ab])(?:a+|ba)")
+    for p, f in [(r"(?=[ab])", 0), (r"(?=[ab])b?", 0), (r"(?i)(?=[ab])ab", 0), (r"(?=[ab])ab", re.I),
+                 (r"(?!a)b", 0), (r"(?<=[ab])c", 0), (r"(?=ab)a", 0), (r"[ab]c", 0), (r"abc", 0)]:
+        assert code(p, f) == plain(p, f), p

@@ -13,7 +13,9 @@ rules that use the same patterns, so after an edit to one rule only that rule co
 
 A pattern built from the store is the object ``re.compile`` builds: it compares equal to
 ``re.compile(pattern, flags)`` (``Pattern.__eq__`` compares the pattern, the flags and the
-code). The store is used only when a self-check shows that this interpreter builds patterns
+code), except that a pattern led by a lookahead on one class (the first-character guard of
+rules.guarded) also tells the engine's search to skip to that class (``_led_skip``): the same
+matches, and a search that no longer starts a match at every place of the text. The store is used only when a self-check shows that this interpreter builds patterns
 that way, and its file is tied to the interpreter's version; otherwise every pattern goes
 through ``re.compile`` as before.
 """
@@ -35,7 +37,7 @@ from array import array
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from re import _compiler, _parser  # type: ignore[attr-defined]
+from re import _compiler, _constants, _parser  # type: ignore[attr-defined]
 from typing import Any, TypeVar
 
 from rouei.extract.core.io import atomic_output
@@ -51,7 +53,7 @@ Rewrite = Callable[[str, int, Any], str]
 # code as bytes, the number of groups - 1, group name -> number, number -> group name).
 Entry = tuple[str, int, bytes, int, dict[str, int], tuple]
 
-_FORMAT = 2
+_FORMAT = 3  # 3: a pattern led by a lookahead on one class skips to it in search (_led_skip)
 STORE_NAME = f"regex-{sys.implementation.cache_tag}.bin"
 # A store written by another interpreter version is not read (the code generator may differ).
 _ENGINE = (_FORMAT, sys.version, getattr(_sre, "MAGIC", None), getattr(_sre, "CODESIZE", None))
@@ -144,7 +146,7 @@ def _code(pattern: str, flags: int, tree: Any = None) -> Entry:
     """What ``re.compile`` computes for the C engine: parse, generate the code, map the groups."""
     if tree is None:
         tree = _parser.parse(pattern, flags)
-    code = _compiler._code(tree, flags)
+    code = _led_skip(_compiler._code(tree, flags), tree, flags)
     state = tree.state
     names: list[str | None] = [None] * state.groups
     for name, number in state.groupdict.items():
@@ -152,6 +154,31 @@ def _code(pattern: str, flags: int, tree: Any = None) -> Entry:
     # as bytes: a store of int lists takes ten times longer to read
     return (pattern, flags | state.flags, array(_CODE_TYPE, code).tobytes(), state.groups - 1,
             dict(state.groupdict), tuple(names))
+
+
+def _led_skip(code: list[int], tree: Any, flags: int) -> list[int]:
+    """The code of a pattern led by a lookahead on one class ((?=[…]), as rules.guarded puts in
+    front), with that class as the info block's character set: a search then skips in C to
+    the next character of the class and starts the match there, as it does for a pattern led
+    by a class, instead of starting a match (that the lookahead fails) at every place. The
+    class is a test every match passes at its start, so the matches are the same. Only for a
+    pattern that cannot match the empty string (the engine's skip is not made for those), and
+    when the engine's own info block for the class alone holds a character set (not one that
+    ignoring case would have to widen)."""
+    items = list(tree)
+    if not items or items[0][0] is not _constants.ASSERT or code[0] != _constants.INFO \
+            or code[2] != 0 or code[3] < 1:
+        return code  # not led by a lookahead, an info block of its own, or may match ""
+    direction, inner = items[0][1]
+    inner = list(inner)
+    if direction != 1 or len(inner) != 1 or inner[0][0] is not _constants.IN:
+        return code
+    probe = _compiler._code(_parser.SubPattern(tree.state, inner), flags)
+    if probe[0] != _constants.INFO or probe[2] != _constants.SRE_INFO_CHARSET:
+        return code
+    info = probe[:1 + probe[1]]
+    info[3], info[4] = code[3], code[4]  # the pattern's own shortest and longest match
+    return info + code[1 + code[1]:]
 
 
 def _build(entry: Entry) -> re.Pattern[str]:
