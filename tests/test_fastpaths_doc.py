@@ -209,6 +209,12 @@ def test_date_patterns_skipped_only_where_they_cannot_match(monkeypatch):
                 for m in pat.finditer(text)]
         got = dates._scan(text, every, r, dates._starts_pattern())
         assert [(name, m.span(), m.groupdict()) for name, m in got] == want
+    # it stops at every place where one of the patterns can start a match (overlapping and
+    # adjacent dates too), though each of its matches takes the character it starts at
+    union = dates._starts_pattern()
+    for text in texts + ["11月11日11月12日", "2024年2024年5月1日", "令和令和6年1月1日", "1" * 30]:
+        starts = [m.start() for m in union.finditer(text)]
+        assert starts == [p for p in range(len(text)) if any(pat.match(text, p) for _, pat in r.patterns)]
     # a process past its first texts finds the starts with the one scan
     monkeypatch.setattr(dates, "_texts_scanned", [dates._JOIN_AFTER])
     fast = [repr(dates.find_mentions(t)) for t in texts]

@@ -121,8 +121,8 @@ def _joinable(pat: re.Pattern[str]) -> bool:
 
 @cache
 def _starts_pattern() -> re.Pattern[str] | None:
-    """A zero-width pattern that matches wherever one of the _joinable date patterns matches;
-    their groups renamed apart. Compiling it takes some 30 ms (see _JOIN_AFTER)."""
+    """A pattern that matches (the one character) where one of the _joinable date patterns
+    starts a match; their groups renamed apart. Compiling it takes some 30 ms (see _JOIN_AFTER)."""
     r = _rules()
     alts = []
     firsts: set[str] = set()
@@ -136,7 +136,10 @@ def _starts_pattern() -> re.Pattern[str] | None:
         return None
     klass = rules.char_class(firsts)
     try:
-        return rules.regex(f"(?=[{klass}])(?=" + "|".join(alts) + ")")
+        # the match takes the character it starts at: a pattern that cannot match the empty
+        # string lets the engine's search skip to the next character of the class (see
+        # core/compiled.py, _led_skip); finditer still tries every place, one after another
+        return rules.regex(f"(?=[{klass}])(?=" + "|".join(alts) + f")[{klass}]")
     except re.error:
         return None
 
