@@ -107,40 +107,6 @@ def _reversed(text: str) -> str:
     return text[::-1]
 
 
-def _first_class(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A class of the characters a match of ``pattern`` can start with (None: not known, or
-    the pattern may match the empty string)."""
-    chars = rules.first_chars(pattern.pattern, pattern.flags & ~re.UNICODE)
-    return None if chars is None else rules.regex(f"[{rules.char_class(chars)}]")
-
-
-# a text where more than one place in this many may start a match is scanned by the engine
-_LED_DENSITY = 16
-
-
-def led_finditer(pattern: re.Pattern[str], firsts: re.Pattern[str] | None, text: str,
-                 pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text, pos, endpos)`` for a pattern none of whose matches is empty,
-    tried only at the places that hold one of its first characters (``firsts``, from
-    _first_class). A pattern led by a lookahead makes the engine start a match at every place
-    of the text; a class alone is skipped to in C, and a few places (「 and ( for a seat, 当 弊
-    本 for a self-reference) are then tried one by one. A match found, the scan goes on from
-    its end, as finditer's does; a text dense in those characters is left to the engine."""
-    end = len(text) if endpos is None else min(endpos, len(text))
-    places = [] if firsts is None else [m.start() for m in firsts.finditer(text, pos, end)]
-    if firsts is None or len(places) * _LED_DENSITY > end - pos:
-        yield from pattern.finditer(text, pos, end)
-        return
-    after = pos
-    match = pattern.match
-    for p in places:
-        if p >= after:
-            m = match(text, p, end)
-            if m is not None:
-                yield m
-                after = m.end()
-
-
 def _gate(regex: str) -> re.Pattern[str] | None:
     """A search for the literal strings one of which every match of ``regex`` holds (read from
     the regex), or None when they are not known."""
@@ -201,9 +167,6 @@ class OrgRules:
     speaks: tuple[re.Pattern[str], re.Pattern[str]]  # (own report, action on another) in a title
     unresolved: re.Pattern[str]  # a word in a zone that may name a body the patterns missed
     seat: re.Pattern[str]  # 「X」(大阪市)は: a body and the place it sits in
-    # the characters a seat and a self-reference can start with (see led_finditer)
-    seat_firsts: re.Pattern[str] | None
-    self_firsts: re.Pattern[str] | None
     decided_score: float  # a pattern winner this good, tied to the author, is not second-guessed
     decided_by: frozenset[str]  # the kinds of evidence that tie a candidate to the author
     clause_end: re.Pattern[str]  # what ends the clause parsed around an unresolved word
@@ -225,7 +188,6 @@ def _compiled(_stamp: str) -> OrgRules:
     words = sorted(cfg["legal_forms"]["words"], key=len, reverse=True)
     self_re = cfg["self_ref"]["regex"]
     ner = cfg["ner"]
-    self_ref, seat = rules.led(self_re), rules.led(cfg["seat"]["regex"])
     return OrgRules(
         legal_words=rules.regex("|".join(re.escape(w) for w in words)),
         finders=tuple((label, _finder(cfg[key], int(cfg["scan"]["peek"]))) for label, key in (
@@ -245,12 +207,12 @@ def _compiled(_stamp: str) -> OrgRules:
         link_after=rules.regex(cfg["self_link"]["after"].replace("{self}", self_re)),
         link_before=rules.regex(cfg["self_link"]["before"].replace("{self}", self_re)),
         not_subject=tuple(cfg["not_subject"]["names"]),
-        self_ref=self_ref,
+        self_ref=rules.led(self_re),
         self_kinds=tuple((rules.regex(k["words"]), rules.regex(k["fits"])) for k in cfg["self_kind"]),
         score={k: float(v) for k, v in cfg["score"].items() if k != "example"},
         speaks=(rules.regex(cfg["speaks"]["own"]), rules.regex(cfg["speaks"]["not"])),
         unresolved=rules.led(ner["unresolved"]),
-        seat=seat, seat_firsts=_first_class(seat), self_firsts=_first_class(self_ref),
+        seat=rules.led(cfg["seat"]["regex"]),
         decided_score=float(cfg["ner_scope"]["decided_score"]),
         decided_by=frozenset(cfg["ner_scope"]["decided_by"]),
         clause_end=rules.regex(cfg["ner_scope"]["clause_end"]),
@@ -353,7 +315,7 @@ def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[
     ne = len(norm) if ne is None else ne
     out = []
     seats = []
-    for m in led_finditer(r.seat, r.seat_firsts, norm, ns, ne):
+    for m in r.seat.finditer(norm, ns, ne):
         seats.append(m.span("seat"))
         if m.group("name") and _is_valid(r, m.group("name")):
             s, e, text = ctx.span_of_norm(*m.span("name"))
@@ -504,7 +466,7 @@ def extract(ctx: DocContext) -> list[OrgItem]:
     lines = _nonblank_lines(ctx.text)
     _add_own_lines(ctx, r, items, lines)
     selves = []
-    for m in led_finditer(r.self_ref, r.self_firsts, ctx.norm.text):
+    for m in r.self_ref.finditer(ctx.norm.text):
         s, e, text = ctx.span_of_norm(m.start(), m.end())
         selves.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
     out = _finish(ctx, items, selves)
