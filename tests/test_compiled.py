@@ -489,3 +489,25 @@ def test_pattern_answers_kept_in_the_store_equal_fresh_ones(fresh, tmp_path):
              for p, f in cases]
     assert first == again == plain
     assert sum(1 for r, _ in plain if r) > 20  # the rules do have answers
+
+
+def test_lexicon_trie_pattern_from_the_store_equals_a_fresh_build(fresh, tmp_path):
+    """The data-type lexicon's trie pattern comes from the store in a later run, as building it
+    gives it; other terms (and a lexicon the trie cannot take) are built for themselves."""
+    from rouei.extract.fields import datatype_rules as D
+
+    lexicons = [D.terms(rules.load("datatypes")), ["氏名", "住所", "ID", "IDカード"],
+                ["患者 ID", "患者"]]  # the last one keeps the plain form (white space inside)
+    compiled.use_store(tmp_path)
+    first = [D.lexicon_regex(t) for t in lexicons]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = [D.lexicon_regex(t) for t in lexicons]
+    assert compiled._stores[tmp_path].dirty is False  # the patterns came from the file
+    fresh()  # no store: built in this process
+    built = [D.lexicon_regex(t) for t in lexicons]
+    assert first == again == built
+    assert [D.trie_pattern(t) for t in lexicons[:2]] == [p.pattern for p in built[:2]]
+    assert D.trie_pattern(lexicons[2]) is None and built[2] == D.plain_lexicon(lexicons[2])
+
