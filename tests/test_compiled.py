@@ -511,3 +511,33 @@ def test_lexicon_trie_pattern_from_the_store_equals_a_fresh_build(fresh, tmp_pat
     assert [D.trie_pattern(t) for t in lexicons[:2]] == [p.pattern for p in built[:2]]
     assert D.trie_pattern(lexicons[2]) is None and built[2] == D.plain_lexicon(lexicons[2])
 
+
+def test_script_blocks_from_the_store_count_as_fresh_ones(fresh, tmp_path):
+    """The notice test's per-block script tables come from the store in a later run, equal to
+    reading the block again, and the counts made with them are the plain counts."""
+    from rouei.extract.fields import notice
+
+    # a slice of every block of the BMP but the surrogates', with kana, kanji, letters and marks
+    texts = ["".join(chr(b << 8 | low) for low in range(0, 256, 5)) for b in range(256)
+             if not 0xD8 <= b < 0xE0]
+    texts += ["漏えいのお知らせ:顧客の氏名、ﾒｰﾙｱﾄﾞﾚｽ", "Ab1 ＡＢ１ ａ", ""]
+
+    def plain(text: str) -> tuple[int, int, int]:
+        kinds = [notice.script_of(ch) for ch in text]
+        return sum(k != "" for k in kinds), kinds.count("kana"), kinds.count("kanji")
+
+    compiled.use_store(tmp_path)
+    first = [notice._BlockCounts().counts(t) for t in texts]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    blocks = notice._BlockCounts()
+    again = [blocks.counts(t) for t in texts]
+    assert compiled._stores[tmp_path].dirty is False  # every block came from the file
+    assert first == again == [plain(t) for t in texts]
+    variant = compiled.variant("script blocks", notice.__file__)
+    stored = {int(k[2].split()[0]): v for k, v in compiled._stores[tmp_path].entries.items()
+              if k[:2] == ("kept", variant)}
+    assert len(stored) == 256 - 8
+    for block, value in stored.items():
+        assert value == notice._BlockCounts.kinds(block), hex(block)
