@@ -49,6 +49,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading line, the section kind its words name and its rank."""
     line: Line
     kind: str | None  # the section kind its words name (None: a heading of no known kind)
     level: int  # 0 is the top: ranks follow the order in which mark styles first appear
@@ -61,6 +62,7 @@ class Heading:
 
 @dataclass(frozen=True)
 class Section:
+    """A stretch of the text under one heading, up to the next heading of its rank."""
     kind: str | None
     heading: str  # the heading's words (normalised), without its mark
     start: int  # the heading line's start
@@ -105,6 +107,7 @@ class Block:
 
 @dataclass
 class Layout:
+    """A text's layout: lines, headings, sections, labels, timeline, list items, header."""
     text: str
     lines: list[Line] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)

@@ -14,6 +14,7 @@ from rouei.extract.core import compiled, rules
 
 @dataclass(frozen=True)
 class Marker:
+    """A mark of rules/layout.toml: its style name, its pattern, whether it is a bullet."""
     style: str
     regex: re.Pattern[str]
     bullet: bool
@@ -21,6 +22,7 @@ class Marker:
 
 @dataclass(frozen=True)
 class LayoutRules:
+    """rules/layout.toml compiled: marks, section and label words, and the layout's limits."""
     markers: tuple[Marker, ...]
     sections: tuple[tuple[str, re.Pattern[str]], ...]
     labels: tuple[tuple[str, re.Pattern[str]], ...]  # matched against the whole label

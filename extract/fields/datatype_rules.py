@@ -17,6 +17,7 @@ LONG_VOWEL = "[ー\\-‐−–―ｰ]"
 
 @dataclass(frozen=True)
 class Rules:
+    """The data-type rules compiled: the lexicon and the context patterns around its terms."""
     lexicon: re.Pattern[str]
     category: dict[str, str]  # term with white space removed -> category ("none" blocks)
     listed: frozenset[str]  # terms too general for prose: only list items and labels
@@ -124,6 +125,7 @@ def _edge_after(term: str) -> str:
 
 @dataclass
 class _Node:
+    """A node of the lexicon's trie: the terms through it, its children, the term ending at it."""
     # the terms through this node, by priority, with what each of their characters matches
     terms: list[tuple[str, list[frozenset[str]]]] = field(default_factory=list)
     children: dict[frozenset[str], _Node] = field(default_factory=dict)

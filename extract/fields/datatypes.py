@@ -44,6 +44,7 @@ _COLONS = re.compile("[:：]")
 
 @dataclass(slots=True)
 class _Hit:
+    """A lexicon term found in the normalised copy, with its sentence and how it was found."""
     ns: int  # span in the normalised copy
     ne: int
     category: str

@@ -31,6 +31,7 @@ _STAMP_AFTER = re.compile(r"[ \t]*(?:更新|掲載|追記)?\)[ \t]*(?:\n|$)")
 
 @dataclass(frozen=True)
 class _Rules:
+    """rules/date_patterns.toml, rules/eras.toml and rules/date_exclusions.toml compiled."""
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     # per pattern: sets of characters of which a match must hold one each (see _needed)
     needs: tuple[tuple[frozenset[str], ...], ...]

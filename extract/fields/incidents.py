@@ -32,6 +32,7 @@ from rouei.extract.fields.org import PATTERN_LABELS
 
 @dataclass
 class Section:
+    """A stretch of the text that holds one incident's facts (or, shared, every incident's)."""
     start: int
     end: int
     shared: bool = False  # lead text whose facts apply to every incident
@@ -39,6 +40,7 @@ class Section:
 
 @dataclass
 class Incident:
+    """One incident of a notice: its stretch of text and the items found in it."""
     start: int
     end: int
     dates: list[DateItem] = field(default_factory=list)

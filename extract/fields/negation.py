@@ -26,6 +26,7 @@ _CLAUSE_CHILD_DEPS = frozenset({"cop", "mark"})
 
 @dataclass(frozen=True)
 class NegationRules:
+    """rules/negation.toml compiled: the cue pattern and the word classes that judge it."""
     cue: re.Pattern[str]
     negators: frozenset[str]
     presence: frozenset[str]

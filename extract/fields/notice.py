@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Genre:
+    """A page genre of rules/notice.toml that is not a leak notice, and where it is looked for."""
     kind: str
     regex: re.Pattern[str]
     in_title: bool  # False: searched in the whole text
@@ -37,6 +38,7 @@ class Genre:
 
 @dataclass(frozen=True)
 class NoticeRules:
+    """rules/notice.toml compiled: the language shares, genres and leak event patterns."""
     min_japanese: float
     min_kana: float
     genres: tuple[Genre, ...]

@@ -144,6 +144,7 @@ def _finder(entry: dict, peek: int) -> Finder:
 
 @dataclass(frozen=True)
 class OrgRules:
+    """rules/org.toml compiled: the finders of candidate names and the words that weigh them."""
     legal_words: re.Pattern[str]
     finders: tuple[tuple[str, Finder], ...]
     own_line: re.Pattern[str]
@@ -711,6 +712,7 @@ def _not_inside(spans: set[tuple[int, int]], longer: list[tuple[int, int]]) -> s
 
 @dataclass(frozen=True)
 class _Decision:
+    """The notice's organisation, with the winner's score and the kinds of evidence it has."""
     name: str | None  # the notice's organisation
     score: float = 0.0  # the winner's score ...
     terms: frozenset[str] = frozenset()  # ... and the kinds of evidence it has

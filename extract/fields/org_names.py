@@ -20,6 +20,7 @@ from rouei.extract.doc.items import OrgItem
 
 @dataclass(frozen=True)
 class NameRules:
+    """The patterns that judge an organisation name: departments, cut names, whole bodies."""
     department: re.Pattern[str]
     not_department: re.Pattern[str]
     truncated: re.Pattern[str]
