@@ -541,3 +541,26 @@ def test_script_blocks_from_the_store_count_as_fresh_ones(fresh, tmp_path):
     assert len(stored) == 256 - 8
     for block, value in stored.items():
         assert value == notice._BlockCounts.kinds(block), hex(block)
+
+
+def test_cue_index_from_the_store_equals_a_fresh_build(fresh, tmp_path, monkeypatch):
+    """A cue index's parts come from the store in a later run, equal to building them; a list
+    with no known factors and an empty list keep their forms."""
+    from rouei.extract.fields.cue_index import CueIndex
+
+    lists = [[re.compile(p, f) for p, f in VARIED] + [re.compile(p) for p in _rule_regexes()],
+             [re.compile(p) for p in (r"紛失|盗難", r"誤って[^。]{0,12}?送信", r"ウイルス")],
+             [re.compile(r".*"), re.compile(r"(?i)abc")], []]
+    compiled.use_store(tmp_path)
+    first = [CueIndex.of(ps) for ps in lists]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = [CueIndex.of(ps) for ps in lists]
+    assert compiled._stores[tmp_path].dirty is False  # the parts came from the file
+    fresh()
+    monkeypatch.setattr(compiled, "kept", lambda kind, key, make: make())  # built here
+    built = [CueIndex.of(ps) for ps in lists]
+    assert first == again == built
+    assert built[0].finder is not None and len(built[0].by_factor) > 50
+    assert built[2] == CueIndex({}, (0, 1)) and built[3] == CueIndex({}, ())
