@@ -70,17 +70,20 @@ def fragments() -> dict[str, str]:
     return {k: v["regex"] for k, v in load("fragments").items()}
 
 
+_FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
+
+
 def expand(pattern: str) -> str:
     """Replace ``{{name}}`` with the named fragment (recursively), leaving regex braces alone."""
-    frags = fragments()
+    frags = fragments()  # read once for the whole expansion (some 300 patterns a process)
 
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in frags:
             raise RoueiError("E006", detail=f"unknown fragment {{{{{name}}}}}")
-        return "(?:" + expand(frags[name]) + ")"
+        return "(?:" + _FRAGMENT.sub(sub, frags[name]) + ")"
 
-    return re.sub(r"\{\{(\w+)\}\}", sub, pattern)
+    return _FRAGMENT.sub(sub, pattern)
 
 
 @cache
