@@ -68,7 +68,7 @@ def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         if first is None:
             return None
         chars |= first
-    return re.compile(f"[{rules.char_class(chars)}]")
+    return rules.regex(f"[{rules.char_class(chars)}]")
 
 
 @cache
@@ -112,7 +112,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         tl_start=_start_class([tl_date]),
         label_start=_start_class([pat for _, pat in labels]),
         any_section=rules.union([pat for _, pat in sections]),
-        sep_needs=tuple(re.compile(f"[{rules.char_class(need)}]")
+        sep_needs=tuple(rules.regex(f"[{rules.char_class(need)}]")
                         for need in needed_chars(label_sep)),
     )
 

@@ -166,8 +166,8 @@ def _compiled(rules_sha: str) -> _Rules:
         or (any_after is not None and e.after is not None)))
     table, approx = pats["table_total"], pats["approximate"]
     return _Rules(regex, counters, exclusions, any_before, any_after, ungated,
-                  re.compile(rf"^(?:{approx['prefix']})"),
-                  re.compile(approx["prefix_not_after"]),
+                  rules.regex(rf"^(?:{approx['prefix']})"),
+                  rules.regex(approx["prefix_not_after"]),
                   rules.compile_pattern(table["header"]),
                   rules.compile_pattern(table["total"], re.MULTILINE), int(table["lines"]),
                   _required(rules.expand(table["header"])))

@@ -219,7 +219,7 @@ def _compiled(_stamp: str) -> OrgRules:
         clause_end=rules.regex(cfg["ner_scope"]["clause_end"]),
         common_words=frozenset(cfg["ner_scope"]["common_words"]),
         prose=rules.regex(cfg["ner_scope"]["prose"]),
-        not_subject_any=re.compile("|".join(map(re.escape, cfg["not_subject"]["names"])))
+        not_subject_any=rules.regex("|".join(map(re.escape, cfg["not_subject"]["names"])))
         if cfg["not_subject"]["names"] else None,
     )
 
