@@ -564,3 +564,33 @@ def test_cue_index_from_the_store_equals_a_fresh_build(fresh, tmp_path, monkeypa
     assert first == again == built
     assert built[0].finder is not None and len(built[0].by_factor) > 50
     assert built[2] == CueIndex({}, (0, 1)) and built[3] == CueIndex({}, ())
+
+
+@pytest.mark.parametrize("used", [0, 1, 3, 5, 6])
+def test_store_saved_as_read_keeps_what_the_reading_path_keeps(fresh, tmp_path, used):
+    """Saving a file still as it was read (one dump, weights from the size read) keeps the
+    same entries as reading the file again and weighing both dumps: the unused entries stay
+    while they weigh no more than the used and new ones."""
+    def run(identity_known: bool) -> set:
+        fresh()
+        shutil.rmtree(tmp_path / "s", ignore_errors=True)
+        (tmp_path / "s").mkdir()
+        compiled.use_store(tmp_path / "s")
+        for n in range(6):
+            compiled.regex(f"old{n}|" + "x" * (300 + 100 * n))
+        compiled.kept("test", "old", lambda: "v" * 500)
+        compiled.save()
+        fresh()
+        compiled.use_store(tmp_path / "s")
+        for n in range(used):
+            compiled.regex(f"old{n}|" + "x" * (300 + 100 * n))
+        compiled.regex("new|" + "y" * 700)
+        store = compiled._stores[compiled._dir[0]]
+        if not identity_known:
+            store.read_as = None
+        compiled.save()
+        return set(compiled._read(tmp_path / "s" / compiled.STORE_NAME))
+
+    quick, plain = run(True), run(False)
+    assert quick == plain and ("", "new|" + "y" * 700, 0) in quick
+    assert len(quick) == (8 if used >= 5 else used + 1)  # all kept, or this run's alone

@@ -214,15 +214,15 @@ class _Store:
         # while they weigh no more than those. A file still as it was read holds what was read
         # (the loaded entries never change): it is not read again.
         if self.read_as is not None and _identity(self.path) == self.read_as:
-            now = {k: self.entries[k] for k in self.loaded}
+            payload = self._payload_as_read(self.read_as[2] - 16)
         else:
             now = _read(self.path)
-        keep = {k: v for k, v in now.items() if k not in self.loaded}
-        keep.update((k, v) for k, v in self.entries.items() if k in self.used)
-        payload = marshal.dumps((_ENGINE, keep))
-        merged = marshal.dumps((_ENGINE, {**now, **self.entries}))
-        if len(merged) <= 2 * len(payload):
-            payload = merged
+            keep = {k: v for k, v in now.items() if k not in self.loaded}
+            keep.update((k, v) for k, v in self.entries.items() if k in self.used)
+            payload = marshal.dumps((_ENGINE, keep))
+            merged = marshal.dumps((_ENGINE, {**now, **self.entries}))
+            if len(merged) <= 2 * len(payload):
+                payload = merged
         if not self.path.parent.is_dir():  # the cache is gone (or never came): do not make it
             return
         try:
@@ -232,6 +232,21 @@ class _Store:
         except OSError as exc:
             log.debug("cannot write %s: %s", self.path, exc)
         self.dirty = False
+
+    def _payload_as_read(self, read_size: int) -> bytes:
+        """What ``save`` writes when the file still holds what was read (``read_size`` bytes of
+        entries): every entry, or this run's alone when the unused ones weigh more. The store
+        is a megabyte or so, and most runs use nearly all of it: the weights come from the
+        size read and dumps of the unused and the new entries (few), so that one big dump is
+        made, not one of this run's entries and a second one of all."""
+        unused = {k: v for k, v in self.entries.items() if k in self.loaded and k not in self.used}
+        if unused:
+            new = {k: v for k, v in self.entries.items() if k not in self.loaded}
+            unused_size = len(marshal.dumps(unused))
+            if unused_size > read_size - unused_size + len(marshal.dumps(new)):
+                return marshal.dumps((_ENGINE, {k: v for k, v in self.entries.items()
+                                                if k in self.used}))
+        return marshal.dumps((_ENGINE, self.entries))
 
 
 def _identity(path: Path) -> tuple[int, int, int, int] | None:
