@@ -594,3 +594,21 @@ def test_store_saved_as_read_keeps_what_the_reading_path_keeps(fresh, tmp_path, 
     quick, plain = run(True), run(False)
     assert quick == plain and ("", "new|" + "y" * 700, 0) in quick
     assert len(quick) == (8 if used >= 5 else used + 1)  # all kept, or this run's alone
+
+
+@pytest.mark.slow
+def test_extract_compiles_its_modules_patterns_through_the_store(tmp_path):
+    """``rouei extract`` opens the store before the pipeline's modules load: their own patterns
+    (date_roles, layout, org ...) are kept there, and read from there by the next run."""
+    from rouei.extract.fields import date_roles, org
+
+    doc = tmp_path / "n.txt"
+    doc.write_text("2024年1月5日、氏名と住所が流出しました。\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    proc = subprocess.run([sys.executable, "-m", "rouei.extract.cli", "extract", str(doc), "-o",
+                           str(tmp_path / "out.jsonl"), "--quiet", "--cache", str(cache)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    stored = compiled._read(cache / compiled.STORE_NAME)
+    for pat in (date_roles._NP_END, date_roles._CLAUSE_END, org._TITLE_PREFIX):
+        assert ("", pat.pattern, 0) in stored, pat.pattern

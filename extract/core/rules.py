@@ -70,7 +70,7 @@ def fragments() -> dict[str, str]:
     return {k: v["regex"] for k, v in load("fragments").items()}
 
 
-_FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
+_FRAGMENT = compiled.regex(r"\{\{(\w+)\}\}")
 
 
 def expand(pattern: str) -> str:
@@ -257,7 +257,7 @@ def _guard_variant() -> str:
     return compiled.variant("guard", __file__)
 
 
-_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+_GLOBAL_FLAGS = compiled.regex(r"\(\?[aiLmsux]+\)")
 
 
 def union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:

@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.core.io import atomic_output
 
 log = logging.getLogger(__name__)
 
 SCHEMA_FILE = "schema.toml"
-_FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
-_PATTERN_KEY = re.compile(r"^(?:regex|pattern|patterns)$|_(?:regex|pattern)$")
+_FRAGMENT = compiled.regex(r"\{\{(\w+)\}\}")
+_PATTERN_KEY = compiled.regex(r"^(?:regex|pattern|patterns)$|_(?:regex|pattern)$")
 
 
 @dataclass

@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from rouei.extract.core import compiled
 from rouei.extract.doc import layout_blocks
 from rouei.extract.doc.layout_rules import LayoutRules, layout_rules
 from rouei.extract.doc.numbers import kanji_to_int
@@ -249,7 +250,7 @@ _DATE_KINDS = frozenset({"occurred", "discovered", "announced", "reported", "not
 _CIRCLED = {c: i + 1 for i, c in enumerate("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")}
 _CIRCLED.update({c: i + 1 for i, c in enumerate("➀➁➂➃➄➅➆➇➈➉")})
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
-_SPACES = re.compile(r"\s*")
+_SPACES = compiled.regex(r"\s*")
 
 
 def mark_number(s: str) -> int | None:

@@ -123,7 +123,7 @@ def layout_rules() -> LayoutRules:
 
 
 # brackets and white space, dropped from a label's words in one pass
-_DROP = re.compile(r"[【】\[\]「」『』〔〕<>《》\s]+")
+_DROP = compiled.regex(r"[【】\[\]「」『』〔〕<>《》\s]+")
 # label_kind's answers for the rules in use (the same words come back line after line)
 _kinds: dict[str, str | None] = {}
 _kinds_for: list[LayoutRules] = []

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 
-_SENT_END = re.compile(r"[。!?]|\n")
+_SENT_END = compiled.regex(r"[。!?]|\n")
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,7 @@ def main_title(title: str | None) -> str:
     return "|".join(parts[:-1]) if len(parts) > 1 else flat
 
 
-_QUOTED = re.compile(r"「[^」]*」|『[^』]*』")
+_QUOTED = compiled.regex(r"「[^」]*」|『[^』]*』")
 
 
 def genres_of(title: str, text: str, r: NoticeRules | None = None) -> list[Genre]:

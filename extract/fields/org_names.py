@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import OrgItem
 
@@ -136,4 +136,4 @@ def pool(keys: list[str], extra: int) -> dict[str, str]:
     return canon
 
 
-_PLACE_KEY = re.compile(r"(?:市|区|町|村|県|都|府|北海道)$")
+_PLACE_KEY = compiled.regex(r"(?:市|区|町|村|県|都|府|北海道)$")
