@@ -246,6 +246,9 @@ def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs,
                 yield d
 
     parallel = not (args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None)
+    # an inline run leaves no worker or thread behind: the command may end the process at once
+    # (cli._exit_at_once), without the interpreter's teardown
+    args.exit_at_once = not parallel
     if not parallel:
         records = run_inline(settings, todo(), counters=counters)
     else:
