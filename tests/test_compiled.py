@@ -612,3 +612,20 @@ def test_extract_compiles_its_modules_patterns_through_the_store(tmp_path):
     stored = compiled._read(cache / compiled.STORE_NAME)
     for pat in (date_roles._NP_END, date_roles._CLAUSE_END, org._TITLE_PREFIX):
         assert ("", pat.pattern, 0) in stored, pat.pattern
+
+
+def test_fragments_follow_an_edit_of_their_file(rules_copy, monkeypatch):
+    """rules.fragments() gives one dict while fragments.toml is unchanged, and the new
+    fragments once it changed; rules.expand reads them."""
+    monkeypatch.setenv("ROUEI_RULES", str(rules_copy))
+    first = rules.fragments()
+    assert rules.fragments() is first and first
+    name = sorted(first)[0]
+    path = rules_copy / "fragments.toml"
+    path.write_text(path.read_text(encoding="utf-8") + f'\n[{name}_s5]\nregex = "x{{{{{name}}}}}"\n',
+                    encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    again = rules.fragments()
+    assert again is not first and again[f"{name}_s5"] == f"x{{{{{name}}}}}"
+    assert {k: v for k, v in again.items() if k != f"{name}_s5"} == first
+    assert rules.expand(f"a{{{{{name}_s5}}}}") == f"a(?:x(?:{rules.expand(first[name])}))"

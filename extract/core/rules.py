@@ -66,8 +66,16 @@ def load_path(path: Path) -> dict[str, Any]:
 
 
 def fragments() -> dict[str, str]:
-    """Named regex fragments shared by the pattern files (rules/fragments.toml)."""
-    return {k: v["regex"] for k, v in load("fragments").items()}
+    """Named regex fragments shared by the pattern files (rules/fragments.toml). The same dict
+    while the file is unchanged (the expansion of each of some 300 patterns a process asks
+    for it): not to be changed."""
+    data = load("fragments")
+    if _fragments[0] is not data:  # the file's parse is another object once the file changed
+        _fragments[:] = [data, {k: v["regex"] for k, v in data.items()}]
+    return _fragments[1]
+
+
+_fragments: list = [None, {}]  # [the parse of fragments.toml, its fragments]
 
 
 _FRAGMENT = compiled.regex(r"\{\{(\w+)\}\}")
