@@ -439,7 +439,7 @@ def test_store_saved_without_reading_an_unchanged_file_again(fresh, tmp_path, mo
             other = dict(compiled._read(store.path))
             other[("", "other", 0)] = compiled._code("other", 0)
             payload = compiled.marshal.dumps((compiled._ENGINE, other))
-            store.path.write_bytes(compiled.hashlib.blake2b(payload, digest_size=16).digest() + payload)
+            store.path.write_bytes(compiled._frame(payload))
         reads: list = []
         monkeypatch.setattr(compiled, "_read", lambda p: reads.append(p) or compiled._read_file(p)[0])
         compiled.save()
@@ -629,3 +629,85 @@ def test_fragments_follow_an_edit_of_their_file(rules_copy, monkeypatch):
     assert again is not first and again[f"{name}_s5"] == f"x{{{{{name}}}}}"
     assert {k: v for k, v in again.items() if k != f"{name}_s5"} == first
     assert rules.expand(f"a{{{{{name}_s5}}}}") == f"a(?:x(?:{rules.expand(first[name])}))"
+
+
+def _frames_of(path) -> int:
+    data, n, pos = path.read_bytes(), 0, 0
+    while pos < len(data):
+        pos += compiled._HEAD + int.from_bytes(data[pos + 16:pos + compiled._HEAD], "little")
+        n += 1
+    return n
+
+
+def test_store_appends_a_runs_few_new_entries_and_rewrites_once_they_grow(fresh, tmp_path):
+    """A run that adds little to a store it used appends a frame (the file read stays as it
+    was, in front); later runs read every frame; once the appended frames outweigh a quarter
+    of the first, the file is written again whole, as one frame."""
+    base = [(f"base{n}|" + "x" * 400, 0) for n in range(20)]
+    compiled.use_store(tmp_path)
+    for p, f in base:
+        compiled.regex(p, f)
+    compiled.save()
+    path = tmp_path / compiled.STORE_NAME
+    first = path.read_bytes()
+    for run in range(1, 40):
+        fresh()
+        compiled.use_store(tmp_path)
+        for p, f in base:
+            compiled.regex(p, f)
+        compiled.kept("test", f"edit {run}", lambda: "v" * 2000)  # a rules edit: one new parse
+        compiled.save()
+        if _frames_of(path) == 1:
+            break
+        assert path.read_bytes().startswith(first) and _frames_of(path) == run + 1
+    else:
+        raise AssertionError("the appended frames never led to a rewrite")
+    assert 3 <= run < 39  # a few appends, then one frame again
+    fresh()
+    compiled.use_store(tmp_path)
+    assert [compiled.regex(p, f) for p, f in base] == [re.compile(p, f) for p, f in base]
+    assert compiled.kept("test", f"edit {run}", lambda: "made") == "v" * 2000
+    assert compiled._stores[tmp_path].dirty is False
+
+
+def test_store_torn_append_keeps_the_frames_before_it_and_is_rewritten(fresh, tmp_path):
+    compiled.use_store(tmp_path)
+    for n in range(10):
+        compiled.regex(f"base{n}|" + "x" * 400)
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    for n in range(10):
+        compiled.regex(f"base{n}|" + "x" * 400)
+    compiled.regex("added")
+    compiled.save()
+    path = tmp_path / compiled.STORE_NAME
+    assert _frames_of(path) == 2
+    path.write_bytes(path.read_bytes()[:-3])  # the append cut short
+    fresh()
+    compiled.use_store(tmp_path)
+    store = compiled._store()
+    assert store is not None and len(store.entries) == 10 and not store.sound  # the first frame counts
+    compiled.regex("added")  # compiled again
+    for n in range(10):
+        compiled.regex(f"base{n}|" + "x" * 400)
+    compiled.save()
+    assert _frames_of(path) == 1 and len(compiled._read(path)) == 11  # written whole again
+
+
+def test_store_appends_of_two_processes_are_both_kept(fresh, tmp_path):
+    compiled.use_store(tmp_path)
+    for n in range(10):
+        compiled.regex(f"base{n}|" + "x" * 400)
+    compiled.save()
+    stores = []
+    for name in ("one", "two"):  # two runs read the same file, then each stores its own
+        fresh()
+        compiled.use_store(tmp_path)
+        for n in range(10):
+            compiled.regex(f"base{n}|" + "x" * 400)
+        compiled.regex(name)
+        stores.append(compiled._stores[tmp_path])
+    for store in stores:
+        store.save()  # the second finds the file changed: reads it again and merges
+    assert {("", "one", 0), ("", "two", 0)} <= set(compiled._read(tmp_path / compiled.STORE_NAME))
