@@ -185,7 +185,11 @@ def _engine_ok() -> bool:
 
 class _Store:
     """The stored patterns of one directory: read on first use, written back at exit (with what
-    other processes stored meanwhile) when the run compiled a pattern that was not there."""
+    other processes stored meanwhile) when the run compiled a pattern that was not there.
+
+    The file is a sequence of frames, each a digest, a length and a marshalled dict of
+    entries: the first holds the store as last written whole, the others what later runs
+    appended (see ``save``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
