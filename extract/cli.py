@@ -91,9 +91,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _alone() -> bool:
-    """No thread but daemons left, which the interpreter's exit would wait for."""
+    """No thread but daemons left, which the interpreter's exit would wait for, and no profiler
+    or tracer (``python -m cProfile -o out.prof -m rouei.extract.cli ...``, coverage), which
+    writes what it gathered after the command returns."""
     import threading
 
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return False
     return all(t.daemon or t is threading.main_thread() for t in threading.enumerate())
 
 

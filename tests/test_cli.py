@@ -195,8 +195,9 @@ def fake_command(monkeypatch):
     return calls, ask
 
 
-def test_command_that_leaves_nothing_running_ends_the_process_at_once(fake_command):
+def test_command_that_leaves_nothing_running_ends_the_process_at_once(fake_command, monkeypatch):
     calls, _ = fake_command
+    monkeypatch.setattr(sys, "gettrace", lambda: None)  # as without a coverage tracer
     with pytest.raises(_Exited) as exited:
         main()  # as the rouei script calls it
     assert exited.value.code == 3 and calls == ["handlers", ("exit", 3)]
@@ -207,6 +208,19 @@ def test_command_ends_as_usual_when_called_in_process_or_not_asked(fake_command)
     assert main(["fake"]) == 3 and calls == []  # a caller in this process gets the code back
     ask["exit_at_once"] = False
     assert main() == 3 and calls == []
+
+
+def test_command_ends_as_usual_under_a_profiler(fake_command):
+    import cProfile
+
+    calls, _ = fake_command
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        code = main()  # the profiler writes its file once the command returns
+    finally:
+        profiler.disable()
+    assert code == 3 and calls == []
 
 
 def test_command_ends_as_usual_while_another_thread_runs(fake_command):
