@@ -151,3 +151,105 @@ def test_cli_eval_accepts_the_gold_in_the_repository(tmp_path, capsys):
     empty.write_text("", encoding="utf-8")
     assert main(["eval", str(ROOT / "corpus" / "gold.jsonl"), str(empty)]) == 0
     assert capsys.readouterr().out.startswith("field")
+
+
+# -- ending the process at once after a command that leaves nothing running --------------------
+
+class _Exited(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@pytest.fixture
+def fake_command(monkeypatch):
+    """A subcommand ``fake`` that returns 3 and asks (or not) to end the process at once; the
+    exit handlers and os._exit recorded, not run (this is pytest's process)."""
+    import argparse
+    import types
+
+    from rouei.extract import cli
+
+    calls: list = []
+    ask = {"exit_at_once": True}
+
+    def add_parser(sub: argparse._SubParsersAction) -> None:
+        sub.add_parser("fake").set_defaults(func=run)
+
+    def run(args: argparse.Namespace) -> int:
+        args.exit_at_once = ask["exit_at_once"]
+        return 3
+
+    module = types.ModuleType("rouei_test_fake_command")
+    module.add_parser = add_parser  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setitem(cli.COMMANDS, "fake", module.__name__)
+    monkeypatch.setattr(cli.atexit, "_run_exitfuncs", lambda: calls.append("handlers"))
+
+    def _exit(code: int) -> None:
+        calls.append(("exit", code))
+        raise _Exited(code)
+
+    monkeypatch.setattr(cli.os, "_exit", _exit)
+    monkeypatch.setattr(sys, "argv", ["rouei", "fake"])
+    return calls, ask
+
+
+def test_command_that_leaves_nothing_running_ends_the_process_at_once(fake_command, monkeypatch):
+    calls, _ = fake_command
+    monkeypatch.setattr(sys, "gettrace", lambda: None)  # as without a coverage tracer
+    with pytest.raises(_Exited) as exited:
+        main()  # as the rouei script calls it
+    assert exited.value.code == 3 and calls == ["handlers", ("exit", 3)]
+
+
+def test_command_ends_as_usual_when_called_in_process_or_not_asked(fake_command):
+    calls, ask = fake_command
+    assert main(["fake"]) == 3 and calls == []  # a caller in this process gets the code back
+    ask["exit_at_once"] = False
+    assert main() == 3 and calls == []
+
+
+def test_command_ends_as_usual_under_a_profiler(fake_command):
+    import cProfile
+
+    calls, _ = fake_command
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        code = main()  # the profiler writes its file once the command returns
+    finally:
+        profiler.disable()
+    assert code == 3 and calls == []
+
+
+def test_command_ends_as_usual_while_another_thread_runs(fake_command):
+    import threading
+
+    calls, _ = fake_command
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert main() == 3 and calls == []  # the interpreter's exit waits for the thread
+    finally:
+        stop.set()
+        worker.join()
+
+
+def test_extract_ends_at_once_with_its_code_its_records_and_its_exit_handlers_run(tmp_path):
+    """A real inline run ended at once: exit 1 for an error record, the record written, and the
+    compiled-regex store (saved by an exit handler) on disk."""
+    doc = tmp_path / "n.txt"
+    doc.write_text(NOTICE, encoding="utf-8")
+    out, cache = tmp_path / "out.jsonl", tmp_path / "cache"
+    proc = subprocess.run(_rouei("extract", str(doc), "-o", str(out), "--cache", str(cache),
+                                 "--max-chars", "5", "--quiet"),
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert "E013" in proc.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["error"]["kind"] for r in records] == ["too_long"]
+    from rouei.extract.core import compiled
+
+    assert len(compiled._read(cache / compiled.STORE_NAME)) > 300

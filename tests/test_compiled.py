@@ -439,7 +439,7 @@ def test_store_saved_without_reading_an_unchanged_file_again(fresh, tmp_path, mo
             other = dict(compiled._read(store.path))
             other[("", "other", 0)] = compiled._code("other", 0)
             payload = compiled.marshal.dumps((compiled._ENGINE, other))
-            store.path.write_bytes(compiled.hashlib.blake2b(payload, digest_size=16).digest() + payload)
+            store.path.write_bytes(compiled._frame(payload))
         reads: list = []
         monkeypatch.setattr(compiled, "_read", lambda p: reads.append(p) or compiled._read_file(p)[0])
         compiled.save()
@@ -489,6 +489,228 @@ def test_pattern_answers_kept_in_the_store_equal_fresh_ones(fresh, tmp_path):
              for p, f in cases]
     assert first == again == plain
     assert sum(1 for r, _ in plain if r) > 20  # the rules do have answers
+
+
+def test_lexicon_trie_pattern_from_the_store_equals_a_fresh_build(fresh, tmp_path):
+    """The data-type lexicon's trie pattern comes from the store in a later run, as building it
+    gives it; other terms (and a lexicon the trie cannot take) are built for themselves."""
+    from rouei.extract.fields import datatype_rules as D
+
+    lexicons = [D.terms(rules.load("datatypes")), ["氏名", "住所", "ID", "IDカード"],
+                ["患者 ID", "患者"]]  # the last one keeps the plain form (white space inside)
+    compiled.use_store(tmp_path)
+    first = [D.lexicon_regex(t) for t in lexicons]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = [D.lexicon_regex(t) for t in lexicons]
+    assert compiled._stores[tmp_path].dirty is False  # the patterns came from the file
+    fresh()  # no store: built in this process
+    built = [D.lexicon_regex(t) for t in lexicons]
+    assert first == again == built
+    assert [D.trie_pattern(t) for t in lexicons[:2]] == [p.pattern for p in built[:2]]
+    assert D.trie_pattern(lexicons[2]) is None and built[2] == D.plain_lexicon(lexicons[2])
+
+
+def test_script_blocks_from_the_store_count_as_fresh_ones(fresh, tmp_path):
+    """The notice test's per-block script tables come from the store in a later run, equal to
+    reading the block again, and the counts made with them are the plain counts."""
+    from rouei.extract.fields import notice
+
+    # a slice of every block of the BMP but the surrogates', with kana, kanji, letters and marks
+    texts = ["".join(chr(b << 8 | low) for low in range(0, 256, 5)) for b in range(256)
+             if not 0xD8 <= b < 0xE0]
+    texts += ["漏えいのお知らせ:顧客の氏名、ﾒｰﾙｱﾄﾞﾚｽ", "Ab1 ＡＢ１ ａ", ""]
+
+    def plain(text: str) -> tuple[int, int, int]:
+        kinds = [notice.script_of(ch) for ch in text]
+        return sum(k != "" for k in kinds), kinds.count("kana"), kinds.count("kanji")
+
+    compiled.use_store(tmp_path)
+    first = [notice._BlockCounts().counts(t) for t in texts]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    blocks = notice._BlockCounts()
+    again = [blocks.counts(t) for t in texts]
+    assert compiled._stores[tmp_path].dirty is False  # every block came from the file
+    assert first == again == [plain(t) for t in texts]
+    variant = compiled.variant("script blocks", notice.__file__)
+    stored = {int(k[2].split()[0]): v for k, v in compiled._stores[tmp_path].entries.items()
+              if k[:2] == ("kept", variant)}
+    assert len(stored) == 256 - 8
+    for block, value in stored.items():
+        assert value == notice._BlockCounts.kinds(block), hex(block)
+
+
+def test_cue_index_from_the_store_equals_a_fresh_build(fresh, tmp_path, monkeypatch):
+    """A cue index's parts come from the store in a later run, equal to building them; a list
+    with no known factors and an empty list keep their forms."""
+    from rouei.extract.fields.cue_index import CueIndex
+
+    lists = [[re.compile(p, f) for p, f in VARIED] + [re.compile(p) for p in _rule_regexes()],
+             [re.compile(p) for p in (r"紛失|盗難", r"誤って[^。]{0,12}?送信", r"ウイルス")],
+             [re.compile(r".*"), re.compile(r"(?i)abc")], []]
+    compiled.use_store(tmp_path)
+    first = [CueIndex.of(ps) for ps in lists]
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = [CueIndex.of(ps) for ps in lists]
+    assert compiled._stores[tmp_path].dirty is False  # the parts came from the file
+    fresh()
+    monkeypatch.setattr(compiled, "kept", lambda kind, key, make: make())  # built here
+    built = [CueIndex.of(ps) for ps in lists]
+    assert first == again == built
+    assert built[0].finder is not None and len(built[0].by_factor) > 50
+    assert built[2] == CueIndex({}, (0, 1)) and built[3] == CueIndex({}, ())
+
+
+@pytest.mark.parametrize("used", [0, 1, 3, 5, 6])
+def test_store_saved_as_read_keeps_what_the_reading_path_keeps(fresh, tmp_path, used):
+    """Saving a file still as it was read (one dump, weights from the size read) keeps the
+    same entries as reading the file again and weighing both dumps: the unused entries stay
+    while they weigh no more than the used and new ones."""
+    def run(identity_known: bool) -> set:
+        fresh()
+        shutil.rmtree(tmp_path / "s", ignore_errors=True)
+        (tmp_path / "s").mkdir()
+        compiled.use_store(tmp_path / "s")
+        for n in range(6):
+            compiled.regex(f"old{n}|" + "x" * (300 + 100 * n))
+        compiled.kept("test", "old", lambda: "v" * 500)
+        compiled.save()
+        fresh()
+        compiled.use_store(tmp_path / "s")
+        for n in range(used):
+            compiled.regex(f"old{n}|" + "x" * (300 + 100 * n))
+        compiled.regex("new|" + "y" * 700)
+        store = compiled._stores[compiled._dir[0]]
+        if not identity_known:
+            store.read_as = None
+        compiled.save()
+        return set(compiled._read(tmp_path / "s" / compiled.STORE_NAME))
+
+    quick, plain = run(True), run(False)
+    assert quick == plain and ("", "new|" + "y" * 700, 0) in quick
+    assert len(quick) == (8 if used >= 5 else used + 1)  # all kept, or this run's alone
+
+
+@pytest.mark.slow
+def test_extract_compiles_its_modules_patterns_through_the_store(tmp_path):
+    """``rouei extract`` opens the store before the pipeline's modules load: their own patterns
+    (date_roles, layout, org ...) are kept there, and read from there by the next run."""
+    from rouei.extract.fields import date_roles, org
+
+    doc = tmp_path / "n.txt"
+    doc.write_text("2024年1月5日、氏名と住所が流出しました。\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    proc = subprocess.run([sys.executable, "-m", "rouei.extract.cli", "extract", str(doc), "-o",
+                           str(tmp_path / "out.jsonl"), "--quiet", "--cache", str(cache)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    stored = compiled._read(cache / compiled.STORE_NAME)
+    for pat in (date_roles._NP_END, date_roles._CLAUSE_END, org._TITLE_PREFIX):
+        assert ("", pat.pattern, 0) in stored, pat.pattern
+
+
+def test_fragments_follow_an_edit_of_their_file(rules_copy, monkeypatch):
+    """rules.fragments() gives one dict while fragments.toml is unchanged, and the new
+    fragments once it changed; rules.expand reads them."""
+    monkeypatch.setenv("ROUEI_RULES", str(rules_copy))
+    first = rules.fragments()
+    assert rules.fragments() is first and first
+    name = sorted(first)[0]
+    path = rules_copy / "fragments.toml"
+    path.write_text(path.read_text(encoding="utf-8") + f'\n[{name}_s5]\nregex = "x{{{{{name}}}}}"\n',
+                    encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    again = rules.fragments()
+    assert again is not first and again[f"{name}_s5"] == f"x{{{{{name}}}}}"
+    assert {k: v for k, v in again.items() if k != f"{name}_s5"} == first
+    assert rules.expand(f"a{{{{{name}_s5}}}}") == f"a(?:x(?:{rules.expand(first[name])}))"
+
+
+def _frames_of(path) -> int:
+    data, n, pos = path.read_bytes(), 0, 0
+    while pos < len(data):
+        pos += compiled._HEAD + int.from_bytes(data[pos + 16:pos + compiled._HEAD], "little")
+        n += 1
+    return n
+
+
+def test_store_appends_a_runs_few_new_entries_and_rewrites_once_they_grow(fresh, tmp_path):
+    """A run that adds little to a store it used appends a frame (the file read stays as it
+    was, in front); later runs read every frame; once the appended frames outweigh a quarter
+    of the first, the file is written again whole, as one frame."""
+    base = [(f"base{n}|" + "x" * 400, 0) for n in range(20)]
+    compiled.use_store(tmp_path)
+    for p, f in base:
+        compiled.regex(p, f)
+    compiled.save()
+    path = tmp_path / compiled.STORE_NAME
+    first = path.read_bytes()
+    for run in range(1, 40):
+        fresh()
+        compiled.use_store(tmp_path)
+        for p, f in base:
+            compiled.regex(p, f)
+        compiled.kept("test", f"edit {run}", lambda: "v" * 2000)  # a rules edit: one new parse
+        compiled.save()
+        if _frames_of(path) == 1:
+            break
+        assert path.read_bytes().startswith(first) and _frames_of(path) == run + 1
+    else:
+        raise AssertionError("the appended frames never led to a rewrite")
+    assert 3 <= run < 39  # a few appends, then one frame again
+    fresh()
+    compiled.use_store(tmp_path)
+    assert [compiled.regex(p, f) for p, f in base] == [re.compile(p, f) for p, f in base]
+    assert compiled.kept("test", f"edit {run}", lambda: "made") == "v" * 2000
+    assert compiled._stores[tmp_path].dirty is False
+
+
+def test_store_torn_append_keeps_the_frames_before_it_and_is_rewritten(fresh, tmp_path):
+    compiled.use_store(tmp_path)
+    for n in range(10):
+        compiled.regex(f"base{n}|" + "x" * 400)
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    for n in range(10):
+        compiled.regex(f"base{n}|" + "x" * 400)
+    compiled.regex("added")
+    compiled.save()
+    path = tmp_path / compiled.STORE_NAME
+    assert _frames_of(path) == 2
+    path.write_bytes(path.read_bytes()[:-3])  # the append cut short
+    fresh()
+    compiled.use_store(tmp_path)
+    store = compiled._store()
+    assert store is not None and len(store.entries) == 10 and not store.sound  # the first frame counts
+    compiled.regex("added")  # compiled again
+    for n in range(10):
+        compiled.regex(f"base{n}|" + "x" * 400)
+    compiled.save()
+    assert _frames_of(path) == 1 and len(compiled._read(path)) == 11  # written whole again
+
+
+def test_store_appends_of_two_processes_are_both_kept(fresh, tmp_path):
+    compiled.use_store(tmp_path)
+    for n in range(10):
+        compiled.regex(f"base{n}|" + "x" * 400)
+    compiled.save()
+    stores = []
+    for name in ("one", "two"):  # two runs read the same file, then each stores its own
+        fresh()
+        compiled.use_store(tmp_path)
+        for n in range(10):
+            compiled.regex(f"base{n}|" + "x" * 400)
+        compiled.regex(name)
+        stores.append(compiled._stores[tmp_path])
+    for store in stores:
+        store.save()  # the second finds the file changed: reads it again and merges
+    assert {("", "one", 0), ("", "two", 0)} <= set(compiled._read(tmp_path / compiled.STORE_NAME))
 
 
 # -- a pattern led by a lookahead on one class skips to it (compiled._led_skip) -----------------

@@ -113,3 +113,71 @@ def test_rules_schema_extract_refuses_broken_rules_and_writes_nothing(rules_copy
     assert "Traceback" not in proc.stderr
     assert out.read_text(encoding="utf-8") == '{"doc_id": "earlier"}\n'
     assert not (tmp_path / "out.jsonl.part").exists()
+
+
+def _drop_section(path, section):
+    """``path`` without the table ``[section]`` (up to the next table header)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"\n[{section}]\n") + 1
+    nxt = text.find("\n[", start)
+    path.write_text(text[:start] + (text[nxt + 1:] if nxt != -1 else ""), encoding="utf-8")
+
+
+def test_rules_schema_a_section_the_extractors_read_must_be_there(rules_copy):
+    """A copy of rules/ from before a section was added fails the check, naming file and
+    section, instead of every document failing alone with a bare KeyError."""
+    _drop_section(rules_copy / "org.toml", "scan")
+    errors, _ = check_rules(rules_copy)
+    assert errors == [e for e in errors if "org.toml has no [scan] section" in e] and len(errors) == 1
+    with pytest.raises(RoueiError) as err:
+        validate_rules(rules_copy)
+    assert err.value.code == "E006" and "[scan]" in str(err.value)
+
+
+def test_rules_schema_an_optional_section_may_be_left_out(rules_copy):
+    import tomllib
+
+    from rouei.extract.core import schema as schema_mod
+
+    schema = tomllib.loads((rules_copy / "schema.toml").read_text(encoding="utf-8"))
+    assert schema["incidents"]["numbered_heading"]["optional"] is True
+    # the schema's optional sections are absent from the shipped files and the check passes
+    assert check_rules(rules_copy)[0] == []
+    # without the mark, the same absence is an error
+    del schema["incidents"]["numbered_heading"]["optional"]
+    files = {p.stem: tomllib.loads(p.read_text(encoding="utf-8")) for p in rules_copy.glob("*.toml")}
+    report = schema_mod._Report()
+    schema_mod._missing(files, schema, report, set(files))
+    assert len(report.errors) == 1 and "incidents.toml has no [numbered_heading]" in report.errors[0]
+
+
+def test_rules_schema_a_missing_rule_file_is_named_once(rules_copy):
+    (rules_copy / "status.toml").unlink()
+    errors = check_rules(rules_copy)[0]
+    assert len(errors) == 1 and errors[0].startswith("status.toml is missing")
+    # a file that is there but not valid TOML is reported as such, not also as missing
+    (rules_copy / "status.toml").write_text("[[cue]\n", encoding="utf-8")
+    errors = check_rules(rules_copy)[0]
+    assert len(errors) == 1 and "not valid TOML" in errors[0]
+
+
+def test_rules_schema_an_old_copy_with_its_old_schema_is_still_told_what_it_lacks(rules_copy):
+    """A copy taken before a section was added carries a schema.toml without it too: the
+    sections this version reads come from the shipped schema."""
+    _drop_section(rules_copy / "org.toml", "scan")
+    _drop_section(rules_copy / "schema.toml", "org.scan")
+    errors = check_rules(rules_copy)[0]
+    assert len(errors) == 1 and "org.toml has no [scan] section" in errors[0]
+
+
+def test_rules_schema_stamp_follows_the_shipped_schema(rules_copy, tmp_path, monkeypatch):
+    """A stamp of a copy that passed does not outlive a shipped schema that now asks for more."""
+    from rouei.extract.core import schema as schema_mod
+
+    before = schema_mod._stamp_key(rules_copy)
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "schema.toml").write_bytes((rules.rules_dir() / "schema.toml").read_bytes() + b"\n# newer\n")
+    real = rules._rules_dir
+    monkeypatch.setattr(rules, "_rules_dir", lambda env: shipped if env is None else real(env))
+    assert schema_mod._stamp_key(rules_copy) != before

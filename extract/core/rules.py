@@ -66,21 +66,32 @@ def load_path(path: Path) -> dict[str, Any]:
 
 
 def fragments() -> dict[str, str]:
-    """Named regex fragments shared by the pattern files (rules/fragments.toml)."""
-    return {k: v["regex"] for k, v in load("fragments").items()}
+    """Named regex fragments shared by the pattern files (rules/fragments.toml). The same dict
+    while the file is unchanged (the expansion of each of some 300 patterns a process asks
+    for it): not to be changed."""
+    data = load("fragments")
+    if _fragments[0] is not data:  # the file's parse is another object once the file changed
+        _fragments[:] = [data, {k: v["regex"] for k, v in data.items()}]
+    return _fragments[1]
+
+
+_fragments: list = [None, {}]  # [the parse of fragments.toml, its fragments]
+
+
+_FRAGMENT = compiled.regex(r"\{\{(\w+)\}\}")
 
 
 def expand(pattern: str) -> str:
     """Replace ``{{name}}`` with the named fragment (recursively), leaving regex braces alone."""
-    frags = fragments()
+    frags = fragments()  # read once for the whole expansion (some 300 patterns a process)
 
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in frags:
             raise RoueiError("E006", detail=f"unknown fragment {{{{{name}}}}}")
-        return "(?:" + expand(frags[name]) + ")"
+        return "(?:" + _FRAGMENT.sub(sub, frags[name]) + ")"
 
-    return re.sub(r"\{\{(\w+)\}\}", sub, pattern)
+    return _FRAGMENT.sub(sub, pattern)
 
 
 @cache
@@ -254,7 +265,7 @@ def _guard_variant() -> str:
     return compiled.variant("guard", __file__)
 
 
-_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+_GLOBAL_FLAGS = compiled.regex(r"\(\?[aiLmsux]+\)")
 
 
 def union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:

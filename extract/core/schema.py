@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.core.io import atomic_output
 
 log = logging.getLogger(__name__)
 
 SCHEMA_FILE = "schema.toml"
-_FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
-_PATTERN_KEY = re.compile(r"^(?:regex|pattern|patterns)$|_(?:regex|pattern)$")
+_FRAGMENT = compiled.regex(r"\{\{(\w+)\}\}")
+_PATTERN_KEY = compiled.regex(r"^(?:regex|pattern|patterns)$|_(?:regex|pattern)$")
 
 
 @dataclass
@@ -210,7 +210,34 @@ def check_rules(root: Path | None = None) -> tuple[list[str], list[str]]:
     checker = _Checker(files, schema, report)
     for name, data in files.items():
         checker.file(name, data)
+    # the sections this version of rouei reads are those its own schema lists: a copy of rules/
+    # from an older version carries an older schema.toml, which knows nothing of newer ones
+    shipped = rules._rules_dir(None) / SCHEMA_FILE
+    wanted = schema
+    if shipped.exists() and shipped.resolve() != schema_path.resolve():
+        wanted = _read(shipped, _Report()) or schema
+    _missing(files, wanted, report, {p.stem for p in root.glob("*.toml")})
     return report.errors, report.warnings
+
+
+def _missing(files: dict[str, dict], schema: dict, report: _Report, present: set[str]) -> None:
+    """An error for each rule file and section ``schema`` (the shipped one) lists, not marked
+    ``optional``, that the rules lack: the extractors read them, and without this every document of a run would
+    fail alone with a bare KeyError (a copy of rules/ taken before a version that added one)."""
+    for name, spec in schema.items():
+        if name == "taxonomy" or not isinstance(spec, dict):
+            continue
+        wanted = [sec for sec, sec_spec in spec.items()
+                  if sec != "*" and isinstance(sec_spec, dict) and not sec_spec.get("optional")]
+        if name not in files:  # not there, or not valid TOML (said above)
+            if wanted and name not in present:
+                report.errors.append(f"{name}.toml is missing: rouei reads its sections "
+                                     f"[{'], ['.join(wanted)}]")
+            continue
+        for sec in wanted:
+            if sec not in files[name]:
+                report.errors.append(f"{name}.toml has no [{sec}] section, which rouei reads (a copy "
+                                     "of rules/ from an older version? the shipped file has it)")
 
 
 def validate_rules(root: Path | None = None, stamp_dir: str | Path | None = None) -> None:
@@ -236,13 +263,16 @@ STAMP_NAME = "rules-checked.json"
 
 
 def _stamp_key(root: Path | None) -> str | None:
-    """Digest of what a check's verdict depends on: the rule files, this checker, Python."""
+    """Digest of what a check's verdict depends on: the rule files, this checker, the shipped
+    schema (the sections this version reads), Python."""
     try:
         digest = rules.rules_hash(root) if root is not None else rules.rules_hash_cached()
         checker = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        shipped = rules._rules_dir(None) / SCHEMA_FILE
+        own = hashlib.sha256(shipped.read_bytes()).hexdigest() if shipped.exists() else ""
     except OSError:
         return None  # no stamp: check every time
-    return hashlib.sha256(f"{digest}\0{checker}\0{sys.version}".encode()).hexdigest()
+    return hashlib.sha256(f"{digest}\0{checker}\0{own}\0{sys.version}".encode()).hexdigest()
 
 
 def _stamped_warnings(directory: Path, key: str) -> list[str] | None:

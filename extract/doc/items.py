@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True)
 class Item:
+    """A piece of evidence: its text and its character offsets in the document."""
     text: str
     start: int
     end: int
@@ -17,6 +18,7 @@ class Item:
 
 @dataclass(frozen=True)
 class DateItem(Item):
+    """A date, as an ISO 8601 value at the precision written, with its role."""
     value: str = ""  # ISO 8601 at the precision written: YYYY-MM-DD, YYYY-MM or YYYY
     role: str = "other"
 
@@ -27,6 +29,7 @@ class DateItem(Item):
 
 @dataclass(frozen=True)
 class CountItem(Item):
+    """A count of people or records, with its unit and whether it is approximate."""
     value: int = 0
     unit: str = ""
     approximate: bool = False
@@ -38,6 +41,7 @@ class CountItem(Item):
 
 @dataclass(frozen=True)
 class DataTypeItem(Item):
+    """A kind of data named in the notice, and whether the notice says it leaked."""
     category: str = "other"
     leaked: bool = True
 
@@ -48,6 +52,7 @@ class DataTypeItem(Item):
 
 @dataclass(frozen=True)
 class CauseItem(Item):
+    """A stated cause, its category, and the classes it yields to in the same incident."""
     category: str = "other"
     # classes that, stated elsewhere in the same incident, make this cue a consequence
     yields: frozenset[str] = frozenset()

@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from rouei.extract.core import compiled
 from rouei.extract.doc import layout_blocks
 from rouei.extract.doc.layout_rules import LayoutRules, layout_rules
 from rouei.extract.doc.numbers import kanji_to_int
@@ -49,6 +50,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading line, the section kind its words name and its rank."""
     line: Line
     kind: str | None  # the section kind its words name (None: a heading of no known kind)
     level: int  # 0 is the top: ranks follow the order in which mark styles first appear
@@ -61,6 +63,7 @@ class Heading:
 
 @dataclass(frozen=True)
 class Section:
+    """A stretch of the text under one heading, up to the next heading of its rank."""
     kind: str | None
     heading: str  # the heading's words (normalised), without its mark
     start: int  # the heading line's start
@@ -105,6 +108,7 @@ class Block:
 
 @dataclass
 class Layout:
+    """A text's layout: lines, headings, sections, labels, timeline, list items, header."""
     text: str
     lines: list[Line] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
@@ -246,7 +250,7 @@ _DATE_KINDS = frozenset({"occurred", "discovered", "announced", "reported", "not
 _CIRCLED = {c: i + 1 for i, c in enumerate("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")}
 _CIRCLED.update({c: i + 1 for i, c in enumerate("➀➁➂➃➄➅➆➇➈➉")})
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
-_SPACES = re.compile(r"\s*")
+_SPACES = compiled.regex(r"\s*")
 
 
 def mark_number(s: str) -> int | None:

@@ -14,6 +14,7 @@ from rouei.extract.core import compiled, rules
 
 @dataclass(frozen=True)
 class Marker:
+    """A mark of rules/layout.toml: its style name, its pattern, whether it is a bullet."""
     style: str
     regex: re.Pattern[str]
     bullet: bool
@@ -21,6 +22,7 @@ class Marker:
 
 @dataclass(frozen=True)
 class LayoutRules:
+    """rules/layout.toml compiled: marks, section and label words, and the layout's limits."""
     markers: tuple[Marker, ...]
     sections: tuple[tuple[str, re.Pattern[str]], ...]
     labels: tuple[tuple[str, re.Pattern[str]], ...]  # matched against the whole label
@@ -66,7 +68,7 @@ def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         if first is None:
             return None
         chars |= first
-    return re.compile(f"[{rules.char_class(chars)}]")
+    return rules.regex(f"[{rules.char_class(chars)}]")
 
 
 @cache
@@ -110,7 +112,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         tl_start=_start_class([tl_date]),
         label_start=_start_class([pat for _, pat in labels]),
         any_section=rules.union([pat for _, pat in sections]),
-        sep_needs=tuple(re.compile(f"[{rules.char_class(need)}]")
+        sep_needs=tuple(rules.regex(f"[{rules.char_class(need)}]")
                         for need in needed_chars(label_sep)),
     )
 
@@ -121,7 +123,7 @@ def layout_rules() -> LayoutRules:
 
 
 # brackets and white space, dropped from a label's words in one pass
-_DROP = re.compile(r"[【】\[\]「」『』〔〕<>《》\s]+")
+_DROP = compiled.regex(r"[【】\[\]「」『』〔〕<>《》\s]+")
 # label_kind's answers for the rules in use (the same words come back line after line)
 _kinds: dict[str, str | None] = {}
 _kinds_for: list[LayoutRules] = []

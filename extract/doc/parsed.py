@@ -21,6 +21,7 @@ _FIELDS = ("idx", "words", "pos", "lemma", "norm", "dep", "head", "space", "punc
 
 @dataclass(frozen=True)
 class Entity:
+    """A named entity of the parse, with its character offsets (spaCy's ``Span`` attributes)."""
     start_char: int
     end_char: int
     label_: str

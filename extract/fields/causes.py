@@ -31,6 +31,7 @@ CLASSES = ("loss", "misoperation", "unauthorized_access", "mismanagement", "unau
 
 @dataclass(frozen=True)
 class Cue:
+    """A cause cue of rules/causes.toml: its category, pattern and the conditions on its context."""
     category: str
     regex: re.Pattern[str]
     needs_cause: bool
@@ -46,6 +47,7 @@ class Cue:
 
 @dataclass(frozen=True)
 class CauseRules:
+    """rules/causes.toml and rules/cause_context.toml compiled."""
     cues: tuple[Cue, ...]
     suppress: dict[str, frozenset[str]]
     marker: re.Pattern[str]

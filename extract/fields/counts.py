@@ -34,6 +34,7 @@ _VAGUE_BEFORE_KANJI = "数何幾"
 
 @dataclass(frozen=True)
 class _Counter:
+    """A counter word of rules/counters.toml (名, 件 ...) and what it needs around it."""
     unit: str
     after_no: bool
     tight: bool
@@ -44,6 +45,7 @@ class _Counter:
 
 @dataclass(frozen=True)
 class _Exclusion:
+    """A context of rules/count_patterns.toml in which a number is not a count."""
     name: str
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
@@ -59,6 +61,7 @@ class _Exclusion:
 
 @dataclass(frozen=True)
 class _Rules:
+    """The count patterns, counters and exclusions, compiled."""
     regex: re.Pattern[str]
     counters: dict[str, _Counter]
     exclusions: tuple[_Exclusion, ...]
@@ -163,8 +166,8 @@ def _compiled(rules_sha: str) -> _Rules:
         or (any_after is not None and e.after is not None)))
     table, approx = pats["table_total"], pats["approximate"]
     return _Rules(regex, counters, exclusions, any_before, any_after, ungated,
-                  re.compile(rf"^(?:{approx['prefix']})"),
-                  re.compile(approx["prefix_not_after"]),
+                  rules.regex(rf"^(?:{approx['prefix']})"),
+                  rules.regex(approx["prefix_not_after"]),
                   rules.compile_pattern(table["header"]),
                   rules.compile_pattern(table["total"], re.MULTILINE), int(table["lines"]),
                   _required(rules.expand(table["header"])))

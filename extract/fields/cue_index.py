@@ -157,6 +157,20 @@ class CueIndex:
 
     @classmethod
     def of(cls, patterns: Sequence[re.Pattern[str]]) -> CueIndex:
+        """The index of ``patterns``. Its parts take a few milliseconds of Python to make for
+        a cue list, in every process: they are kept in the compiled-regex store under the
+        patterns and a digest of this file (core.compiled.kept)."""
+        key = "\0".join(f"{int(p.flags)} {p.pattern}" for p in patterns)
+        by_factor, always, finder, covers, straddlers = compiled.kept(
+            compiled.variant("cue index", __file__), key, lambda: cls._parts(patterns))
+        if finder is None:
+            return cls(by_factor, always)
+        return cls(by_factor, always, rules.regex(finder), covers, straddlers)
+
+    @staticmethod
+    def _parts(patterns: Sequence[re.Pattern[str]]) -> tuple:
+        """(by_factor, always, the finder's pattern, covers, straddlers) of ``patterns``; the
+        finder's pattern and the rest are None when no pattern has known factors."""
         by_factor: dict[str, list[int]] = {}
         always = []
         for i, pat in enumerate(patterns):
@@ -168,8 +182,7 @@ class CueIndex:
                 by_factor.setdefault(f, []).append(i)
         words = sorted(by_factor)
         if not words:
-            return cls({}, tuple(always))
-        finder = rules.regex(trie_pattern(words))
+            return {}, tuple(always), None, None, None
         covers = {w: frozenset(i for f in words if f in w for i in by_factor[f]) for w in words}
         opening: dict[str, list[str]] = {}  # a proper prefix of factors: those factors
         for f in words:
@@ -177,8 +190,8 @@ class CueIndex:
                 opening.setdefault(f[:n], []).append(f)
         straddlers = {w: tuple(sorted({f for k in range(1, len(w)) for f in opening.get(w[k:], ())}))
                       for w in words}
-        return cls({f: tuple(ix) for f, ix in by_factor.items()}, tuple(always), finder, covers,
-                   {w: fs for w, fs in straddlers.items() if fs})
+        return ({f: tuple(ix) for f, ix in by_factor.items()}, tuple(always), trie_pattern(words),
+                covers, {w: fs for w, fs in straddlers.items() if fs})
 
     def cues_in(self, text: str) -> list[int]:
         found = set(self.always)

@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from rouei.extract.core import compiled
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DataTypeItem
 from rouei.extract.doc.layout import Line, Section
@@ -33,17 +34,18 @@ _MAX_WRAPS = 3
 _MIN_WRAPPED = 15  # a line shorter than this is a heading or an item, not a wrapped sentence
 _CLOSING = set("。.!?！？:：】」』)）")
 # where a clause ends when there is no parse: 「…含まれていますが、」「…含まれており、」「…のみで、」
-_CLAUSE_END = re.compile(r"が、|けれど|一方|(?:おり|あり|いて|であり|で|し|て)、")
+_CLAUSE_END = compiled.regex(r"が、|けれど|一方|(?:おり|あり|いて|であり|で|し|て)、")
 # layout section kinds whose lines describe the leaked records: the data, or their numbers
 # (「2 対象者数」 ⏎ 「会員(氏名、メールアドレス)1,024名」)
 _LEAKED_KINDS = frozenset({"leaked_data", "counts"})
-_BRACKETED = re.compile(r"[((][^()()]*[))]")
-_BLANKS = re.compile(r"[ \t]*")
-_COLONS = re.compile("[:：]")
+_BRACKETED = compiled.regex(r"[((][^()()]*[))]")
+_BLANKS = compiled.regex(r"[ \t]*")
+_COLONS = compiled.regex("[:：]")
 
 
 @dataclass(slots=True)
 class _Hit:
+    """A lexicon term found in the normalised copy, with its sentence and how it was found."""
     ns: int  # span in the normalised copy
     ne: int
     category: str

@@ -7,14 +7,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 
-_SENT_END = re.compile(r"[。!?]|\n")
+_SENT_END = compiled.regex(r"[。!?]|\n")
 
 
 @dataclass(frozen=True)
 class _Cue:
+    """A date-role cue: the role it gives, its pattern, and what else the sentence needs."""
     role: str
     regex: re.Pattern[str]
     needs: str | None
@@ -22,6 +23,7 @@ class _Cue:
 
 @dataclass(frozen=True)
 class RoleRules:
+    """The date-role rules compiled (rules/date_roles.toml): role cues, the roles of sections."""
     cues: tuple[_Cue, ...]
     non_cue: tuple[re.Pattern[str], ...]
     negation: re.Pattern[str]

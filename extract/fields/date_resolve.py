@@ -4,13 +4,13 @@ two-digit years from the century of the dates around them. Never from today."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from rouei.extract.core import compiled
 from rouei.extract.doc.items import Mention
 
-_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MONTH = compiled.regex(r"\d{4}-\d{2}")
+_ISO_DAY = compiled.regex(r"\d{4}-\d{2}-\d{2}")
 
 
 def _ym(mn: Mention) -> tuple[int, int] | None:

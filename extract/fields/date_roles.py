@@ -16,8 +16,7 @@ notice was announced. Then ranges and lone bounds (以降, までに); a date wi
 
 from __future__ import annotations
 
-import re
-
+from rouei.extract.core import compiled
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import Mention
 from rouei.extract.fields import date_attach
@@ -31,23 +30,23 @@ from rouei.extract.fields.date_cues import (
 # The end of a clause inside a sentence: a comma after a verb's continuative form
 # (実施し、 / 受けたため、 / 行ったところ、), but not after the compound particles
 # に対し、 に関し、 を通じ、 について、 において、 により、 として、.
-_CLAUSE_END = re.compile(
+_CLAUSE_END = compiled.regex(
     r"(?<!に対)(?<!に関)(?<!に際)(?<!を通)(?<!につ)(?<!にお)(?<!とし)(?<!によ)(?<!にて)"
     r"(?<!に伴)(?<!に従)(?:[しりきけえめてでいずく]|ため|ところ|おり|あり|なり|後)[、,]"
 )
-_NONSPACE = re.compile(r"\S")
-_NP_END = re.compile(r"[をがはにで、。\n]")  # the end of the noun phrase a date+の qualifies
+_NONSPACE = compiled.regex(r"\S")
+_NP_END = compiled.regex(r"[をがはにで、。\n]")  # the end of the noun phrase a date+の qualifies
 # a date that opens its sentence: "2024年1月、" / "2024年1月10日には、" / "5月8日 教員が…"
-_OPENS = re.compile(r"(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|までに)?[、,])")
-_OPENS_SOON = re.compile(r"[^、。\n]{0,12}[、,]")
+_OPENS = compiled.regex(r"(?:[ \t]+\S|(?:に|で|には|にも|時点で|中に|までに)?[、,])")
+_OPENS_SOON = compiled.regex(r"[^、。\n]{0,12}[、,]")
 # what stands before a later date that opens a clause of its own ("…調査を行い、8月5日、…"):
 # a comma, perhaps 同年/翌; not a range's bound (在職中の2023年10月から2024年2月にかけて, 退職の
 # 年月in brackets), which stays inside the clause of the date before it
-_CLAUSE_LEAD = re.compile(r"[、,。\n][ \t]*(?:同年|同月|同|翌年|翌月|翌)?[ \t]*$")
+_CLAUSE_LEAD = compiled.regex(r"[、,。\n][ \t]*(?:同年|同月|同|翌年|翌月|翌)?[ \t]*$")
 _OPEN = "([【「『〔"
 _CLOSE = ")]】」』〕"
-_NUMBERING = re.compile(r"^[\s■●◆◇□・※-]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
-_PARTICLE = re.compile(r"[にでのはがもとやへをより、,。・~\-)]|から|まで|以")
+_NUMBERING = compiled.regex(r"^[\s■●◆◇□・※-]*(?:\d{1,2}[.)\s]|\(\d{1,2}\)|[①-⑳])?[\s.]*$")
+_PARTICLE = compiled.regex(r"[にでのはがもとやへをより、,。・~\-)]|から|まで|以")
 _LEAD = " \t・•-*■●◆◇□"  # marks that may come before a date that opens its sentence
 ROLES = ("occurred", "discovered", "announced", "reported", "notified")
 
@@ -256,7 +255,7 @@ def _role(ctx: DocContext, ms: list[Mention], i: int, first: bool) -> str:
     return cues[0][1] if cues else _section_default(ctx, mn.ns, first)
 
 
-_CUE_STEM = re.compile(r"[^、。,\sをがにではも]{1,6}")
+_CUE_STEM = compiled.regex(r"[^、。,\sをがにではも]{1,6}")
 
 
 def _modifies_noun(norm: str, pos: int) -> bool:

@@ -15,22 +15,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DateItem, Mention
 from rouei.extract.doc.layout_rules import needed_chars as _needed
 from rouei.extract.doc.numbers import kanji_to_int
 from rouei.extract.fields import date_resolve, date_roles
 
-_SPACE = re.compile(r"\s")
-_UP_TO_MONTH = re.compile(r".*?月", re.S)
-_DAY_NUM = re.compile(r"\d{1,2}")
+_SPACE = compiled.regex(r"\s")
+_UP_TO_MONTH = compiled.regex(r".*?月", re.S)
+_DAY_NUM = compiled.regex(r"\d{1,2}")
 # a date in brackets that closes its line: "…再開いたしました。(2022/04/06)" (an update stamp)
-_STAMP_AFTER = re.compile(r"[ \t]*(?:更新|掲載|追記)?\)[ \t]*(?:\n|$)")
+_STAMP_AFTER = compiled.regex(r"[ \t]*(?:更新|掲載|追記)?\)[ \t]*(?:\n|$)")
 
 
 @dataclass(frozen=True)
 class _Rules:
+    """rules/date_patterns.toml, rules/eras.toml and rules/date_exclusions.toml compiled."""
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     # per pattern: sets of characters of which a match must hold one each (see _needed)
     needs: tuple[tuple[frozenset[str], ...], ...]
@@ -108,10 +109,10 @@ def _rules() -> _Rules:
 # lookahead finds every position where any of them matches; each (live) pattern is then tried
 # only there. A pattern that can match the empty string (every position) is scanned on its own.
 
-_GROUP_NAME = re.compile(r"(?<!\\)\(\?P<(\w+)>")
-_GROUP_REF = re.compile(r"(?<!\\)\(\?P=(\w+)\)")
+_GROUP_NAME = compiled.regex(r"(?<!\\)\(\?P<(\w+)>")
+_GROUP_REF = compiled.regex(r"(?<!\\)\(\?P=(\w+)\)")
 # what the renaming of groups cannot follow: numbered back references, conditionals, flags
-_UNJOINABLE = re.compile(r"\\[1-9]|\(\?\(|\(\?[aiLmsux]")
+_UNJOINABLE = compiled.regex(r"\\[1-9]|\(\?\(|\(\?[aiLmsux]")
 
 
 def _joinable(pat: re.Pattern[str]) -> bool:

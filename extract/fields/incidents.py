@@ -11,11 +11,10 @@ lead paragraph) apply to every incident. Lines and their numbering marks are the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import (
     CauseItem,
@@ -32,6 +31,7 @@ from rouei.extract.fields.org import PATTERN_LABELS
 
 @dataclass
 class Section:
+    """A stretch of the text that holds one incident's facts (or, shared, every incident's)."""
     start: int
     end: int
     shared: bool = False  # lead text whose facts apply to every incident
@@ -39,6 +39,7 @@ class Section:
 
 @dataclass
 class Incident:
+    """One incident of a notice: its stretch of text and the items found in it."""
     start: int
     end: int
     dates: list[DateItem] = field(default_factory=list)
@@ -60,9 +61,9 @@ def _cfg_for(_stamp: str) -> dict:
     return rules.load("incidents")
 
 
-_SERIES_LABEL = re.compile(r"【([^】\d#＃]{2,30})[#＃]?\d[^】]*】\S")
-_POST_DATE = re.compile(r"(?:\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$")
-_GAP = re.compile(r"\n\s*\n")
+_SERIES_LABEL = compiled.regex(r"【([^】\d#＃]{2,30})[#＃]?\d[^】]*】\S")
+_POST_DATE = compiled.regex(r"(?:\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*$")
+_GAP = compiled.regex(r"\n\s*\n")
 
 
 def _series_label(line: str) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.parsed import ParsedDoc as Doc
 from rouei.extract.doc.parsed import Token, bunsetu_end
 
@@ -26,6 +26,7 @@ _CLAUSE_CHILD_DEPS = frozenset({"cop", "mark"})
 
 @dataclass(frozen=True)
 class NegationRules:
+    """rules/negation.toml compiled: the cue pattern and the word classes that judge it."""
     cue: re.Pattern[str]
     negators: frozenset[str]
     presence: frozenset[str]
@@ -226,7 +227,7 @@ def _leak_topic_follows(c: NegationRules, pred: Token) -> Token | None:
                  if ch.dep_ in ("nsubj", "obl", "obj") and ch.lemma_ in c.leak_nouns), None)
 
 
-_PARENS = re.compile(r"[()（）]")
+_PARENS = compiled.regex(r"[()（）]")
 
 
 def _paren_spans(text: str) -> list[tuple[int, int]]:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.fields.causes import norm_spans
 from rouei.extract.fields.cue_index import CueIndex
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Genre:
+    """A page genre of rules/notice.toml that is not a leak notice, and where it is looked for."""
     kind: str
     regex: re.Pattern[str]
     in_title: bool  # False: searched in the whole text
@@ -37,6 +38,7 @@ class Genre:
 
 @dataclass(frozen=True)
 class NoticeRules:
+    """rules/notice.toml compiled: the language shares, genres and leak event patterns."""
     min_japanese: float
     min_kana: float
     genres: tuple[Genre, ...]
@@ -138,16 +140,31 @@ class _BlockCounts:
         self.mixed: list[tuple[bytes, bytes, list[bytes | None]]] = []
 
     def _read(self, block: int) -> None:
-        scripts = [script_of(chr(block << 8 | low)) for low in range(256)]
-        members: list[bytes | None] = []
-        for k, kind in enumerate(self.KINDS):
-            member = bytes(1 if (s != "" if kind == "letter" else s == kind) else 0 for s in scripts)
-            if all(member):
+        # 256 script_of calls a block, some 50 blocks in a process: kept in the compiled-regex
+        # store between runs (core.compiled.kept), with a digest of this file and the Unicode
+        # version script_of reads
+        whole, members = compiled.kept(
+            compiled.variant("script blocks", __file__), f"{block} {unicodedata.unidata_version}",
+            lambda: self.kinds(block))
+        for k, all_of_kind in enumerate(whole):
+            if all_of_kind:
                 self.whole[k] += bytes([block])
-            members.append(member if any(member) and not all(member) else None)
         if any(members):
             self.mixed.append((bytes([block]), bytes(int(i == block) for i in range(256)), members))
         self.known += bytes([block])
+
+    @classmethod
+    def kinds(cls, block: int) -> tuple[tuple[bool, ...], list[bytes | None]]:
+        """Per kind: whether every character of ``block`` is of the kind, and a table marking
+        the low bytes of its characters of the kind (None when none or all are)."""
+        scripts = [script_of(chr(block << 8 | low)) for low in range(256)]
+        whole: list[bool] = []
+        members: list[bytes | None] = []
+        for kind in cls.KINDS:
+            member = bytes(1 if (s != "" if kind == "letter" else s == kind) else 0 for s in scripts)
+            whole.append(all(member))
+            members.append(member if any(member) and not all(member) else None)
+        return tuple(whole), members
 
     def counts(self, text: str) -> tuple[int, int, int] | None:
         """(letters, kana, kanji) in ``text``; None when it has a character beyond the BMP (two
@@ -181,7 +198,7 @@ def main_title(title: str | None) -> str:
     return "|".join(parts[:-1]) if len(parts) > 1 else flat
 
 
-_QUOTED = re.compile(r"「[^」]*」|『[^』]*』")
+_QUOTED = compiled.regex(r"「[^」]*」|『[^』]*』")
 
 
 def genres_of(title: str, text: str, r: NoticeRules | None = None) -> list[Genre]:

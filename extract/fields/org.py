@@ -24,7 +24,7 @@ from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import TypeVar
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import OrgItem
 from rouei.extract.fields import cue_index, org_names
@@ -144,6 +144,7 @@ def _finder(entry: dict, peek: int) -> Finder:
 
 @dataclass(frozen=True)
 class OrgRules:
+    """rules/org.toml compiled: the finders of candidate names and the words that weigh them."""
     legal_words: re.Pattern[str]
     finders: tuple[tuple[str, Finder], ...]
     own_line: re.Pattern[str]
@@ -218,7 +219,7 @@ def _compiled(_stamp: str) -> OrgRules:
         clause_end=rules.regex(cfg["ner_scope"]["clause_end"]),
         common_words=frozenset(cfg["ner_scope"]["common_words"]),
         prose=rules.regex(cfg["ner_scope"]["prose"]),
-        not_subject_any=re.compile("|".join(map(re.escape, cfg["not_subject"]["names"])))
+        not_subject_any=rules.regex("|".join(map(re.escape, cfg["not_subject"]["names"])))
         if cfg["not_subject"]["names"] else None,
     )
 
@@ -265,7 +266,7 @@ def _remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
     return value
 
 
-_SPACES = re.compile(r"\s+")
+_SPACES = compiled.regex(r"\s+")
 
 
 # -- candidates ---------------------------------------------------------------------------------
@@ -305,7 +306,7 @@ def _lines(text: str, start: int, end: int | None, limit: int | None) -> tuple[t
 # and str.splitlines see them: every line break str.splitlines breaks at (\n \r \v \f
 # \x1c-\x1e \x85 U+2028 U+2029) is white space to \s and str.isspace alike, so a match
 # cannot cross one, and a blank line holds none
-_LINE = re.compile("\\S(?:[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*\\S)?")
+_LINE = compiled.regex("\\S(?:[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*\\S)?")
 
 
 def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[OrgItem]:
@@ -570,8 +571,8 @@ def _fitting(r: OrgRules, self_words: set[str]) -> list[re.Pattern[str]]:
     return found
 
 
-_LEGAL_TAIL = re.compile(r"(?:株式会社|\(株\))\s*$")
-_LEGAL_HEAD = re.compile(r"\s*(?:株式会社|\(株\))")
+_LEGAL_TAIL = compiled.regex(r"(?:株式会社|\(株\))\s*$")
+_LEGAL_HEAD = compiled.regex(r"\s*(?:株式会社|\(株\))")
 
 
 def _skip_legal(norm: str, pos: int) -> int:
@@ -711,6 +712,7 @@ def _not_inside(spans: set[tuple[int, int]], longer: list[tuple[int, int]]) -> s
 
 @dataclass(frozen=True)
 class _Decision:
+    """The notice's organisation, with the winner's score and the kinds of evidence it has."""
     name: str | None  # the notice's organisation
     score: float = 0.0  # the winner's score ...
     terms: frozenset[str] = frozenset()  # ... and the kinds of evidence it has
@@ -780,7 +782,7 @@ def _own_line(r: OrgRules | None, norm: str, a: int, b: int, edge: list[tuple[in
 
 # -- an incident's organisation -----------------------------------------------------------------
 
-_TITLE_PREFIX = re.compile(r"^(?:【[^】]*】|\[[^\]]*\]|\d{1,2}[.)、]|\(\d{1,2}\))\s*")
+_TITLE_PREFIX = compiled.regex(r"^(?:【[^】]*】|\[[^\]]*\]|\d{1,2}[.)、]|\(\d{1,2}\))\s*")
 
 
 def incident_org(ctx: DocContext, items: list[OrgItem], start: int, end: int) -> str | None:

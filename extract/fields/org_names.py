@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from rouei.extract.core import rules
+from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import OrgItem
 
 
 @dataclass(frozen=True)
 class NameRules:
+    """The patterns that judge an organisation name: departments, cut names, whole bodies."""
     department: re.Pattern[str]
     not_department: re.Pattern[str]
     truncated: re.Pattern[str]
@@ -135,4 +136,4 @@ def pool(keys: list[str], extra: int) -> dict[str, str]:
     return canon
 
 
-_PLACE_KEY = re.compile(r"(?:市|区|町|村|県|都|府|北海道)$")
+_PLACE_KEY = compiled.regex(r"(?:市|区|町|村|県|都|府|北海道)$")

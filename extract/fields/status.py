@@ -22,6 +22,7 @@ STATUSES = ("confirmed", "possible", "none")
 
 @dataclass(frozen=True)
 class StatusRules:
+    """rules/status.toml compiled: the status cues, their order and the default."""
     cues: tuple[tuple[str, re.Pattern[str]], ...]
     after: tuple[tuple[frozenset[str], re.Pattern[str]], ...]
     order: tuple[str, ...]

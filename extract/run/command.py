@@ -168,6 +168,11 @@ def _report(counters: Counters, started: float, imported: float, parallel: bool)
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    from rouei.extract.core import compiled
+
+    # the compiled-regex store first: the pipeline's modules compile their patterns through it
+    # as they load (check_rules below names the same directory)
+    compiled.use_store(None if args.no_cache else cache_dir(args.cache))
     from rouei.extract.run.pipeline import Settings, usable_cache
 
     imported = time.perf_counter()
@@ -241,6 +246,9 @@ def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs,
                 yield d
 
     parallel = not (args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None)
+    # an inline run leaves no worker or thread behind: the command may end the process at once
+    # (cli._exit_at_once), without the interpreter's teardown
+    args.exit_at_once = not parallel
     if not parallel:
         records = run_inline(settings, todo(), counters=counters)
     else:
