@@ -491,6 +491,20 @@ def test_pattern_answers_kept_in_the_store_equal_fresh_ones(fresh, tmp_path):
     assert sum(1 for r, _ in plain if r) > 20  # the rules do have answers
 
 
+def _made_then_kept(fresh, tmp_path, make):
+    """``make()`` in a run with the store in ``tmp_path``, then again in a fresh process state
+    reading that store: (first, again), the second made from what the file kept (the store
+    gains nothing)."""
+    compiled.use_store(tmp_path)
+    first = make()
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = make()
+    assert compiled._stores[tmp_path].dirty is False  # it came from the file
+    return first, again
+
+
 def test_lexicon_trie_pattern_from_the_store_equals_a_fresh_build(fresh, tmp_path):
     """The data-type lexicon's trie pattern comes from the store in a later run, as building it
     gives it; other terms (and a lexicon the trie cannot take) are built for themselves."""
@@ -498,13 +512,7 @@ def test_lexicon_trie_pattern_from_the_store_equals_a_fresh_build(fresh, tmp_pat
 
     lexicons = [D.terms(rules.load("datatypes")), ["氏名", "住所", "ID", "IDカード"],
                 ["患者 ID", "患者"]]  # the last one keeps the plain form (white space inside)
-    compiled.use_store(tmp_path)
-    first = [D.lexicon_regex(t) for t in lexicons]
-    compiled.save()
-    fresh()
-    compiled.use_store(tmp_path)
-    again = [D.lexicon_regex(t) for t in lexicons]
-    assert compiled._stores[tmp_path].dirty is False  # the patterns came from the file
+    first, again = _made_then_kept(fresh, tmp_path, lambda: [D.lexicon_regex(t) for t in lexicons])
     fresh()  # no store: built in this process
     built = [D.lexicon_regex(t) for t in lexicons]
     assert first == again == built
@@ -526,14 +534,11 @@ def test_script_blocks_from_the_store_count_as_fresh_ones(fresh, tmp_path):
         kinds = [notice.script_of(ch) for ch in text]
         return sum(k != "" for k in kinds), kinds.count("kana"), kinds.count("kanji")
 
-    compiled.use_store(tmp_path)
-    first = [notice._BlockCounts().counts(t) for t in texts]
-    compiled.save()
-    fresh()
-    compiled.use_store(tmp_path)
-    blocks = notice._BlockCounts()
-    again = [blocks.counts(t) for t in texts]
-    assert compiled._stores[tmp_path].dirty is False  # every block came from the file
+    def count_all() -> list:
+        blocks = notice._BlockCounts()
+        return [blocks.counts(t) for t in texts]
+
+    first, again = _made_then_kept(fresh, tmp_path, count_all)  # every block from the file
     assert first == again == [plain(t) for t in texts]
     variant = compiled.variant("script blocks", notice.__file__)
     stored = {int(k[2].split()[0]): v for k, v in compiled._stores[tmp_path].entries.items()
@@ -551,13 +556,7 @@ def test_cue_index_from_the_store_equals_a_fresh_build(fresh, tmp_path, monkeypa
     lists = [[re.compile(p, f) for p, f in VARIED] + [re.compile(p) for p in _rule_regexes()],
              [re.compile(p) for p in (r"紛失|盗難", r"誤って[^。]{0,12}?送信", r"ウイルス")],
              [re.compile(r".*"), re.compile(r"(?i)abc")], []]
-    compiled.use_store(tmp_path)
-    first = [CueIndex.of(ps) for ps in lists]
-    compiled.save()
-    fresh()
-    compiled.use_store(tmp_path)
-    again = [CueIndex.of(ps) for ps in lists]
-    assert compiled._stores[tmp_path].dirty is False  # the parts came from the file
+    first, again = _made_then_kept(fresh, tmp_path, lambda: [CueIndex.of(ps) for ps in lists])
     fresh()
     monkeypatch.setattr(compiled, "kept", lambda kind, key, make: make())  # built here
     built = [CueIndex.of(ps) for ps in lists]
