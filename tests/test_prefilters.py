@@ -15,6 +15,9 @@ from rouei.extract.fields.cue_index import CueIndex, required_factors, trie_patt
 
 from .conftest import CORPUS, ROOT
 
+# every cue on every sentence, no index, no union, the plain section test: the one oracle
+from .test_fastpaths_fields import _plain_find_causes
+
 HOLDOUT = ROOT / "tests" / "fixtures" / "holdout"
 
 
@@ -55,22 +58,6 @@ def test_cause_prefilter_keeps_every_cue_match():
     with_filter = [causes.sentence_causes(s, r) for s in sents]
     assert with_filter == [causes.sentence_causes(s, plain) for s in sents]
     assert sum(map(len, with_filter)) > 5
-
-
-def _plain_find_causes(ctx) -> list:
-    """find_causes as it was written first: every cue on every sentence outside a silent
-    section or a heading."""
-    r = causes.cause_rules()
-    plain = dataclasses.replace(r, index=None, cues=tuple(dataclasses.replace(c, firsts=None) for c in r.cues))
-    out = []
-    for s, e in ctx.sentences:
-        use = causes.section_use(ctx, s, r)
-        if use in ("silent", "heading"):
-            continue
-        ns, ne = ctx.norm.to_norm(s), ctx.norm.to_norm(e)
-        out.extend((ns + a, ns + b, c, y)
-                   for a, b, c, y in causes.sentence_causes(ctx.norm.text[ns:ne], plain, use == "stated"))
-    return sorted(out)
 
 
 def test_find_causes_with_one_search_per_document_is_the_plain_one():
