@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rouei.extract.core.errors import RoueiError
 from rouei.extract.core.extras import MissingExtra, require
-from rouei.extract.run.inputs import iter_inputs
+from rouei.extract.run.inputs import InputDoc, iter_inputs
 from rouei.extract.run.output import RecordWriter, check_output
 
 # The default cap on a document's length (characters after conversion to text). The longest
@@ -40,7 +42,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="keep the complete records of an interrupted run and do the rest")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                   help="worker processes (the model loads once per worker; default 1)")
+                   help="worker processes (a run that parses loads the model once, in a process the workers are forked from, where the platform can; default 1)")
     p.add_argument("--engine", choices=("processes", "dask"), default="processes",
                    help="where the workers run: local processes, or Dask distributed")
     p.add_argument("--scheduler", metavar="ADDRESS",
@@ -191,26 +193,51 @@ def run(args: argparse.Namespace) -> int:
         print("rouei extract: --resume needs an output file (-o OUT.jsonl), not stdout", file=sys.stderr)
         return 2
     to_stdout = args.output is None or str(args.output) == "-"
-    try:
-        check_rules(None if args.no_cache else cache_dir(args.cache))
-        if not to_stdout:
-            check_output(args.output)
-        docs = iter_inputs(args.inputs)
-        first = next(docs, None)  # surface usage errors (a missing input) before any work
-    except RoueiError as exc:
-        return _fail(exc)
     cache = None if args.no_cache else usable_cache(cache_dir(args.cache))
     settings = Settings(incidents=args.incidents, max_chars=args.max_chars, keep_text=args.keep_text,
                         cache_dir=os.path.abspath(cache) if cache else None)
+    server = False
+    try:
+        # The inputs are opened first, but an error in them is told after the rules' and the
+        # output's, as before: the first notices only tell whether a pool's workers will need
+        # the model, which then starts loading while the rules are checked (see
+        # run.modelserver).
+        head: list = []
+        try:
+            docs = iter_inputs(args.inputs)
+            head, docs = _head(docs, PROBE_DOCS if _pooled(args) else 1)
+        except RoueiError as exc:
+            input_error: RoueiError | None = exc
+        else:
+            input_error = None
+            if _pooled(args) and head:
+                from rouei.extract.run import runner
+
+                if runner.likely_cold(settings, head):
+                    server = runner.start_model_server(settings)
+        check_rules(None if args.no_cache else cache_dir(args.cache))
+        if server:
+            from rouei.extract.core import compiled
+
+            compiled.save()  # the model server's pipeline takes the patterns just compiled
+        if not to_stdout:
+            check_output(args.output)
+        if input_error is not None:
+            raise input_error  # surface usage errors (a missing input) before any work
+    except RoueiError as exc:
+        _stop_server(server)
+        return _fail(exc)
     try:
         writer = _writer(args.output, args.resume)
     except RoueiError as exc:
+        _stop_server(server)
         return _fail(exc)
     except OSError as exc:
+        _stop_server(server)
         return _fail(RoueiError("E012", detail=f"{args.output}: {exc.strerror or exc}"))
     old = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return _extract(args, settings, writer, first, docs, started, imported)
+        return _extract(args, settings, writer, head, docs, started, imported)
     except _Terminated:
         writer.close(finished=False)
         print("rouei extract: terminated; --resume finishes the run", file=sys.stderr)
@@ -230,7 +257,46 @@ def check_rules(cache: str | None = None) -> None:
     validate_rules(stamp_dir=cache)
 
 
-def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs,
+# The first documents a pooled run looks up in the parse cache before the rules are checked:
+# when none has an entry, the run will parse, and a model server starts (see run.modelserver).
+PROBE_DOCS = 4
+
+
+def _pooled(args: argparse.Namespace) -> bool:
+    """Whether the run's documents go to a pool of worker processes of this machine."""
+    return args.engine == "processes" and args.jobs > 1
+
+
+def _head(docs: Iterator[InputDoc], n: int) -> tuple[list[InputDoc], Iterator[InputDoc]]:
+    """The first ``n`` documents (fewer when the input is shorter) and the rest. An input
+    that breaks after the first (a bad manifest line) breaks where the run reaches it."""
+    head: list[InputDoc] = []
+    for _ in range(n):
+        try:
+            doc = next(docs, None)
+        except RoueiError as exc:
+            if not head:
+                raise
+            return head, _raising(exc)
+        if doc is None:
+            break
+        head.append(doc)
+    return head, docs
+
+
+def _raising(exc: Exception) -> Iterator[InputDoc]:
+    raise exc
+    yield  # a generator: raises when iterated, not when made
+
+
+def _stop_server(started: bool) -> None:
+    if started:
+        from rouei.extract.run import runner
+
+        runner.stop_model_server()
+
+
+def _extract(args, settings, writer: RecordWriter | _StdoutWriter, head: list, docs,
              started: float, imported: float) -> int:
     from rouei.extract.run.pipeline import Counters
     from rouei.extract.run.runner import run_inline, run_parallel
@@ -239,9 +305,7 @@ def _extract(args, settings, writer: RecordWriter | _StdoutWriter, first, docs,
     counters = Counters()
 
     def todo():
-        if first is not None and first.doc_id not in writer.done:
-            yield first
-        for d in docs:
+        for d in itertools.chain(head, docs):
             if d.doc_id not in writer.done:
                 yield d
 

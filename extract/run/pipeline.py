@@ -312,6 +312,18 @@ def process_one(pipeline, doc: InputDoc) -> dict:
         return _failed(doc, exc)
 
 
+def has_cached_parses(pipeline: Pipeline, doc: InputDoc) -> bool:
+    """Whether ``pipeline``'s parse cache holds an entry for ``doc`` (False without a cache,
+    or when the document cannot be read)."""
+    if pipeline.cache is None:
+        return False
+    try:
+        text, _ = _read(pipeline, doc)
+    except Exception:  # noqa: BLE001 - its error record comes when it is run
+        return False
+    return pipeline.cache.path(text).is_file()
+
+
 def _read(pipeline, doc: InputDoc) -> tuple[str, dict]:
     """The text of an input and its source (with the encoding read)."""
     limit = pipeline.settings.max_chars

@@ -20,7 +20,14 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from rouei.extract.run.inputs import InputDoc
-from rouei.extract.run.pipeline import Counters, Pipeline, Settings, process_one, process_windows
+from rouei.extract.run.pipeline import (
+    Counters,
+    Pipeline,
+    Settings,
+    has_cached_parses,
+    process_one,
+    process_windows,
+)
 from rouei.extract.run.record import error_record
 
 log = logging.getLogger(__name__)
@@ -39,15 +46,38 @@ def limit_blas_threads() -> None:
         os.environ.setdefault(var, "1")
 
 # The pipeline of a worker process, built once by the pool initializer (or on first use in a
-# Dask worker) so the model loads once per worker, not per document.
+# Dask worker) so the model loads once per worker, not per document; in the model server (see
+# run.modelserver), built once for every worker forked from it.
 _WORKER: Pipeline | None = None
 
 
 def _init_worker(settings: Settings, eager: bool = False) -> None:
     global _WORKER
-    _WORKER = Pipeline(settings)
+    _WORKER = _pipeline_for(settings)
     if eager:  # load the model now, so a document's time limit does not pay for it
         _WORKER.model()
+
+
+def _pipeline_for(settings: Settings) -> Pipeline:
+    """The pipeline for ``settings``: this process's own when it has one for them (a worker
+    forked from the model server), else a new one, with the model already loaded here when
+    it is the same model (a server started by an earlier run of this process, with another
+    cache folder: only the settings in ``Settings.key`` and ``matmul`` change the model)."""
+    have = _WORKER
+    if have is not None and have.settings == settings:
+        return have
+    fresh = Pipeline(settings)
+    if (have is not None and have.nlp is not None and have.settings.key() == settings.key()
+            and have.settings.matmul == settings.matmul):
+        fresh.nlp = have.nlp
+    return fresh
+
+
+def preload_worker(settings: Settings) -> None:
+    """Build the pipeline for ``settings`` and load its model in this process: the model
+    server's preload (run.modelserver), before it forks any worker."""
+    limit_blas_threads()
+    _init_worker(settings, eager=True)
 
 
 def _die_with_parent() -> None:
@@ -57,14 +87,7 @@ def _die_with_parent() -> None:
     On Linux the kernel sends SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere, and should the
     parent already be gone, a daemon thread polls the parent's pid."""
     parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError) as exc:
-            log.debug("prctl unavailable: %s", exc)
+    parent_death_signal()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -76,7 +99,22 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="rouei-parent-watch", daemon=True).start()
 
 
-def _init_pool_worker(settings: Settings, eager: bool = False, forked: bool = False) -> None:
+def parent_death_signal() -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux only; no thread, so
+    a process that forks workers may call it: the model server, whose workers in turn die
+    with it)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError) as exc:
+            log.debug("prctl unavailable: %s", exc)
+
+
+def _init_pool_worker(settings: Settings, eager: bool = False, forked: bool = False,
+                      rules_env: str | None = None) -> None:
     """Initializer of a pool worker process: death with the parent, its pipeline, a quick exit.
 
     A spawned worker ends with a full interpreter shutdown, which with spaCy and the model
@@ -86,19 +124,27 @@ def _init_pool_worker(settings: Settings, eager: bool = False, forked: bool = Fa
 
     A ``forked`` worker first drops what it inherited that a spawned one would not have: the
     parent's SIGTERM handler (the command's, which ends a run) and its logging set-up (a
-    spawned worker logs warnings only, bare)."""
+    spawned worker logs warnings only, bare).
+
+    ``rules_env`` is the run's ROUEI_RULES (None: unset): a worker forked from a model server
+    started earlier would otherwise see the rules of the moment the server started."""
     if forked:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         root = logging.getLogger()
         for handler in list(root.handlers):
             root.removeHandler(handler)
         root.setLevel(logging.WARNING)
+    if rules_env is None:
+        os.environ.pop("ROUEI_RULES", None)
+    else:
+        os.environ["ROUEI_RULES"] = rules_env
     _die_with_parent()
     _init_worker(settings, eager)
-    atexit.register(_quick_exit)  # only once the worker is up: a failed start exits as usual
+    atexit.register(quick_exit)  # only once the worker is up: a failed start exits as usual
 
 
-def _quick_exit() -> None:
+def quick_exit() -> None:
+    """Leave the process now, its output streams flushed, without the interpreter's teardown."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -119,7 +165,7 @@ def _work(settings: Settings, docs: list[InputDoc]) -> tuple[list[dict], Counter
     """The records of a window of documents and what the worker did for them."""
     global _WORKER
     if _WORKER is None or _WORKER.settings != settings:
-        _WORKER = Pipeline(settings)
+        _WORKER = _pipeline_for(settings)
     before = _WORKER.counters.copy()
     if len(docs) == 1:
         recs = [process_one(_WORKER, docs[0])]
@@ -145,17 +191,81 @@ def run_inline(settings: Settings, docs: Iterable[InputDoc],
 # pools, the model): a process that loaded one is not forked.
 _NO_FORK_AFTER = ("numpy", "spacy", "thinc", "torch", "sudachipy")
 
+# The model server this process started (start_model_server): the settings it loaded.
+_SERVER: list[Settings] = []
+
+
+def model_server_possible() -> bool:
+    """Whether this platform can run a model server (multiprocessing's fork server: Unix)."""
+    import multiprocessing
+
+    return (sys.platform.startswith("linux")
+            and "forkserver" in multiprocessing.get_all_start_methods())
+
+
+def start_model_server(settings: Settings) -> bool:
+    """Start loading the model for the workers of a coming pool in a process of its own (see
+    run.modelserver), and return at once: True when the pool's workers will be forked from it.
+
+    It is multiprocessing's fork server, preloaded with run.modelserver: one per process,
+    started at most once (a later pool forks from the same server, and takes its model when
+    it asks for the same one). The workers' BLAS threads are limited before it starts, as for
+    any pool."""
+    if not model_server_possible():
+        return False
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    from rouei.extract.run import modelserver
+
+    limit_blas_threads()
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["rouei.extract.run.modelserver"])
+    os.environ[modelserver.SETTINGS_ENV] = modelserver.encode(settings)
+    try:
+        forkserver.ensure_running()  # a server already running keeps the model it has
+    finally:
+        os.environ.pop(modelserver.SETTINGS_ENV, None)
+    _SERVER[:] = [settings]
+    return True
+
+
+def stop_model_server() -> None:
+    """End the model server now (a run that stops before its pool starts), rather than once
+    this process ends: it would go on loading the model for nobody until then."""
+    if not _SERVER:
+        return
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    pid = getattr(server, "_forkserver_pid", None)
+    # ForkServer._stop closes the server's pipe and reaps it, so that a later pool of this
+    # process starts a new one; it is private (the standard library's tests use it), so
+    # should it be gone, the server (killed all the same) is restarted on demand anyway.
+    stop = getattr(server, "_stop", None)
+    try:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+        if stop is not None:
+            stop()
+    except OSError as exc:
+        log.debug("stopping the model server: %s", exc)
+    _SERVER.clear()
+
 
 def _pool_context():
-    """How pool workers start. A spawned worker is a fresh interpreter that imports rouei
-    again (~0.2 s here, 0.5 s of CPU on a busy machine, per worker, before its first
-    document). So workers are forked from this process when that is safe: on Linux, from a
-    process with one thread (forking copies only the calling thread, and a lock another thread
-    held stays locked) that has loaded none of _NO_FORK_AFTER (the command line has not: the
-    workers import spaCy and load the model themselves). Otherwise they are spawned."""
+    """How pool workers start. From the model server when this process started one (each
+    worker a fork of a process with the model loaded). Else a spawned worker is a fresh
+    interpreter that imports rouei again (~0.2 s here, 0.5 s of CPU on a busy machine, per
+    worker, before its first document). So workers are forked from this process when that is
+    safe: on Linux, from a process with one thread (forking copies only the calling thread,
+    and a lock another thread held stays locked) that has loaded none of _NO_FORK_AFTER (the
+    command line has not: the workers import spaCy and load the model themselves). Otherwise
+    they are spawned."""
     import multiprocessing
     import threading
 
+    if _SERVER:
+        return multiprocessing.get_context("forkserver")
     if (sys.platform.startswith("linux") and threading.active_count() == 1
             and not any(name in sys.modules for name in _NO_FORK_AFTER)
             and "fork" in multiprocessing.get_all_start_methods()):
@@ -180,8 +290,10 @@ class _PoolBackend:
                     stream.flush()
                 except (OSError, ValueError, AttributeError):
                     pass
+        env = os.environ.get("ROUEI_RULES")
         self.ex = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_pool_worker,
-                                      initargs=(self.settings, self.eager, forked))
+                                      initargs=(self.settings, self.eager, forked,
+                                                os.path.abspath(env) if env else None))
 
     def _kill(self) -> None:
         for proc in list((getattr(self.ex, "_processes", None) or {}).values()):
@@ -372,6 +484,16 @@ def _take(it: Iterator[InputDoc], docs: int, max_bytes: int) -> list[InputDoc]:
     return task
 
 
+def likely_cold(settings: Settings, docs: list[InputDoc]) -> bool:
+    """Whether a run that starts with ``docs`` will parse: it has no parse cache, or none of
+    them has an entry there. (In a warm run about half the notices have one: those that ask
+    for a parse; four without one is then a 1-in-20 chance.)"""
+    if not settings.cache_dir:
+        return True
+    pipeline = Pipeline(settings)
+    return not any(has_cached_parses(pipeline, doc) for doc in docs)
+
+
 def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                  engine: str = "processes", scheduler: str | None = None,
                  doc_timeout: float | None = None, window: int | None = None,
@@ -382,11 +504,27 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
     A task is a window of up to TASK_DOCS documents, or one document with a time limit
     (``doc_timeout`` is per document, and a window that overran could not say whose fault it
     was). A window whose worker died is run again one document per task, so that only the
-    document that kills a worker gets the error record."""
-    from concurrent.futures.process import BrokenProcessPool  # loads multiprocessing
+    document that kills a worker gets the error record.
 
+    When the workers come from a model server that is still loading the model, this process
+    meanwhile makes the records of the documents that need no parse itself (``_ParentPass``;
+    not with a time limit, which only a worker's death can enforce)."""
     backend = (_DaskBackend(settings, jobs, scheduler) if engine == "dask"
                else _PoolBackend(settings, jobs, eager=doc_timeout is not None))
+    if engine != "dask" and doc_timeout is None and _SERVER and isinstance(backend, _PoolBackend):
+        parent = _ParentPass.for_pool(settings, backend)
+        yield from parent.merge(_run_pool(backend, parent.feed(docs), jobs, engine, doc_timeout,
+                                          window, counters), counters)
+    else:
+        yield from _run_pool(backend, docs, jobs, engine, doc_timeout, window, counters)
+
+
+def _run_pool(backend, docs: Iterable[InputDoc], jobs: int, engine: str,
+              doc_timeout: float | None, window: int | None,
+              counters: Counters | None) -> Iterator[dict]:
+    """run_parallel's records from ``backend`` (see there), which this closes at the end."""
+    from concurrent.futures.process import BrokenProcessPool  # loads multiprocessing
+
     finished = False
     task_docs = 1 if doc_timeout is not None else TASK_DOCS
     try:
@@ -447,6 +585,117 @@ def run_parallel(settings: Settings, docs: Iterable[InputDoc], jobs: int = 2,
                 last_done = time.monotonic()
     finally:
         backend.close(abort=not finished)
+
+
+# The most documents the parent's own pass takes (see _ParentPass) before it hands the rest to
+# the workers, however far the model server is: its records wait in memory until the workers'
+# first ones come back.
+PARENT_MAX_DOCS = 1_000
+
+
+class _NeedsModel(BaseException):
+    """A document of the parent's pass asks for a parse, so it goes to the workers. Not an
+    Exception: no handler on the way (one bad notice becomes an error record) may catch it."""
+
+
+class _ModelFree(Pipeline):
+    """The parent's pipeline: the same analysis, with no model to parse with."""
+
+    def model(self):
+        raise _NeedsModel
+
+    def parse(self, texts: list[str], keep: bool, batch_chars: int | None = None) -> list:
+        if texts:
+            raise _NeedsModel
+        return []
+
+
+def _started() -> bool:
+    return True
+
+
+class _ParentPass:
+    """The documents this process analyses itself while the model server loads the model.
+
+    A pool forked from a model server has no worker until the server has loaded the model
+    (about 1.2 s of one core), and the other core would idle meanwhile. So the parent takes
+    the documents in order and makes the record of each that needs no parse (about half of
+    short real notices; every one whose parses a warm cache holds); a document that asks for
+    one goes to the workers, re-analysed there from the start. Once the first worker is up
+    (a thread waits for it) or PARENT_MAX_DOCS are taken, every further document goes to the
+    workers. The records of both come out in input order (``merge``)."""
+
+    def __init__(self, settings: Settings, ready: threading.Event) -> None:
+        self.pipeline = _ModelFree(settings)
+        # per document taken, in input order: its record (made here) or None (sent on)
+        self.order: deque[dict | None] = deque()
+        self.ready = ready  # set once the pool has a worker
+
+    @classmethod
+    def for_pool(cls, settings: Settings, backend: _PoolBackend) -> _ParentPass:
+        """A pass that ends once ``backend`` has its first worker (a thread starts it)."""
+        ready = threading.Event()
+
+        def wait_worker() -> None:
+            try:
+                backend.ex.submit(_started).result()  # the first worker waits for the server
+            except BaseException as exc:  # noqa: BLE001 - the pool's own handling tells the run
+                log.debug("the first worker did not start: %s", exc)
+            finally:
+                ready.set()
+
+        threading.Thread(target=wait_worker, name="rouei-pool-start", daemon=True).start()
+        return cls(settings, ready)
+
+    def feed(self, docs: Iterable[InputDoc]) -> Iterator[InputDoc]:
+        """The documents for the workers, in input order: those this process could not do."""
+        it = iter(docs)
+        sent: list[InputDoc] = []
+        for doc in it:
+            if self.ready.is_set() or len(self.order) >= PARENT_MAX_DOCS:
+                self.order.append(None)
+                sent.append(doc)
+                break
+            rec = self._record(doc)
+            self.order.append(rec)
+            if rec is None:
+                sent.append(doc)
+        made = sum(rec is not None for rec in self.order)
+        log.debug("while the model server loaded the model, this process made %d of the first %d "
+                 "records", made, len(self.order))
+        yield from sent
+        for doc in it:
+            self.order.append(None)
+            yield doc
+
+    def _record(self, doc: InputDoc) -> dict | None:
+        before = self.pipeline.counters.copy()
+        try:
+            return process_one(self.pipeline, doc)
+        except _NeedsModel:
+            self.pipeline.counters = before  # the worker that parses it counts it
+            return None
+
+    def merge(self, records: Iterator[dict], counters: Counters | None) -> Iterator[dict]:
+        """Every record in input order: this process's, and ``records`` (the workers')."""
+        order = self.order
+        try:
+            for rec in records:
+                while order and order[0] is not None:
+                    yield order.popleft()  # type: ignore[misc]
+                sent = order.popleft()  # the place of the document ``rec`` is the record of
+                assert sent is None
+                yield rec
+            while order:
+                left = order.popleft()
+                assert left is not None
+                yield left
+        finally:
+            close = getattr(records, "close", None)
+            if close is not None:
+                close()  # the pool goes now, also when the run stopped early
+            if counters is not None:
+                counters.add(self.pipeline.counters)
 
 
 def _alone(backend: _PoolBackend, doc: InputDoc, doc_timeout: float | None,
