@@ -160,8 +160,9 @@ def _report(counters: Counters, started: float, imported: float, parallel: bool)
     total = startup + (now - imported)
     model, parse = counters.model_seconds, counters.parse_seconds
     if parallel:
-        log.info("time %.2f s: start-up and imports %.2f s; in the workers (summed) model load "
-                 "%.2f s, parsing %.2f s", total, startup, model, parse)
+        log.info("time %.2f s: start-up and imports %.2f s; model load %.2f s (summed over the "
+                 "processes that loaded it: the model server, or each worker), parsing %.2f s "
+                 "(summed over the workers)", total, startup, model, parse)
     else:
         log.info("time %.2f s: start-up and imports %.2f s, model load %.2f s, parsing %.2f s, "
                  "rules and the rest %.2f s", total, startup, model, parse,

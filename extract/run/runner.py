@@ -490,7 +490,11 @@ def likely_cold(settings: Settings, docs: list[InputDoc]) -> bool:
     for a parse; four without one is then a 1-in-20 chance.)"""
     if not settings.cache_dir:
         return True
-    pipeline = Pipeline(settings)
+    try:
+        pipeline = Pipeline(settings)
+    except Exception:  # noqa: BLE001 - the rules check, which comes next, tells what is wrong
+        log.debug("cannot probe the parse cache", exc_info=True)
+        return False
     return not any(has_cached_parses(pipeline, doc) for doc in docs)
 
 
@@ -610,8 +614,10 @@ class _ModelFree(Pipeline):
         return []
 
 
-def _started() -> bool:
-    return True
+def _started() -> float:
+    """Run by a pool's first worker: the seconds its pipeline spent loading the model before
+    it started (in the model server it was forked from), for the run's counters."""
+    return _WORKER.counters.model_seconds if _WORKER is not None else 0.0
 
 
 class _ParentPass:
@@ -630,22 +636,25 @@ class _ParentPass:
         # per document taken, in input order: its record (made here) or None (sent on)
         self.order: deque[dict | None] = deque()
         self.ready = ready  # set once the pool has a worker
+        self.server_seconds = 0.0  # the model server's load, which no task counts
 
     @classmethod
     def for_pool(cls, settings: Settings, backend: _PoolBackend) -> _ParentPass:
         """A pass that ends once ``backend`` has its first worker (a thread starts it)."""
         ready = threading.Event()
+        passing = cls(settings, ready)
 
         def wait_worker() -> None:
             try:
-                backend.ex.submit(_started).result()  # the first worker waits for the server
+                # the first worker starts once the server has the model
+                passing.server_seconds = backend.ex.submit(_started).result()
             except BaseException as exc:  # noqa: BLE001 - the pool's own handling tells the run
                 log.debug("the first worker did not start: %s", exc)
             finally:
                 ready.set()
 
         threading.Thread(target=wait_worker, name="rouei-pool-start", daemon=True).start()
-        return cls(settings, ready)
+        return passing
 
     def feed(self, docs: Iterable[InputDoc]) -> Iterator[InputDoc]:
         """The documents for the workers, in input order: those this process could not do."""
@@ -696,6 +705,7 @@ class _ParentPass:
                 close()  # the pool goes now, also when the run stopped early
             if counters is not None:
                 counters.add(self.pipeline.counters)
+                counters.model_seconds += self.server_seconds
 
 
 def _alone(backend: _PoolBackend, doc: InputDoc, doc_timeout: float | None,
