@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -44,10 +45,25 @@ def _server_pid() -> int | None:
     return forkserver._forkserver._forkserver_pid
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(params=["forked", "spawned"])
+def server(request, tmp_path, monkeypatch):
+    """A model server started afresh: a fork of this process (run.modelserver.serve_forked),
+    or the fresh interpreter multiprocessing starts (the fallback)."""
     settings = Settings(cache_dir=str(tmp_path / "cache"))
+    runner.stop_model_server()
+    monkeypatch.setattr(runner, "_FORK_SERVER", request.param == "forked")
     assert runner.start_model_server(settings)
+    cmdline = Path(f"/proc/{_server_pid()}/cmdline")
+    deadline = time.monotonic() + 10  # a spawned one shows its command once it has exec'd
+    while b"multiprocessing.forkserver" not in cmdline.read_bytes() and time.monotonic() < deadline:
+        if request.param == "forked":
+            break
+        time.sleep(0.02)
+    spawned = b"multiprocessing.forkserver" in cmdline.read_bytes()
+    if request.param == "spawned":
+        assert spawned
+    elif threading.active_count() == 1:
+        assert not spawned, "a single-threaded process should fork its server"
     yield settings
 
 

@@ -129,11 +129,7 @@ def _init_pool_worker(settings: Settings, eager: bool = False, forked: bool = Fa
     ``rules_env`` is the run's ROUEI_RULES (None: unset): a worker forked from a model server
     started earlier would otherwise see the rules of the moment the server started."""
     if forked:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        root = logging.getLogger()
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        root.setLevel(logging.WARNING)
+        forget_parent()
     if rules_env is None:
         os.environ.pop("ROUEI_RULES", None)
     else:
@@ -141,6 +137,17 @@ def _init_pool_worker(settings: Settings, eager: bool = False, forked: bool = Fa
     _die_with_parent()
     _init_worker(settings, eager)
     atexit.register(quick_exit)  # only once the worker is up: a failed start exits as usual
+
+
+def forget_parent() -> None:
+    """In a process forked from the command: drop what a spawned process would not have, the
+    command's SIGTERM handler (which ends a run) and its logging set-up (a spawned process
+    logs warnings only, bare)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 def quick_exit() -> None:
@@ -193,6 +200,9 @@ _NO_FORK_AFTER = ("numpy", "spacy", "thinc", "torch", "sudachipy")
 
 # The model server this process started (start_model_server): the settings it loaded.
 _SERVER: list[Settings] = []
+# Whether the server may be a fork of this process (run.modelserver.serve_forked) rather than
+# the fresh interpreter multiprocessing starts; tests turn it off to exercise that one.
+_FORK_SERVER = True
 
 
 def model_server_possible() -> bool:
@@ -219,12 +229,13 @@ def start_model_server(settings: Settings) -> bool:
     from rouei.extract.run import modelserver
 
     limit_blas_threads()
-    multiprocessing.get_context("forkserver").set_forkserver_preload(["rouei.extract.run.modelserver"])
-    os.environ[modelserver.SETTINGS_ENV] = modelserver.encode(settings)
-    try:
-        forkserver.ensure_running()  # a server already running keeps the model it has
-    finally:
-        os.environ.pop(modelserver.SETTINGS_ENV, None)
+    if not (_FORK_SERVER and modelserver.serve_forked(settings)):
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["rouei.extract.run.modelserver"])
+        os.environ[modelserver.SETTINGS_ENV] = modelserver.encode(settings)
+        try:
+            forkserver.ensure_running()  # a server already running keeps the model it has
+        finally:
+            os.environ.pop(modelserver.SETTINGS_ENV, None)
     _SERVER[:] = [settings]
     return True
 
@@ -648,6 +659,8 @@ class _ParentPass:
             try:
                 # the first worker starts once the server has the model
                 passing.server_seconds = backend.ex.submit(_started).result()
+                log.debug("the first worker is up; this process has taken %d documents",
+                          len(passing.order))
             except BaseException as exc:  # noqa: BLE001 - the pool's own handling tells the run
                 log.debug("the first worker did not start: %s", exc)
             finally:
