@@ -235,3 +235,22 @@ def test_extract_head_keeps_an_input_error_for_its_place():
         _head(broken(0), 4)
     head, rest = _head(iter(_docs()[:3]), 4)
     assert len(head) == 3 and next(rest, None) is None
+
+
+def test_model_server_warm_up_leaves_nothing_behind(pipeline, tmp_path, monkeypatch):
+    """The server's warm-up parses and analyses its sample and writes a cache entry, but only
+    into a temporary folder it removes: the run's cache and the temporary area are as before."""
+    import tempfile
+
+    from rouei.extract.run import modelserver
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    cache = tmp_path / "cache"
+    warmed = Pipeline(Settings(cache_dir=str(cache)), nlp=pipeline.nlp)
+    before = sorted(p.relative_to(cache) for p in cache.rglob("*")) if cache.exists() else []
+    modelserver.warm_up(warmed)
+    after = sorted(p.relative_to(cache) for p in cache.rglob("*")) if cache.exists() else []
+    assert not [p for p in after if p not in before and p.suffix == ".spacy"]
+    assert not list((tmp_path / "tmp").iterdir())
+    assert warmed.counters.parsed_chars > 0  # it did parse: that is what it is for

@@ -61,10 +61,44 @@ def _load(settings) -> None:
     if os.getppid() == 1:
         runner.quick_exit()  # the run died before the signal was asked for
     try:
-        runner.preload_worker(settings())
+        pipeline = runner.preload_worker(settings())
     except Exception as exc:  # noqa: BLE001 - then each worker loads the model it needs itself
         log.warning("the model server could not load the model (%s: %s); "
                     "each worker loads its own", type(exc).__name__, exc)
+        return
+    try:
+        warm_up(pipeline)
+    except Exception as exc:  # noqa: BLE001 - then each worker does it on its first notice
+        log.debug("warming the model server up failed: %s", exc, exc_info=True)
+
+
+# A notice the server analyses once before it forks any worker (see warm_up).
+SAMPLE = ("個人情報の漏えいに関するお詫び\n"
+          "令和6年5月10日\n"
+          "株式会社サンプル商事\n"
+          "当社が運営する通販サイトのサーバーが第三者による不正アクセスを受け、お客様の氏名、"
+          "住所、電話番号、メールアドレスなど最大1,234件が流出した可能性があることが、"
+          "2024年4月22日に判明しました。クレジットカード情報は含まれておりません。\n"
+          "ご迷惑をおかけしましたことを深くお詫び申し上げます。\n")
+
+
+def warm_up(pipeline) -> None:
+    """Do once, here, what every process does on its first notice: the first parse, the
+    first write of a parse-cache entry (spaCy's serialiser looks up its msgpack extensions),
+    and the extractors' first run (tables built from the rules on first use). Measured on
+    short real notices, a worker forked without it spent ~0.45 s of CPU more on its first
+    task than on the next. Nothing is written where the run can see it: the entry goes to a
+    temporary folder, and the record is dropped."""
+    import tempfile
+    from pathlib import Path
+
+    from rouei.extract.doc.context import DocContext
+    from rouei.extract.nlp.cache import ParseCache
+
+    ctx = DocContext("warm-up", SAMPLE, parse_fn=lambda texts: pipeline.parse(texts, keep=True))
+    pipeline.analyse(ctx)
+    with tempfile.TemporaryDirectory(prefix="rouei-warm-up-") as tmp:
+        ParseCache(Path(tmp), pipeline.model_id, pipeline.settings.key()).save(SAMPLE, ctx.parses)
 
 
 def serve_forked(settings: object) -> bool:

@@ -73,11 +73,13 @@ def _pipeline_for(settings: Settings) -> Pipeline:
     return fresh
 
 
-def preload_worker(settings: Settings) -> None:
+def preload_worker(settings: Settings) -> Pipeline:
     """Build the pipeline for ``settings`` and load its model in this process: the model
     server's preload (run.modelserver), before it forks any worker."""
     limit_blas_threads()
     _init_worker(settings, eager=True)
+    assert _WORKER is not None
+    return _WORKER
 
 
 def _die_with_parent() -> None:
