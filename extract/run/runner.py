@@ -219,10 +219,10 @@ def start_model_server(settings: Settings) -> bool:
     """Start loading the model for the workers of a coming pool in a process of its own (see
     run.modelserver), and return at once: True when the pool's workers will be forked from it.
 
-    It is multiprocessing's fork server, preloaded with run.modelserver: one per process,
-    started at most once (a later pool forks from the same server, and takes its model when
-    it asks for the same one). The workers' BLAS threads are limited before it starts, as for
-    any pool."""
+    It is multiprocessing's fork server with the model loaded in it (run.modelserver: a fork
+    of this process where it can be, else a fresh interpreter that preloads it): one per
+    process (a later pool forks from the same server, and takes its model when it asks for
+    the same one). The workers' BLAS threads are limited before it starts, as for any pool."""
     if not model_server_possible():
         return False
     import multiprocessing
@@ -685,8 +685,8 @@ class _ParentPass:
             if rec is None:
                 sent.append(doc)
         made = sum(rec is not None for rec in self.order)
-        log.debug("while the model server loaded the model, this process made %d of the first %d "
-                 "records", made, len(self.order))
+        log.debug("while the model server loaded the model, this process made %d of the first "
+                  "%d records", made, len(self.order))
         yield from sent
         for doc in it:
             self.order.append(None)
