@@ -311,9 +311,11 @@ def _extract(args, settings, writer: RecordWriter | _StdoutWriter, head: list, d
                 yield d
 
     parallel = not (args.jobs == 1 and args.engine == "processes" and args.doc_timeout is None)
-    # an inline run leaves no worker or thread behind: the command may end the process at once
-    # (cli._exit_at_once), without the interpreter's teardown
-    args.exit_at_once = not parallel
+    # an inline run leaves no worker or thread behind, nor does a process pool once closed
+    # (its workers have left; a model server dies with this process): the command may end the
+    # process at once (cli._exit_at_once, which also checks that no thread is left), without
+    # the interpreter's teardown. A Dask cluster is left to shut down as it does.
+    args.exit_at_once = args.engine == "processes"
     if not parallel:
         records = run_inline(settings, todo(), counters=counters)
     else:
