@@ -714,6 +714,33 @@ def test_fragments_follow_an_edit_of_their_file(rules_copy, monkeypatch):
     assert rules.expand(f"a{{{{{name}_s5}}}}") == f"a(?:x(?:{rules.expand(first[name])}))"
 
 
+def test_fragments_read_once_per_pinned_block(rules_copy, monkeypatch):
+    """Inside a `pinned` block fragments.toml is looked at once, whatever the number of
+    expansions; the next block, under the digest of an edited file, reads the edit."""
+    monkeypatch.setenv("ROUEI_RULES", str(rules_copy))
+    monkeypatch.setattr(rules, "_fragments", [None, {}, None])
+    monkeypatch.setattr(rules, "_hot", [])
+    looked: list[str] = []
+    load = rules.load
+    monkeypatch.setattr(rules, "load", lambda name: looked.append(name) or load(name))
+    plain = rules.fragments()
+    name = sorted(plain)[0]
+    with rules.pinned():
+        first = rules.fragments()
+        expanded = [rules.expand(f"a{{{{{name}}}}}") for _ in range(5)]
+        assert rules.fragments() is first
+    assert first == plain and len(set(expanded)) == 1
+    assert looked == ["fragments", "fragments"]  # once outside a block, once in it
+    path = rules_copy / "fragments.toml"
+    path.write_text(path.read_text(encoding="utf-8") + f'\n[{name}_p6]\nregex = "y"\n',
+                    encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    monkeypatch.setattr(rules, "_hot", [])  # the digest is looked at again (as after 2 s)
+    with rules.pinned():
+        assert rules.fragments()[f"{name}_p6"] == "y"
+        assert rules.expand(f"{{{{{name}_p6}}}}") == "(?:y)"
+
+
 def _frames_of(path) -> int:
     data, n, pos = path.read_bytes(), 0, 0
     while pos < len(data):

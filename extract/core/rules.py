@@ -68,14 +68,20 @@ def load_path(path: Path) -> dict[str, Any]:
 def fragments() -> dict[str, str]:
     """Named regex fragments shared by the pattern files (rules/fragments.toml). The same dict
     while the file is unchanged (the expansion of each of some 300 patterns a process asks
-    for it): not to be changed."""
+    for it): not to be changed. Within a `pinned` block the rules are those of its digest, so
+    the file is looked at once per block rather than once per expansion (a stat each)."""
+    pin = _pin[-1] if _pin else None
+    if pin is not None and _fragments[2] == pin:
+        return _fragments[1]
     data = load("fragments")
     if _fragments[0] is not data:  # the file's parse is another object once the file changed
-        _fragments[:] = [data, {k: v["regex"] for k, v in data.items()}]
+        _fragments[:2] = [data, {k: v["regex"] for k, v in data.items()}]
+    _fragments[2] = pin
     return _fragments[1]
 
 
-_fragments: list = [None, {}]  # [the parse of fragments.toml, its fragments]
+# [the parse of fragments.toml, its fragments, the pinned digest they were read under]
+_fragments: list = [None, {}, None]
 
 
 _FRAGMENT = compiled.regex(r"\{\{(\w+)\}\}")
