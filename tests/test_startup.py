@@ -209,3 +209,19 @@ def test_startup_of_the_command_line_is_frozen_and_the_collector_back_on():
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.stderr.strip().splitlines()[-1] == "True True", res.stderr
+
+
+def test_shipped_rules_folder_found_without_importing_it():
+    """The rules shipped with the package are the folder importlib.resources names, found
+    without importing rouei.rules (nor zipfile, which importlib.resources brings)."""
+    code = (
+        "import sys\n"
+        "from rouei.extract.core import rules\n"
+        "found = rules._rules_dir(None)\n"
+        "loaded = sorted(m for m in ('rouei.rules', 'zipfile', 'importlib.resources') if m in sys.modules)\n"
+        "from importlib import resources\n"
+        "from pathlib import Path\n"
+        "print(found == Path(str(resources.files('rouei.rules'))), found.is_dir(), loaded)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.stdout.strip() == "True True []", res.stderr
