@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from rouei import __version__
+from rouei.extract.core import startup
 
 # subcommand name -> module that implements it
 COMMANDS = {
@@ -77,6 +78,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     done: list[argparse.Namespace] = []
+    if argv is None:  # the process's own command line (see core.startup)
+        startup.own_process()
     try:
         try:
             code = _main(argv, done)
@@ -118,8 +121,9 @@ def _exit_at_once(code: int) -> NoReturn:
 
 
 def _main(argv: list[str] | None, done: list[argparse.Namespace] | None = None) -> int:
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    with startup.imports():  # the subcommand's module and what it imports
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
     if done is not None:
         done.append(args)
     logging.basicConfig(

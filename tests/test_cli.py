@@ -192,6 +192,9 @@ def fake_command(monkeypatch):
 
     monkeypatch.setattr(cli.os, "_exit", _exit)
     monkeypatch.setattr(sys, "argv", ["rouei", "fake"])
+    # main() without argv takes this process for the command's own: its start-up would be
+    # frozen (core.startup), pytest's objects with it
+    monkeypatch.setattr(cli.startup, "own_process", lambda: None)
     return calls, ask
 
 

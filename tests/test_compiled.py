@@ -5,6 +5,7 @@ same way with or without one."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -37,6 +38,7 @@ VARIED = [
 def fresh(monkeypatch):
     """The module as a new process finds it: nothing compiled yet, no store chosen."""
     def reset() -> None:
+        monkeypatch.delattr(dataclasses, "exec", raising=False)  # the hook use_store puts there
         monkeypatch.setattr(compiled, "_memo", {})
         monkeypatch.setattr(compiled, "_stores", {})
         monkeypatch.setattr(compiled, "_dir", [None])
@@ -357,6 +359,88 @@ def test_kept_value_marshal_cannot_write_is_made_every_time(fresh, tmp_path):
     assert compiled._stores[tmp_path].dirty is False
 
 
+def _some_classes():
+    """Dataclasses of the kinds rouei defines: frozen and not, defaults, a factory, a field
+    left out of repr and compare, a ClassVar."""
+    from typing import ClassVar
+
+    @dataclasses.dataclass(frozen=True)
+    class Span:
+        """A frozen class: __setattr__, __delattr__ and __hash__ generated too."""
+        start: int
+        end: int = 0
+        label: str = "x"
+
+    @dataclasses.dataclass
+    class Bag:
+        """A plain class with a factory, a field out of repr and compare, a ClassVar."""
+        name: str
+        items: list[int] = dataclasses.field(default_factory=list)
+        note: str = dataclasses.field(default="", repr=False, compare=False)
+        KIND: ClassVar[str] = "bag"
+
+    return Span, Bag
+
+
+def _exercise(Span, Bag) -> list:
+    """What the classes do, as plain values."""
+    a, b = Span(1, 2), Span(1, 2, "y")
+    bag = Bag("n", note="hidden")
+    bag.items.append(3)
+    try:
+        a.start = 5  # type: ignore[misc]
+        frozen = False
+    except dataclasses.FrozenInstanceError:
+        frozen = True
+    return [repr(a), repr(b), a == Span(1, 2), a == b, hash(a) == hash(Span(1, 2)), frozen,
+            repr(bag), bag == Bag("n", [3]), Bag("m").items, Bag.KIND,
+            [f.name for f in dataclasses.fields(Bag)], Span.__match_args__,
+            {k: str(v) for k, v in Span.__init__.__annotations__.items()},
+            {k: str(v) for k, v in Bag.__init__.__annotations__.items()}]
+
+
+def test_dataclass_code_from_the_store_is_what_exec_compiles(fresh, tmp_path):
+    """With a store, the methods ``@dataclass`` generates are compiled once and kept; a later
+    process runs the kept code: the same code objects and the same classes as without a
+    store."""
+    plain = _some_classes()  # no store: dataclasses compiles its texts as always
+    compiled.use_store(tmp_path)
+    first = _some_classes()
+    assert compiled._stores[tmp_path].dirty  # the texts were compiled and kept
+    kept = [k for k in compiled._stores[tmp_path].entries if k[0] == "kept" and k[1].startswith("exec")]
+    assert len(kept) >= 8  # Span: 6 methods; Bag: 3 (some texts may repeat)
+    compiled.save()
+    fresh()
+    compiled.use_store(tmp_path)
+    again = _some_classes()
+    assert compiled._stores[tmp_path].dirty is False  # every text came from the store
+    assert set(kept) <= compiled._stores[tmp_path].used
+    for made in (first, again):
+        assert _exercise(*made) == _exercise(*plain)
+        for cls, base in zip(made, plain, strict=True):
+            for name in ("__init__", "__repr__", "__eq__", "__setattr__", "__delattr__", "__hash__"):
+                ours, theirs = cls.__dict__.get(name), base.__dict__.get(name)
+                assert (ours is None) == (theirs is None), name
+                if ours is not None and hasattr(ours, "__code__"):
+                    assert ours.__code__ == theirs.__code__, name
+                    assert ours.__code__.co_filename == theirs.__code__.co_filename
+
+
+def test_dataclass_hook_without_a_store_is_exec(fresh, tmp_path):
+    """Once a store was chosen and dropped again, ``@dataclass`` compiles as always, and a
+    code object or a text handed to the hook runs as ``exec`` runs it."""
+    compiled.use_store(tmp_path)
+    compiled.use_store(None)
+    assert _exercise(*_some_classes()) == _exercise(*_some_classes())
+    assert compiled._stores == {}  # nothing opened
+    space: dict = {}
+    compiled._exec("x = 1", space)
+    compiled._exec(compile("y = x + 1", "<string>", "exec"), space)
+    local: dict = {}
+    compiled._exec("z = y * 2", space, local)
+    assert (space["x"], space["y"], local) == (1, 2, {"z": 4})
+
+
 def test_rule_files_and_first_chars_from_the_store_are_as_parsed(fresh, tmp_path, monkeypatch):
     import tomllib
 
@@ -628,6 +712,33 @@ def test_fragments_follow_an_edit_of_their_file(rules_copy, monkeypatch):
     assert again is not first and again[f"{name}_s5"] == f"x{{{{{name}}}}}"
     assert {k: v for k, v in again.items() if k != f"{name}_s5"} == first
     assert rules.expand(f"a{{{{{name}_s5}}}}") == f"a(?:x(?:{rules.expand(first[name])}))"
+
+
+def test_fragments_read_once_per_pinned_block(rules_copy, monkeypatch):
+    """Inside a `pinned` block fragments.toml is looked at once, whatever the number of
+    expansions; the next block, under the digest of an edited file, reads the edit."""
+    monkeypatch.setenv("ROUEI_RULES", str(rules_copy))
+    monkeypatch.setattr(rules, "_fragments", [None, {}, None])
+    monkeypatch.setattr(rules, "_hot", [])
+    looked: list[str] = []
+    load = rules.load
+    monkeypatch.setattr(rules, "load", lambda name: looked.append(name) or load(name))
+    plain = rules.fragments()
+    name = sorted(plain)[0]
+    with rules.pinned():
+        first = rules.fragments()
+        expanded = [rules.expand(f"a{{{{{name}}}}}") for _ in range(5)]
+        assert rules.fragments() is first
+    assert first == plain and len(set(expanded)) == 1
+    assert looked == ["fragments", "fragments"]  # once outside a block, once in it
+    path = rules_copy / "fragments.toml"
+    path.write_text(path.read_text(encoding="utf-8") + f'\n[{name}_p6]\nregex = "y"\n',
+                    encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    monkeypatch.setattr(rules, "_hot", [])  # the digest is looked at again (as after 2 s)
+    with rules.pinned():
+        assert rules.fragments()[f"{name}_p6"] == "y"
+        assert rules.expand(f"{{{{{name}_p6}}}}") == "(?:y)"
 
 
 def _frames_of(path) -> int:

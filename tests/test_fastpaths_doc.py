@@ -228,26 +228,77 @@ def test_date_patterns_skipped_only_where_they_cannot_match(monkeypatch):
 
 # -- parse cache entries -------------------------------------------------------------------
 
-def test_cache_entry_fields_picked_as_a_full_decode_reads_them():
+def _entry(rows: list, docbin: bytes = b"", trailer: bool = True) -> bytes:
+    """A parse-cache entry as ``ParseCache.save`` lays it out: the DocBin's zlib stream (a
+    stand-in: a warm read never opens it), rouei's parses, their length, the mark."""
+    import zlib
+
     import msgpack
 
     from rouei.extract.nlp import cache
 
-    user = {("_", "ext", None, None): [1, {"a": b"x"}], "bunsetu_bi_labels": ["B", "I"] * 50,
-            cache.SPAN_KEY: (3, 40), cache.PARSED_KEY: {"idx": [0, 2], "words": ["個人", "情報"],
-                                                       "ents": [[0, 2, "ORG"]]},
-            "clauses": {"k": [[1, 2], [3]]}}
-    blob = msgpack.packb(user, use_bin_type=True)
-    entry = msgpack.packb({"tokens": b"\0" * 300, "strings": ["個人", "情報"] * 20,
-                           "user_data": [blob, blob], "cats": {}}, use_bin_type=True)
-    full = msgpack.unpackb(entry, raw=False, use_list=False, strict_map_key=False)
-    picked = cache._pick(entry, ("user_data",))
-    assert picked == {"user_data": full["user_data"]}
-    keys = (cache.SPAN_KEY, cache.PARSED_KEY)
-    want = {k: v for k, v in msgpack.unpackb(blob, raw=False, use_list=False,
-                                             strict_map_key=False).items() if k in keys}
-    assert cache._pick(picked["user_data"][0], keys) == want
-    assert cache._pick(msgpack.packb({}), keys) == {}
+    part = msgpack.packb(rows, use_bin_type=True)
+    end = len(part).to_bytes(4, "little") + cache._MARK if trailer else b""
+    return zlib.compress(docbin or b"\x80") + part + end
+
+
+def test_cache_entry_parses_read_from_its_end(tmp_path):
+    """A warm read takes rouei's parses from the end of the entry and leaves the DocBin before
+    them alone; the tokens are still checked against the text."""
+    from rouei.extract.doc.parsed import ParsedDoc
+    from rouei.extract.nlp.cache import ParseCache
+
+    text = "株式会社テスト\n個人情報が流出しました。"
+    first = {"idx": [0, 4], "words": ["株式会社", "テスト"], "pos": ["NOUN", "PROPN"],
+             "lemma": ["株式会社", "テスト"], "norm": ["株式会社", "テスト"], "dep": ["compound", "ROOT"],
+             "head": [1, 1], "space": [0, 0], "punct": [0, 0], "sent_start": [1, 0],
+             "bunsetu": ["B", "I"], "ents": [[0, 7, "Company"]]}
+    second = {**first, "idx": [0, 2], "words": ["個人", "情報"], "lemma": ["個人", "情報"],
+              "norm": ["個人", "情報"], "ents": []}
+    cache = ParseCache(tmp_path, "m", "s")
+    cache.path(text).parent.mkdir(parents=True)
+    cache.path(text).write_bytes(_entry([[0, 7, first], [8, 12, second]], docbin=b"\0" * 5000))
+    got = cache.load(text)
+    assert got.keys() == {(0, 7), (8, 12)} and (cache.hits, cache.corrupt) == (1, 0)
+    for (s, e), payload in (((0, 7), first), ((8, 12), second)):
+        assert got[(s, e)].to_payload() == ParsedDoc.from_payload(text[s:e], payload).to_payload()
+    assert [(x.text, x.label_) for x in got[(0, 7)].ents] == [("株式会社テスト", "Company")]
+    assert [t.text for t in got[(8, 12)]] == ["個人", "情報"]
+    # tokens that do not stand in the text: re-parsed, as before
+    cache.path(text).write_bytes(_entry([[8, 12, first]]))
+    assert cache.load(text) == {} and cache.corrupt == 1
+
+
+def test_cache_entry_of_the_old_layout_or_cut_short_is_reparsed(tmp_path):
+    """An entry without rouei's parses at its end (the layout of format 2, which kept them in
+    the DocBin's user data; a file cut short; a length that points before the file) is never
+    read as parses: it is dropped and re-parsed."""
+    import zlib
+
+    import msgpack
+
+    from rouei.extract.nlp import cache as cache_mod
+    from rouei.extract.nlp.cache import ParseCache
+
+    text = "個人情報が流出しました。"
+    payload = {"idx": [0, 2], "words": ["個人", "情報"], "pos": ["NOUN", "NOUN"], "lemma": ["個人", "情報"],
+               "norm": ["個人", "情報"], "dep": ["compound", "ROOT"], "head": [1, 1], "space": [0, 0],
+               "punct": [0, 0], "sent_start": [1, 0], "bunsetu": ["B", "I"], "ents": []}
+    user = msgpack.packb({cache_mod.SPAN_KEY: (0, 4), "rouei_parsed": payload}, use_bin_type=True)
+    old = zlib.compress(msgpack.packb({"tokens": b"", "user_data": [user]}, use_bin_type=True))
+    whole = _entry([[0, 4, payload]])
+    long = bytearray(whole)
+    long[-cache_mod._TRAILER:-len(cache_mod._MARK)] = (len(whole) + 1).to_bytes(4, "little")
+    cache = ParseCache(tmp_path, "m", "s")
+    path = cache.path(text)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(whole)
+    assert cache.load(text).keys() == {(0, 4)}
+    for bad in (old, b"", whole[:-1], whole[: len(whole) // 2], whole[-cache_mod._TRAILER:], bytes(long)):
+        path.write_bytes(bad)
+        before = cache.corrupt
+        assert cache.load(text) == {}
+        assert cache.corrupt == before + 1 and not path.exists()
 
 
 # -- date role cues ------------------------------------------------------------------------

@@ -113,3 +113,24 @@ def test_output_check_rejects_bad_paths(tmp_path):
         assert err.value.code == "E012"
     check_output(tmp_path / "new" / "o.jsonl")  # a folder that can be made is fine
     assert (tmp_path / "new").is_dir()
+
+
+def test_output_lines_are_what_json_dumps_writes(tmp_path):
+    """Each line is json.dumps of the record with the options records are written with (one
+    encoder serves them all), whatever the values: Japanese, escapes, control characters,
+    numbers, nesting, empty containers, the same list twice."""
+    shared = [{"value": 1, "unit": "件"}]
+    recs = [
+        {"schema_version": 1, "doc_id": "d0", "title": "個人情報の漏えい「お詫び」\u3000(第2報)",
+         "source": {"path": "/a b/\"q\"\\x.txt", "sha256": "ab" * 32, "url": None},
+         "incidents": [{"counts": shared, "again": shared, "dates": [], "causes": {}}]},
+        {"schema_version": 1, "doc_id": "d1", "text": "tab\there\nline\r\x00\x1f\u2028 😀",
+         "score": 0.1 + 0.2, "big": 10 ** 20, "neg": -3, "flag": True, "none": None,
+         "nested": [[[]], {"": {"k": [1.5e-7, float("1e300")]}}]},
+    ]
+    out = tmp_path / "o.jsonl"
+    with RecordWriter(out) as w:
+        for rec in recs:
+            w.write(rec)
+    want = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in recs)
+    assert out.read_text(encoding="utf-8") == want

@@ -135,3 +135,94 @@ def test_extract_verbose_sums_the_workers_counts(extracted):
     assert inline == pooled and inline[0] == "3"
     loaded = re.search(r"model load ([0-9.]+) s \(summed over the processes that loaded it", runs[1].stderr)
     assert loaded and float(loaded[1]) > 0, runs[1].stderr  # loaded once, in the model server
+
+
+# -- the start-up without the garbage collector (core.startup) ---------------------------------
+
+@pytest.fixture
+def own(monkeypatch):
+    """This test process as if it were a command's own (restored after, frozen objects too)."""
+    import gc
+
+    from rouei.extract.core import startup
+
+    monkeypatch.setattr(startup, "_own", [True])
+    frozen = gc.get_freeze_count()
+    yield startup
+    if gc.get_freeze_count() != frozen:
+        gc.unfreeze()
+    gc.enable()
+
+
+def test_startup_imports_run_without_the_collector_and_are_frozen_after(own):
+    import gc
+
+    before = gc.get_freeze_count()
+    with own.imports():
+        assert not gc.isenabled()
+        made = [{"n": i} for i in range(100)]
+        with own.imports():  # a block inside another: the outer one decides
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= before + len(made)
+    with pytest.raises(ValueError), own.imports():  # a failing import: the collector comes back
+        raise ValueError("broken module")
+    assert gc.isenabled()
+    gc.disable()  # switched off by the caller: left as the caller set it
+    try:
+        frozen = gc.get_freeze_count()
+        with own.imports():
+            pass
+        assert not gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()
+
+
+def test_startup_imports_change_nothing_outside_a_commands_own_process():
+    """Called in process (tests, the API, a notebook), the command line neither stops the
+    collector nor freezes what the caller holds."""
+    import gc
+
+    from rouei.extract import cli
+    from rouei.extract.core import startup
+
+    assert startup._own == [False]  # pytest's process: main() was only called with argv
+    frozen = gc.get_freeze_count()
+    with startup.imports():
+        assert gc.isenabled()
+    with pytest.raises(SystemExit):
+        cli.main(["--version"])
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_startup_of_the_command_line_is_frozen_and_the_collector_back_on():
+    """``rouei`` itself (main() without argv) freezes its start-up and collects as usual after."""
+    code = (
+        "import gc, sys\n"
+        "from rouei.extract import cli\n"
+        "sys.argv = ['rouei', 'eval', '--help']\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(gc.isenabled(), gc.get_freeze_count() > 1000, file=sys.stderr)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.stderr.strip().splitlines()[-1] == "True True", res.stderr
+
+
+def test_shipped_rules_folder_found_without_importing_it():
+    """The rules shipped with the package are the folder importlib.resources names, found
+    without importing rouei.rules (nor zipfile, which importlib.resources brings)."""
+    code = (
+        "import sys\n"
+        "from rouei.extract.core import rules\n"
+        "found = rules._rules_dir(None)\n"
+        "loaded = sorted(m for m in ('rouei.rules', 'zipfile', 'importlib.resources') if m in sys.modules)\n"
+        "from importlib import resources\n"
+        "from pathlib import Path\n"
+        "print(found == Path(str(resources.files('rouei.rules'))), found.is_dir(), loaded)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert res.stdout.strip() == "True True []", res.stderr

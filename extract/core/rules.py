@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 
 # the regex parser and its op codes, read by first_chars; private modules that typeshed omits
@@ -35,7 +35,14 @@ def rules_dir() -> Path:
 def _rules_dir(env: str | None) -> Path:
     if env:
         return Path(env)
-    # an installed package, wheel or editable, keeps its data files on disk
+    # An installed package, wheel or editable, keeps its data files on disk: the folder the
+    # import system finds for rouei.rules, found without importing it (importlib.resources
+    # would import it, and zipfile with it: ~3 ms of each start-up).
+    spec = find_spec("rouei.rules")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    from importlib import resources
+
     return Path(str(resources.files("rouei.rules")))
 
 
@@ -68,14 +75,20 @@ def load_path(path: Path) -> dict[str, Any]:
 def fragments() -> dict[str, str]:
     """Named regex fragments shared by the pattern files (rules/fragments.toml). The same dict
     while the file is unchanged (the expansion of each of some 300 patterns a process asks
-    for it): not to be changed."""
+    for it): not to be changed. Within a `pinned` block the rules are those of its digest, so
+    the file is looked at once per block rather than once per expansion (a stat each)."""
+    pin = _pin[-1] if _pin else None
+    if pin is not None and _fragments[2] == pin:
+        return _fragments[1]
     data = load("fragments")
     if _fragments[0] is not data:  # the file's parse is another object once the file changed
-        _fragments[:] = [data, {k: v["regex"] for k, v in data.items()}]
+        _fragments[:2] = [data, {k: v["regex"] for k, v in data.items()}]
+    _fragments[2] = pin
     return _fragments[1]
 
 
-_fragments: list = [None, {}]  # [the parse of fragments.toml, its fragments]
+# [the parse of fragments.toml, its fragments, the pinned digest they were read under]
+_fragments: list = [None, {}, None]
 
 
 _FRAGMENT = compiled.regex(r"\{\{(\w+)\}\}")

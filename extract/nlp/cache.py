@@ -7,10 +7,12 @@ never leave a torn entry; an entry that cannot be read is re-parsed, not fatal. 
 synced to disk: a crash may leave an entry empty or torn, which the next read re-parses, and a
 sync per entry (a few ms on a busy disk) was ~4% of a cold run's time outside the parser.
 
-An entry is a DocBin that spaCy (with GiNZA's user data) can load as it is. Each doc's user data
-also carries what the rules read of it (extract.parsed), and that is what rouei reads back:
-zlib and msgpack, no spaCy. A run whose parses all come from the cache so never imports spaCy
-and never rebuilds a Doc."""
+An entry is a DocBin that spaCy (with GiNZA's user data) can load as it is, followed by what the
+rules read of each parse (extract.parsed), and that is what rouei reads back: one msgpack list
+after the DocBin's zlib stream (which zlib and so DocBin.from_bytes stop before), then its
+length and a mark. A warm lookup so reads a few kilobytes of msgpack, without decompressing the
+DocBin (tokens, strings, GiNZA's user data: three quarters of the bytes, none read by rouei),
+and a run whose parses all come from the cache never imports spaCy nor rebuilds a Doc."""
 
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ import hashlib
 import logging
 import os
 import tempfile
-import zlib
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
@@ -30,10 +31,13 @@ from rouei.extract.doc.parsed import ParsedDoc
 
 log = logging.getLogger(__name__)
 
-SPAN_KEY = "rouei_span"
-PARSED_KEY = "rouei_parsed"
-# Bumped when what an entry holds changes, so older entries miss instead of failing.
-FORMAT = 2
+SPAN_KEY = "rouei_span"  # a doc's span of the text, in its user data (see save)
+# Bumped when what an entry holds changes, so older entries miss instead of failing (2: rouei's
+# data in each doc's user data; 3: after the DocBin).
+FORMAT = 3
+# The end of an entry: what the rules read of its parses (msgpack), its length, this mark.
+_MARK = b"rouei-parses"
+_TRAILER = 4 + len(_MARK)
 
 
 def _cache_msgpack_extensions() -> None:
@@ -47,22 +51,15 @@ def _cache_msgpack_extensions() -> None:
             registry.get_all = cache(registry.get_all)
 
 
-def _pick(data: bytes, keys: tuple) -> dict:
-    """The values of ``keys`` in the msgpack map ``data``; the other values are skipped, not
-    built (a DocBin's tokens and strings, GiNZA's own user data: rouei reads none of them)."""
-    # plain msgpack reads what srsly wrote (no numpy in these records) without importing numpy;
-    # map keys may be arrays (spaCy's extension data), hence tuples and non-strict keys
-    unpacker = msgpack.Unpacker(None, raw=False, use_list=False, strict_map_key=False,
-                                max_buffer_size=0)
-    unpacker.feed(data)
-    out = {}
-    for _ in range(unpacker.read_map_header()):
-        key = unpacker.unpack()
-        if key in keys:
-            out[key] = unpacker.unpack()
-        else:
-            unpacker.skip()
-    return out
+def _parses_part(data: bytes) -> bytes:
+    """The msgpack of rouei's parses at the end of an entry (ValueError: none there, as in a
+    file cut short)."""
+    if not data.endswith(_MARK):
+        raise ValueError("no parses at the end of the entry")
+    size = int.from_bytes(data[-_TRAILER:-len(_MARK)], "little")
+    if size > len(data) - _TRAILER:
+        raise ValueError("the parses at the end of the entry are cut short")
+    return data[-_TRAILER - size:-_TRAILER]
 
 
 def _holds(text: str, idx: list[int], words: list[str]) -> bool:
@@ -126,11 +123,9 @@ class ParseCache:
             return {}
         try:
             out = {}
-            for blob in _pick(zlib.decompress(data), ("user_data",))["user_data"]:
-                user = _pick(blob, (SPAN_KEY, PARSED_KEY))
-                s, e = user[SPAN_KEY]
+            for s, e, payload in msgpack.unpackb(_parses_part(data), raw=False):
                 piece = text[s:e]
-                parsed = ParsedDoc.from_payload(piece, user[PARSED_KEY])
+                parsed = ParsedDoc.from_payload(piece, payload)
                 if not _holds(piece, parsed.idx, parsed.words):
                     raise ValueError(f"span {s}:{e} does not hold the cached tokens")
                 out[(s, e)] = parsed
@@ -157,13 +152,14 @@ class ParseCache:
             earlier = self._spacy_docs(text)
             docs.update({sp: earlier[sp] for sp in parses if sp not in docs and sp in earlier})
         db = DocBin(store_user_data=True)
+        rows = []
         for (s, e), doc in sorted(docs.items()):
-            doc.user_data[SPAN_KEY] = (s, e)
-            doc.user_data[PARSED_KEY] = parses[(s, e)].to_payload()
+            doc.user_data[SPAN_KEY] = (s, e)  # which Doc is which, when the entry is read back
             db.add(doc)
             doc.user_data.pop(SPAN_KEY, None)
-            doc.user_data.pop(PARSED_KEY, None)
-        _write_entry(self.path(text), db.to_bytes())
+            rows.append((s, e, parses[(s, e)].to_payload()))
+        part = msgpack.packb(rows, use_bin_type=True)
+        _write_entry(self.path(text), db.to_bytes() + part + len(part).to_bytes(4, "little") + _MARK)
 
     def _spacy_docs(self, text: str) -> dict:
         """The spaCy Docs of the entry for ``text``, by span ({} if there is none)."""

@@ -171,12 +171,13 @@ def _report(counters: Counters, started: float, imported: float, parallel: bool)
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    from rouei.extract.core import compiled
+    from rouei.extract.core import compiled, startup
 
-    # the compiled-regex store first: the pipeline's modules compile their patterns through it
-    # as they load (check_rules below names the same directory)
-    compiled.use_store(None if args.no_cache else cache_dir(args.cache))
-    from rouei.extract.run.pipeline import Settings, usable_cache
+    with startup.imports():  # no garbage collection while the pipeline loads (core.startup)
+        # the compiled-regex store first: the pipeline's modules compile their patterns through
+        # it as they load (check_rules below names the same directory)
+        compiled.use_store(None if args.no_cache else cache_dir(args.cache))
+        from rouei.extract.run.pipeline import Settings, usable_cache
 
     imported = time.perf_counter()
 

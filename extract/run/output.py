@@ -17,6 +17,10 @@ from pathlib import Path
 
 from rouei.extract.core.errors import RoueiError
 
+# One encoder for every record (json.dumps makes one per call for these options). A record is
+# built fresh from plain values and cannot hold itself, so the check for cycles is left out.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
 
 def part_path(out: Path) -> Path:
     return out.with_name(out.name + ".part")
@@ -127,7 +131,7 @@ class RecordWriter:
             self._fh = open(self.part, "w", encoding="utf-8")
 
     def write(self, rec: dict) -> None:
-        self._fh.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._fh.write(_encode(rec) + "\n")
         self._fh.flush()
         self.done.add(rec["doc_id"])
 
