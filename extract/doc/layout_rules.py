@@ -4,7 +4,7 @@ extract/doc/layout.py reads a notice with."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -58,6 +58,9 @@ class LayoutRules:
     # classes of characters of which a label_sep match holds one each (a colon, a space): a
     # line without one has no inline label
     sep_needs: tuple[re.Pattern[str], ...] = ()
+    # markers_for's answers by first character, for this version of the rules
+    marker_by_first: dict[str, tuple[Marker, ...]] = field(default_factory=dict, init=False,
+                                                           compare=False, repr=False)
 
 
 def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -69,6 +72,31 @@ def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
             return None
         chars |= first
     return rules.regex(f"[{rules.char_class(chars)}]")
+
+
+def markers_for(r: LayoutRules, first: str) -> tuple[Marker, ...]:
+    """The markers, in rule order, whose match can start with ``first`` (a line's first
+    character, "" for an empty line): a line is tried against these only, as the others
+    cannot match it. Every marker when marker_start is None (the plain path). Worked out
+    once per character for this version of the rules (a notice's lines open with few)."""
+    got = r.marker_by_first.get(first)
+    if got is None:
+        got = r.markers if r.marker_start is None else tuple(
+            mk for mk in r.markers if _can_start(mk.regex, first))
+        if len(r.marker_by_first) < 4096:
+            r.marker_by_first[first] = got
+    return got
+
+
+def _can_start(pat: re.Pattern[str], ch: str) -> bool:
+    """Can a match of ``pat`` start with ``ch`` ("": can it match an empty text)? True when
+    its first characters are unknown."""
+    first = rules.first_chars(pat.pattern, pat.flags & ~re.UNICODE)
+    if first is None:
+        return True
+    # first_chars is None for a pattern that can match nothing: a known set means a match
+    # takes a character, which "" lacks
+    return bool(ch) and rules.regex(f"[{rules.char_class(first)}]").match(ch) is not None
 
 
 @cache
