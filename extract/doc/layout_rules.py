@@ -58,6 +58,8 @@ class LayoutRules:
     # classes of characters of which a label_sep match holds one each (a colon, a space): a
     # line without one has no inline label
     sep_needs: tuple[re.Pattern[str], ...] = ()
+    # per marker, the class of the characters its match can start with (None: any)
+    marker_firsts: tuple[re.Pattern[str] | None, ...] = ()
     # markers_for's answers by first character, for this version of the rules
     marker_by_first: dict[str, tuple[Marker, ...]] = field(default_factory=dict, init=False,
                                                            compare=False, repr=False)
@@ -81,22 +83,21 @@ def markers_for(r: LayoutRules, first: str) -> tuple[Marker, ...]:
     once per character for this version of the rules (a notice's lines open with few)."""
     got = r.marker_by_first.get(first)
     if got is None:
-        got = r.markers if r.marker_start is None else tuple(
-            mk for mk in r.markers if _can_start(mk.regex, first))
+        plain = r.marker_start is None or len(r.marker_firsts) != len(r.markers)
+        got = r.markers if plain else tuple(
+            mk for mk, firsts in zip(r.markers, r.marker_firsts, strict=True)
+            if firsts is None or (first and firsts.match(first)))
         if len(r.marker_by_first) < 4096:
             r.marker_by_first[first] = got
     return got
 
 
-def _can_start(pat: re.Pattern[str], ch: str) -> bool:
-    """Can a match of ``pat`` start with ``ch`` ("": can it match an empty text)? True when
-    its first characters are unknown."""
+def _first_class(pat: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The class of the characters a match of ``pat`` can start with; None when unknown (any
+    character, or a pattern that can match nothing). A known class means a match takes a
+    character: an empty line matches no such marker."""
     first = rules.first_chars(pat.pattern, pat.flags & ~re.UNICODE)
-    if first is None:
-        return True
-    # first_chars is None for a pattern that can match nothing: a known set means a match
-    # takes a character, which "" lacks
-    return bool(ch) and rules.regex(f"[{rules.char_class(first)}]").match(ch) is not None
+    return None if first is None else rules.regex(f"[{rules.char_class(first)}]")
 
 
 @cache
@@ -137,6 +138,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         signoff_head=cp(r["signoff"]["head"]),
         signoff_org=cp(r["signoff"]["org"]),
         marker_start=_start_class([m.regex for m in markers]),
+        marker_firsts=tuple(_first_class(m.regex) for m in markers),
         tl_start=_start_class([tl_date]),
         label_start=_start_class([pat for _, pat in labels]),
         any_section=rules.union([pat for _, pat in sections]),
