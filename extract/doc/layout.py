@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from rouei.extract.core import compiled
 from rouei.extract.doc import layout_blocks
-from rouei.extract.doc.layout_rules import LayoutRules, layout_rules
+from rouei.extract.doc.layout_rules import LayoutRules, layout_rules, markers_for
 from rouei.extract.doc.numbers import kanji_to_int
 from rouei.extract.doc.text import Normalized
 
@@ -292,7 +292,8 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
     # the copy is the text itself (no character changed: most notices), so a line's words in
     # the copy are its words, where they are, with no slice of the copy to strip and search
     identical = same and copy is text
-    marker_start = r.marker_start
+    # the markers a line may open with, by its first character (layout_rules.markers_for)
+    by_first = r.marker_by_first
     for raw in text.splitlines(keepends=True):
         n = len(raw)
         words = raw.strip()
@@ -313,18 +314,22 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
             ntext = copy[ns:ne].strip()
             ns = copy.find(ntext[:1], ns) if ntext else ns
         style, number, bullet, nbody = None, None, False, 0
-        # most lines open with no mark: one test of the first character rules them all out
-        if marker_start is None or marker_start.match(ntext):
-            for mk in r.markers:
-                m = mk.regex.match(ntext)
-                if m:
-                    style, bullet = mk.style, mk.bullet
-                    g = m.groupdict()
-                    num = g.get("num") or g.get("kana") or g.get("kana2")
-                    number = mark_number(num) if num else None
-                    # 【経緯】 is a heading in brackets: its words are inside them
-                    nbody = m.start("inner") if g.get("inner") else m.end()
-                    break
+        # most lines open with no mark: their first character rules every marker out, and a
+        # line that may open with one is tried only against the markers that start so
+        first = ntext[:1]
+        maybe = by_first.get(first)
+        if maybe is None:
+            maybe = markers_for(r, first)
+        for mk in maybe:
+            m = mk.regex.match(ntext)
+            if m:
+                style, bullet = mk.style, mk.bullet
+                g = m.groupdict()
+                num = g.get("num") or g.get("kana") or g.get("kana2")
+                number = mark_number(num) if num else None
+                # 【経緯】 is a heading in brackets: its words are inside them
+                nbody = m.start("inner") if g.get("inner") else m.end()
+                break
         if nbody == 0 and style != "lenticular":
             body_text = ntext  # the words start the line (ntext is stripped): nothing to skip
         else:

@@ -4,7 +4,7 @@ extract/doc/layout.py reads a notice with."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from re import _constants as _op  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -58,6 +58,11 @@ class LayoutRules:
     # classes of characters of which a label_sep match holds one each (a colon, a space): a
     # line without one has no inline label
     sep_needs: tuple[re.Pattern[str], ...] = ()
+    # per marker, the class of the characters its match can start with (None: any)
+    marker_firsts: tuple[re.Pattern[str] | None, ...] = ()
+    # markers_for's answers by first character, for this version of the rules
+    marker_by_first: dict[str, tuple[Marker, ...]] = field(default_factory=dict, init=False,
+                                                           compare=False, repr=False)
 
 
 def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -69,6 +74,30 @@ def _start_class(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
             return None
         chars |= first
     return rules.regex(f"[{rules.char_class(chars)}]")
+
+
+def markers_for(r: LayoutRules, first: str) -> tuple[Marker, ...]:
+    """The markers, in rule order, whose match can start with ``first`` (a line's first
+    character, "" for an empty line): a line is tried against these only, as the others
+    cannot match it. Every marker when marker_start is None (the plain path). Worked out
+    once per character for this version of the rules (a notice's lines open with few)."""
+    got = r.marker_by_first.get(first)
+    if got is None:
+        plain = r.marker_start is None or len(r.marker_firsts) != len(r.markers)
+        got = r.markers if plain else tuple(
+            mk for mk, firsts in zip(r.markers, r.marker_firsts, strict=True)
+            if firsts is None or (first and firsts.match(first)))
+        if len(r.marker_by_first) < 4096:
+            r.marker_by_first[first] = got
+    return got
+
+
+def _first_class(pat: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The class of the characters a match of ``pat`` can start with; None when unknown (any
+    character, or a pattern that can match nothing). A known class means a match takes a
+    character: an empty line matches no such marker."""
+    first = rules.first_chars(pat.pattern, pat.flags & ~re.UNICODE)
+    return None if first is None else rules.regex(f"[{rules.char_class(first)}]")
 
 
 @cache
@@ -109,6 +138,7 @@ def _compiled(_stamp: str) -> LayoutRules:
         signoff_head=cp(r["signoff"]["head"]),
         signoff_org=cp(r["signoff"]["org"]),
         marker_start=_start_class([m.regex for m in markers]),
+        marker_firsts=tuple(_first_class(m.regex) for m in markers),
         tl_start=_start_class([tl_date]),
         label_start=_start_class([pat for _, pat in labels]),
         any_section=rules.union([pat for _, pat in sections]),
