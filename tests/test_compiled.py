@@ -878,3 +878,28 @@ def test_led_skip_only_where_the_engine_can_take_it(fresh):
     for p, f in [(r"(?=[ab])", 0), (r"(?=[ab])b?", 0), (r"(?i)(?=[ab])ab", 0), (r"(?=[ab])ab", re.I),
                  (r"(?!a)b", 0), (r"(?<=[ab])c", 0), (r"(?=ab)a", 0), (r"[ab]c", 0), (r"abc", 0)]:
         assert code(p, f) == plain(p, f), p
+
+
+def test_store_refresh_takes_in_what_another_process_saved_since(fresh, tmp_path):
+    """A process that read the store before another saved more (the model server, forked
+    before its run compiled ahead) finds the new patterns after refresh(), compiling none of
+    them, and a later save keeps both processes' entries."""
+    compiled.use_store(tmp_path)
+    compiled.regex("server-own")
+    server = compiled._stores[compiled._dir[0]]
+    server_memo = compiled._memo
+    fresh()  # the run: the same store, more patterns, saved
+    compiled.use_store(tmp_path)
+    others = [compiled.regex(f"run{n}[a-z]+") for n in range(5)]
+    compiled.save()
+    compiled._memo, compiled._stores = server_memo, {tmp_path: server}  # back in the server
+    assert ("run0[a-z]+" not in str(server.entries))
+    compiled.refresh()
+    again = [compiled.regex(f"run{n}[a-z]+") for n in range(5)]
+    assert again == others
+    taken = [k for k in server.entries if "run" in str(k)]
+    assert len(taken) >= 5 and all(k in server.loaded for k in taken)  # read, not compiled
+    compiled.regex("server-later")
+    server.save()
+    stored = compiled._read(tmp_path / compiled.STORE_NAME)
+    assert len(stored) >= 7

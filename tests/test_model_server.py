@@ -254,3 +254,28 @@ def test_model_server_warm_up_leaves_nothing_behind(pipeline, tmp_path, monkeypa
     assert not [p for p in after if p not in before and p.suffix == ".spacy"]
     assert not list((tmp_path / "tmp").iterdir())
     assert warmed.counters.parsed_chars > 0  # it did parse: that is what it is for
+
+
+def test_compile_ahead_saves_what_the_extractors_build_on_first_use(tmp_path):
+    """The run compiles ahead, and saves, the patterns and tables its extractors build on
+    their first notice, beyond those the rule check compiles: the server reads them. (In a
+    process of its own: this one has built them long ago.)"""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from rouei.extract.core import compiled\n"
+        "from rouei.extract.run import modelserver\n"
+        "from rouei.extract.run.command import check_rules\n"
+        "from rouei.extract.run.pipeline import Settings\n"
+        "cache = sys.argv[1]\n"
+        "check_rules(cache); compiled.save()\n"
+        "checked = len(compiled._read(compiled._dir[0] / compiled.STORE_NAME))\n"
+        "modelserver.compile_ahead(Settings(cache_dir=cache))\n"
+        "print(checked, len(compiled._read(compiled._dir[0] / compiled.STORE_NAME)))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code, str(tmp_path / "cache")], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    checked, ahead = map(int, res.stdout.split())
+    assert ahead > checked > 0, res.stderr

@@ -82,7 +82,7 @@ def test_a_failed_plan_falls_back_to_the_document_alone(pipeline, monkeypatch):
     real = org.extract
 
     def planning_fails(ctx):  # raises only in the planning pass (no parses)
-        if ctx.parse_fn is pipeline_mod._parse_nothing and "ABC" in ctx.text:
+        if ctx.parse_fn is pipeline_mod.parse_nothing and "ABC" in ctx.text:
             raise RuntimeError("plan")
         return real(ctx)
 

@@ -237,6 +237,16 @@ class _Store:
             self.used.add(key)
         return entry
 
+    def refresh(self) -> None:
+        """Take in what other processes saved since this store was read. A later ``save``
+        then merges with the file as it is at that time (what was read no longer tells)."""
+        entries, _, _, _ = _read_frames(self.path)
+        for key, entry in entries.items():
+            if key not in self.entries:
+                self.entries[key] = entry
+                self.loaded.add(key)
+        self.read_as = None
+
     def put(self, key: tuple, entry: Any) -> None:
         self.entries[key] = entry
         self.used.add(key)
@@ -397,6 +407,14 @@ def _store() -> _Store | None:
             atexit.register(save)
         store = _stores[directory] = _Store(directory / STORE_NAME)
     return store
+
+
+def refresh() -> None:
+    """Read again what other processes have saved into this process's stores: for a process
+    forked from one that had read them (the model server, while its run saves the patterns
+    it compiled; see run.modelserver)."""
+    for store in list(_stores.values()):
+        store.refresh()
 
 
 def save() -> None:

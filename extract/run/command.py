@@ -219,9 +219,11 @@ def run(args: argparse.Namespace) -> int:
                     server = runner.start_model_server(settings)
         check_rules(None if args.no_cache else cache_dir(args.cache))
         if server:
-            from rouei.extract.core import compiled
+            from rouei.extract.run import modelserver
 
-            compiled.save()  # the model server's pipeline takes the patterns just compiled
+            # the patterns just checked and those the extractors add on first use, saved for
+            # the model server's warm-up
+            modelserver.compile_ahead(settings)
         if not to_stdout:
             check_output(args.output)
         if input_error is not None:

@@ -218,7 +218,7 @@ class Pipeline:
         without a model): what they ask for is recorded. The analysis may still ask for a span
         not foreseen here (by another extractor, or one that a parse leads to); it is parsed
         then."""
-        probe = ctx.sibling(_parse_nothing)
+        probe = ctx.sibling(parse_nothing)
         with rules.pinned():
             for mod in PLANNED_FIELDS:
                 mod.extract(probe)
@@ -491,7 +491,7 @@ def _chunks(texts: list[str], max_chars: int | None) -> Iterator[list[str]]:
         yield chunk
 
 
-def _parse_nothing(texts: list[str]) -> list:
+def parse_nothing(texts: list[str]) -> list:
     """A parse function that parses nothing: the rules take their no-model paths."""
     return [None] * len(texts)
 
