@@ -85,3 +85,23 @@ def test_no_dev_notice_text_is_committed():
         text = p.read_text(encoding="utf-8")
         hits = [text[i:i + 20] for i in range(len(text) - 19) if text[i:i + 20] in runs]
         assert not hits, f"{p.name} shares text with a dev notice: {hits[:3]}"
+
+
+def test_peak_memory_counts_the_processes_of_the_tree():
+    """Each sample says how many processes the tree had: the stream check compares memory
+    only from the first sample with all of them there."""
+    import subprocess
+    import sys
+
+    from rouei.extract import bench
+
+    code = ("import subprocess, sys, time\n"
+            "time.sleep(0.5)\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(1.0)'])\n"
+            "child.wait()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    mem = bench.PeakMemory(proc.pid, interval=0.05)
+    proc.wait()
+    mem.stop()
+    assert len(mem.counts) == len(mem.samples) > 5
+    assert mem.counts[0] == 1 and max(mem.counts) == 2
