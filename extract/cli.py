@@ -112,11 +112,9 @@ def _exit_at_once(code: int) -> NoReturn:
     streams are flushed. Only a subcommand that leaves nothing running (no worker process, no
     thread) asks for it, by setting ``args.exit_at_once``."""
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
+    from rouei.extract.core.io import flush_std_streams
+
+    flush_std_streams()
     os._exit(code)
 
 

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import atexit
 import base64
-import contextlib
 import logging
 import os
 import pickle
-import sys
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -132,6 +130,8 @@ def serve_forked(settings: object) -> bool:
     import threading
     from multiprocessing import connection, forkserver, resource_tracker
 
+    from rouei.extract.core.io import flush_std_streams
+
     # the private parts of the fork server this relies on (typeshed has no stubs for them)
     server: Any = forkserver._forkserver
     mp_connection: Any = connection
@@ -153,9 +153,7 @@ def serve_forked(settings: object) -> bool:
         os.chmod(address, 0o600)
         listener.listen()
         alive_r, alive_w = os.pipe()
-        for stream in (sys.stdout, sys.stderr):  # else the server writes their buffers again
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                stream.flush()
+        flush_std_streams()  # else the server writes their buffers again
         pid = os.fork()
         if pid == 0:  # the server: it never returns into the run's code
             code_out = 1
@@ -170,9 +168,7 @@ def serve_forked(settings: object) -> bool:
             except SystemExit as exc:  # the run closed its pipe: the server's normal end
                 code_out = exc.code if isinstance(exc.code, int) else 0
             finally:
-                with contextlib.suppress(Exception):
-                    sys.stdout.flush()
-                    sys.stderr.flush()
+                flush_std_streams()
                 os._exit(code_out)
         os.close(alive_r)
         listener.close()

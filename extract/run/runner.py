@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from rouei.extract.core.io import flush_std_streams
 from rouei.extract.run.inputs import InputDoc
 from rouei.extract.run.pipeline import (
     Counters,
@@ -154,11 +155,7 @@ def forget_parent() -> None:
 
 def quick_exit() -> None:
     """Leave the process now, its output streams flushed, without the interpreter's teardown."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
+    flush_std_streams()
     os._exit(0)
 
 
@@ -298,11 +295,7 @@ class _PoolBackend:
         context = _pool_context()
         forked = context.get_start_method() == "fork"
         if forked:
-            for stream in (sys.stdout, sys.stderr):  # else a worker writes their buffers again
-                try:
-                    stream.flush()
-                except (OSError, ValueError, AttributeError):
-                    pass
+            flush_std_streams()  # else a worker writes their buffers again
         env = os.environ.get("ROUEI_RULES")
         self.ex = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_pool_worker,
                                       initargs=(self.settings, self.eager, forked,
@@ -684,9 +677,10 @@ class _ParentPass:
             self.order.append(rec)
             if rec is None:
                 sent.append(doc)
-        made = sum(rec is not None for rec in self.order)
-        log.debug("while the model server loaded the model, this process made %d of the first "
-                  "%d records", made, len(self.order))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("while the model server loaded the model, this process made %d of the "
+                      "first %d records", sum(rec is not None for rec in self.order),
+                      len(self.order))
         yield from sent
         for doc in it:
             self.order.append(None)
