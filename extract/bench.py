@@ -2,11 +2,12 @@
 
 Two corpora (extract.bench_corpus): ``seeds``, at least 1 MB of rewritten seed notices of about
 6,000 characters, and ``real``, at least 500 short notices (the dev notices, or the benchmark's
-own, with other names and numbers), each document new to the parse cache. On each it times, as
-medians of several runs (with their spread): bare ``nlp.pipe``, ``rouei extract`` cold (empty
-cache), warm (full cache after a change to rules/), ``--jobs 2`` and ``--engine dask`` with 2
-workers; with the characters parsed as a share of the characters read, and the peak memory of
-every process. Before that, start-up: ``rouei --version`` and ``rouei extract`` of one notice,
+own, with other names and numbers), each document new to the parse cache. On each it times, in
+rounds (``--repeat``), bare ``nlp.pipe`` on a sample of its own, then ``rouei extract`` cold
+(empty cache), warm (full cache after a change to rules/), ``--jobs 2`` and ``--engine dask``
+with 2 workers; each row is the median of the rounds with their spread, each ratio the median
+of the rounds' own ratios, with the characters parsed as a share of the characters read and
+the peak memory of every process. Before that, start-up: ``rouei --version`` and ``rouei extract`` of one notice,
 cold and warm, with the split of its time (``-v``). ``--stream N`` adds a run over N small
 documents that checks memory stays flat.
 
@@ -100,10 +101,29 @@ def run_extract(args: list[str], env: dict | None = None) -> dict:
     return out
 
 
-def bare_rate(units: list[str], sample_chars: int, repeat: int) -> dict:
-    """Characters per second of bare ja_ginza (every component, default ops) on ``units``
-    (paragraphs, or whole short notices), measured on ``repeat`` disjoint samples; and the
-    seconds its ``import spacy`` and ``spacy.load`` took."""
+def bare_samples(units: list[str], sample_chars: int, count: int) -> list[list[str]]:
+    """``count`` disjoint samples of ``units`` (paragraphs, or whole short notices), each of
+    about ``sample_chars`` characters, for bare ja_ginza to parse."""
+    units = [u[:4000] for u in units if u.strip()]
+    random.Random(1).shuffle(units)
+    chunks, cur, n = [], [], 0
+    for u in units:
+        cur.append(u)
+        n += len(u)
+        if n >= sample_chars:
+            chunks.append(cur)
+            cur, n = [], 0
+            if len(chunks) == count:
+                break
+    if cur and len(chunks) < count:
+        chunks.append(cur)
+    return chunks
+
+
+def bare_rate(chunks: list[list[str]]) -> dict:
+    """Characters per second of bare ja_ginza (every component, default ops) on each of
+    ``chunks``, in a fresh process; and the seconds its ``import spacy`` and ``spacy.load``
+    took."""
     code = (
         "import sys,time,json\n"
         "t0=time.perf_counter();import spacy;t1=time.perf_counter()\n"
@@ -116,22 +136,14 @@ def bare_rate(units: list[str], sample_chars: int, repeat: int) -> dict:
         "    out.append(sum(map(len,paras))/dt)\n"
         "print(json.dumps({'rates':out,'import':t1-t0,'load':t2-t1}))\n"
     )
-    units = [u[:4000] for u in units if u.strip()]
-    random.Random(1).shuffle(units)
-    chunks, cur, n = [], [], 0
-    for u in units:
-        cur.append(u)
-        n += len(u)
-        if n >= sample_chars:
-            chunks.append(cur)
-            cur, n = [], 0
-            if len(chunks) == repeat:
-                break
-    if cur and len(chunks) < repeat:
-        chunks.append(cur)
     res = subprocess.run([sys.executable, "-c", code], input=json.dumps(chunks), capture_output=True,
                          text=True, cwd=ROOT, check=True)
     return json.loads(res.stdout)
+
+
+def paired(rates: list[float], bases: list[float]) -> list[float]:
+    """Each round's rate over the base measured in the same round."""
+    return [r / b for r, b in zip(rates, bases, strict=True)]
 
 
 def stream_check(n_docs: int, tmp: Path) -> dict:
@@ -205,67 +217,74 @@ def print_startup(rows: dict, bare: dict) -> None:
 
 def bench_corpus(label: str, files: list[Path], chars: int, units: list[str], tmp: Path,
                  args: argparse.Namespace) -> dict:
-    """The rows of one corpus: bare ja_ginza, then the rouei runs asked for."""
+    """The rows of one corpus, in rounds: each round times bare ja_ginza on a sample of its
+    own, then each rouei run asked for once. A ratio (x bare, a run over the cold one) is the
+    median of the rounds' own ratios: this host's speed drifts by a third over minutes, and a
+    rate compared with one measured a minute earlier would carry that drift."""
     corpus = str(files[0].parent)
     print(f"\n{label}: {len(files)} notices, {chars:,} characters, "
           f"{sum(f.stat().st_size for f in files):,} bytes", flush=True)
-    bare = bare_rate(units, args.bare_sample, args.repeat)
-    results: dict[str, dict] = {"bare ja_ginza": {"rates": bare["rates"], "peak": 0}}
-    print(f"bare ja_ginza: median {statistics.median(bare['rates']):,.0f} chars/s", flush=True)
+    samples = bare_samples(units, args.bare_sample, args.repeat)
     warm_cache = tmp / f"cache-{label}-warm"
-
-    def timed(name: str, extra: list[str], env=None, cache: Path | None = None, before=None) -> None:
-        rates, peaks, shares = [], [], []
-        for r in range(args.repeat):
-            if before is not None:
-                before(r)
-            cdir = cache or tmp / f"cache-{label}-{name}-{r}"
-            if cache is None:
+    rules_copy = tmp / "rules"
+    if not rules_copy.exists():
+        shutil.copytree(ROOT / "rules", rules_copy)
+    # warm: the parses of the first cold run, then a change to rules/ (its hash changes;
+    # parses stay). Each run follows an edit of its own, so none of them finds the rules it
+    # runs with already checked (the check's stamp is per rules hash).
+    warm_env = dict(os.environ, ROUEI_RULES=str(rules_copy))
+    extras = {"cold": [], "warm": [], "jobs2": ["--jobs", "2"], "dask2": ["--engine", "dask", "--jobs", "2"]}
+    names = [n for n in RUNS if n in args.runs or (n == "cold" and "warm" in args.runs)]
+    results: dict[str, dict] = {n: {"rates": [], "peaks": [], "shares": []}
+                                for n in ("bare ja_ginza", *names)}
+    for r in range(args.repeat):
+        bare = bare_rate([samples[r % len(samples)]])
+        results["bare ja_ginza"]["rates"].append(bare["rates"][0])
+        done = [f"bare {bare['rates'][0]:,.0f}"]
+        for name in names:
+            env = None
+            if name == "warm":
+                env = warm_env
+                cdir = warm_cache
+                with open(rules_copy / "fragments.toml", "a", encoding="utf-8") as fh:
+                    fh.write(f"\n# a researcher's edit ({label}, run {r + 1})\n")
+            else:
+                cdir = tmp / f"cache-{label}-{name}-{r}"
                 shutil.rmtree(cdir, ignore_errors=True)
-            got = run_extract([corpus, "-o", str(tmp / f"{name}.jsonl"), "--cache", str(cdir), *extra], env=env)
-            rates.append(chars / got["seconds"])
-            peaks.append(got["peak"])
-            shares.append(got.get("share"))
+            got = run_extract([corpus, "-o", str(tmp / f"{name}.jsonl"), "--cache", str(cdir),
+                               *extras[name]], env=env)
+            row = results[name]
+            row["rates"].append(chars / got["seconds"])
+            row["peaks"].append(got["peak"])
+            row["shares"].append(got.get("share"))
             if name == "cold" and r == 0:
-                shutil.copytree(cdir, warm_cache)  # the parses the warm run starts from
-        results[name] = {"rates": rates, "peak": max(peaks), "shares": shares}
-        print(f"{name}: median {statistics.median(rates):,.0f} chars/s", flush=True)
-
-    runs = args.runs
-    if "cold" in runs or "warm" in runs:
-        timed("cold", [])
-    if "warm" in runs:
-        # warm: the parses of a cold run, then a change to rules/ (its hash changes; parses
-        # stay). Each run follows an edit of its own, so none of them finds the rules it runs
-        # with already checked (the check's stamp is per rules hash).
-        rules_copy = tmp / "rules"
-        if not rules_copy.exists():
-            shutil.copytree(ROOT / "rules", rules_copy)
-
-        def edit(r: int) -> None:
-            with open(rules_copy / "fragments.toml", "a", encoding="utf-8") as fh:
-                fh.write(f"\n# a researcher's edit ({label}, run {r + 1})\n")
-
-        timed("warm", [], env=dict(os.environ, ROUEI_RULES=str(rules_copy)), cache=warm_cache, before=edit)
-    if "jobs2" in runs:
-        timed("jobs2", ["--jobs", "2"])
-    if "dask2" in runs:
-        timed("dask2", ["--engine", "dask", "--jobs", "2"])
-    base = statistics.median(bare["rates"])
-    print(f"\n{label} ({args.repeat} runs: medians, spread min-max)")
-    print("{:<16}{:>12}{:>18}{:>9}{:>9}{:>14}".format("run", "chars/s", "spread", "x bare", "parsed",
-                                                       "peak RSS/proc"))
-    for name, r in results.items():
-        med = statistics.median(r["rates"])
-        peak = f"{r['peak'] / 2**20:,.0f} MB" if r["peak"] else "-"
-        shares = [x for x in r.get("shares", []) if x is not None]
+                shutil.copytree(cdir, warm_cache)  # the parses the warm runs start from
+            done.append(f"{name} {row['rates'][-1]:,.0f}")
+        print(f"round {r + 1}: " + ", ".join(done) + " chars/s", flush=True)
+    bases = results["bare ja_ginza"]["rates"]
+    print(f"\n{label} ({args.repeat} rounds: medians, spread min-max; x bare: the median of "
+          "each round's ratio)")
+    print("{:<16}{:>12}{:>18}{:>9}{:>13}{:>9}{:>14}".format(
+        "run", "chars/s", "spread", "x bare", "x spread", "parsed", "peak RSS/proc"))
+    for name, row in results.items():
+        med = statistics.median(row["rates"])
+        ratios = paired(row["rates"], bases)
+        row["x_bare"] = statistics.median(ratios)
+        peak = f"{max(row['peaks']) / 2**20:,.0f} MB" if row["peaks"] else "-"
+        shares = [x for x in row["shares"] if x is not None]
         share = f"{statistics.median(shares):.0%}" if shares else "-"
-        print(f"{name:<16}{med:>12,.0f}{_spread(r['rates']):>18}{med / base:>9.1f}{share:>9}{peak:>14}")
+        xs = f"{min(ratios):.1f}-{max(ratios):.1f}" if len(ratios) > 1 else "-"
+        print(f"{name:<16}{med:>12,.0f}{_spread(row['rates']):>18}{row['x_bare']:>9.1f}{xs:>13}"
+              f"{share:>9}{peak:>14}")
     if "cold" in results:
-        cold = statistics.median(results["cold"]["rates"])
         for name in ("warm", "jobs2", "dask2"):
             if name in results:
-                print(f"{name} / cold (jobs 1): {statistics.median(results[name]['rates']) / cold:.2f}x")
+                ratios = paired(results[name]["rates"], results["cold"]["rates"])
+                results[name]["x_cold"] = statistics.median(ratios)
+                print(f"{name} / cold (jobs 1): {statistics.median(ratios):.2f}x "
+                      f"(rounds {', '.join(f'{x:.2f}' for x in ratios)})")
+    for row in results.values():
+        row["peak"] = max(row.pop("peaks"), default=0)
     results["corpus"] = {"notices": len(files), "chars": chars, "bare_import": bare["import"],
                          "bare_load": bare["load"]}
     return results
@@ -273,7 +292,7 @@ def bench_corpus(label: str, files: list[Path], chars: int, units: list[str], tm
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m rouei.extract.bench", description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=2, help="runs of each row (median and spread)")
+    ap.add_argument("--repeat", type=int, default=2, help="rounds: runs of each row (median and spread)")
     ap.add_argument("--corpus", choices=("seeds", "real", "both"), default="both")
     ap.add_argument("--runs", default=",".join(RUNS), type=lambda v: [r for r in v.split(",") if r],
                     help=f"which rouei runs, of {','.join(RUNS)} (default all)")
@@ -304,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_startup:
             notice = corpora[-1][1][0]
             rows = startup(notice, tmp, args.repeat)
-            bare = bare_rate([notice.read_text(encoding="utf-8")], 1, 1)
+            bare = bare_rate(bare_samples([notice.read_text(encoding="utf-8")], 1, 1))
             print_startup(rows, bare)
             results["startup"] = rows
         for label, files, chars, units in corpora:

@@ -105,3 +105,27 @@ def test_peak_memory_counts_the_processes_of_the_tree():
     mem.stop()
     assert len(mem.counts) == len(mem.samples) > 5
     assert mem.counts[0] == 1 and max(mem.counts) == 2
+
+
+def test_bare_samples_are_disjoint_and_about_the_size_asked():
+    """Each round of the bench times bare ja_ginza on a sample of its own."""
+    from rouei.extract import bench
+
+    units = [f"{i}番目の段落です。" * 3 for i in range(400)]
+    samples = bench.bare_samples(units, 500, 3)
+    assert len(samples) == 3
+    seen = [u for s in samples for u in s]
+    assert len(seen) == len(set(seen))  # no paragraph in two samples
+    assert all(500 <= sum(map(len, s)) < 500 + 40 for s in samples)
+    # too little text: what there is, as a last, shorter sample
+    assert sum(map(len, bench.bare_samples(units[:5], 10_000, 3)[0])) == sum(map(len, units[:5]))
+
+
+def test_ratios_pair_each_rate_with_the_base_of_its_own_round():
+    """A host twice as fast in round 2 doubles both the run and the base: the ratio holds,
+    where one of medians over medians would move with the drift."""
+    from rouei.extract import bench
+
+    assert bench.paired([100.0, 200.0, 150.0], [1.0, 2.0, 1.5]) == [100.0, 100.0, 100.0]
+    with pytest.raises(ValueError):
+        bench.paired([1.0, 2.0], [1.0])
