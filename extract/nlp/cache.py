@@ -99,21 +99,28 @@ def _write_entry(path: Path, data: bytes) -> None:
 class ParseCache:
     def __init__(self, root: Path, model_id: str, settings_key: str) -> None:
         self.root = Path(root)
+        self._root = str(self.root)  # for entry(): a warm read joins strings, not Paths
         self.salt = f"{model_id}\0{settings_key}\0format={FORMAT}"
         self.hits = self.misses = self.corrupt = 0
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.salt}\0{text}".encode()).hexdigest()
 
-    def path(self, text: str) -> Path:
+    def entry(self, text: str) -> str:
+        """The file name of the entry for ``text``, as a string: ``path`` without pathlib,
+        whose joins and open cost a warm read about as much as hashing the text."""
         k = self.key(text)
-        return self.root / k[:2] / f"{k}.spacy"
+        return os.path.join(self._root, k[:2], f"{k}.spacy")
+
+    def path(self, text: str) -> Path:
+        return Path(self.entry(text))
 
     def load(self, text: str) -> dict[tuple[int, int], ParsedDoc]:
         """The cached parses of ``text`` by span ({} when there are none or they are unreadable)."""
-        path = self.path(text)
+        path = self.entry(text)
         try:
-            data = path.read_bytes()
+            with open(path, "rb", buffering=0) as fh:  # one read of the whole file
+                data = fh.read()
         except (FileNotFoundError, NotADirectoryError):  # no entry (a file in the way: save says)
             self.misses += 1
             return {}
@@ -130,11 +137,11 @@ class ParseCache:
                     raise ValueError(f"span {s}:{e} does not hold the cached tokens")
                 out[(s, e)] = parsed
         except Exception as exc:  # noqa: BLE001 - any unreadable entry is re-parsed
-            log.warning("parse cache: corrupt entry %s (%s); re-parsing", path.name, exc)
+            log.warning("parse cache: corrupt entry %s (%s); re-parsing", os.path.basename(path), exc)
             self.corrupt += 1
             self.misses += 1
             try:
-                path.unlink()
+                os.unlink(path)
             except OSError:
                 pass
             return {}
