@@ -119,6 +119,33 @@ def test_trie_pattern_matches_the_longest_word_at_a_position():
             assert (m.group() if m else None) == longest, (text, pos)
 
 
+def test_a_large_trie_pattern_grouped_matches_and_finds_what_the_plain_one_does():
+    # more first characters than cue_index._GROUP_MIN: the top level is cut into groups, each
+    # behind a lookahead on its first characters; the words share prefixes and first characters
+    import random
+
+    from rouei.extract.fields import cue_index
+
+    rng = random.Random(14)
+    alphabet = "不正アクセス誤送信紛失盗難流出漏洩ウイルス攻撃設定ミス脆弱性の、。ABCxyz-" + "".join(
+        chr(0x4E00 + 37 * i) for i in range(90))
+    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) for _ in range(400)})
+    assert len({w[0] for w in words}) >= cue_index._GROUP_MIN
+    grouped = re.compile(trie_pattern(words))
+    assert grouped.pattern.startswith("(?=[")
+    plain = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    for text in [*texts, "", "。", *words]:
+        assert grouped.findall(text) == plain.findall(text), text
+        for pos in range(len(text) + 1):
+            m, p = grouped.match(text, pos), plain.match(text, pos)
+            assert (m and m.group()) == (p and p.group()), (text, pos)
+            assert bool(grouped.search(text, pos, len(text) - 1)) == bool(plain.search(text, pos, len(text) - 1))
+    # fewer first characters: the plain trie, as before
+    small = [w for w in words if w[0] in "不正アクセス"]
+    assert not trie_pattern(small).startswith("(?=[")
+
+
 def _plain_japanese_share(text: str) -> tuple[float, float]:
     """japanese_share as a loop over every character (the form the counted one replaces)."""
     letters = kanji = kana = 0

@@ -10,6 +10,7 @@ from functools import cache
 
 from rouei.extract.core import compiled, rules
 from rouei.extract.fields import negation
+from rouei.extract.fields.cue_index import grouped
 
 # PDF text often writes the long vowel mark as a hyphen (パスワ-ド, クレジットカ-ド)
 LONG_VOWEL = "[ー\\-‐−–―ｰ]"
@@ -201,36 +202,6 @@ def trie_alternatives(terms: list[str]) -> list[tuple[str, str]] | None:
             # character before the letter just matched
             alts.append((c, re.escape(c) + (f"(?<!{LATIN}.)" if latin else "") + rest))
     return alts
-
-
-# Where a term could start (a notice of 640 characters has some 110 such places, most of them
-# common characters: お, 日, 人, 年), the engine tries the alternatives one after another, some
-# 200 of them, and when the one for the character there fails deeper (most places) it goes on
-# through all the others: that walk was most of the cost of a scan. Cut into a few groups of
-# consecutive alternatives, each behind a lookahead on its first characters, a place walks
-# one group's alternatives and fails the other groups' lookaheads. A lookahead costs much more
-# than an alternative's first-character test, hence few groups (4: the fewest instructions on
-# the real-notice corpus; 3 and 5 are close, 2 and 8 well behind).
-_GROUPS = 4
-
-
-def grouped(alts: list[tuple[str, str]], groups: int = _GROUPS) -> str:
-    """The alternation of ``alts`` ((first character, alternative) pairs, no two with the same
-    first character), in ``groups`` groups, led by a lookahead on every first character (the
-    compiled-regex store makes it the engine's skip set, core.compiled._led_skip). The same
-    matches as ``"|".join(alternatives)``: at any place at most one alternative can start,
-    and only its group's lookahead lets the engine try it."""
-    plain = "|".join(a for _, a in alts)
-    if len(alts) < 2 * groups:
-        return plain
-    size = -(-len(alts) // groups)
-    chunks = [alts[i:i + size] for i in range(0, len(alts), size)]
-
-    def firsts(chunk: list[tuple[str, str]]) -> str:
-        return "".join(re.escape(c) for c, _ in chunk)
-
-    body = "|".join(f"(?=[{firsts(ch)}])(?:{'|'.join(a for _, a in ch)})" for ch in chunks)
-    return f"(?=[{firsts(alts)}])(?:{body})"
 
 
 def terms(lex: dict) -> list[str]:
