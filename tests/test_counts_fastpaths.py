@@ -110,6 +110,19 @@ def test_exclusions_give_the_same_names_as_each_judged_alone():
             assert counts.exclusions_at(text, s, s + 2, unit) == _plain_exclusions_at(text, s, s + 2, unit)
 
 
+def test_counts_stopping_at_the_first_exclusion_keep_what_every_name_keeps():
+    # find_counts asks only for the first context that applies (the rest are not searched);
+    # the prefix test reads the one character before the prefix
+    kept = dropped = 0
+    for text in TEXTS:
+        plain = [c for c in counts.candidates(text) if not _plain_exclusions_at(text, c[0], c[1], c[3])]
+        got = counts.find_counts(text)
+        assert got == plain, text
+        kept += len(got)
+        dropped += len(counts.candidates(text)) - len(got)
+    assert kept > 100 and dropped > 100
+
+
 # -- values and tables -------------------------------------------------------------------------
 
 def _plain_value(num: str) -> int | None:

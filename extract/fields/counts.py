@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -196,13 +197,17 @@ def _applicable(r: _Rules, unit: str, any_before: bool, any_after: bool) -> tupl
 
 def exclusions_at(text: str, start: int, end: int, unit: str, r: _Rules | None = None) -> list[str]:
     """Names of every exclusion context that applies to the count at text[start:end]."""
-    r = r or _rules()
+    return list(_exclusions(text, start, end, unit, r or _rules()))
+
+
+def _exclusions(text: str, start: int, end: int, unit: str, r: _Rules) -> Iterator[str]:
+    """exclusions_at, one name at a time: find_counts needs only the first, and the contexts
+    after it are then not searched."""
     before = text[max(0, start - _BEFORE_WINDOW):start]
     after = text[end:end + _AFTER_WINDOW]
     # where no context's before (after) matches, none of them needs its own search
     any_before = r.any_before is None or r.any_before.search(before) is not None
     any_after = r.any_after is None or r.any_after.search(after) is not None
-    names = []
     for ex in _applicable(r, unit, any_before, any_after):
         if ex.before is not None:
             if ex.window != _BEFORE_WINDOW:
@@ -219,8 +224,7 @@ def exclusions_at(text: str, start: int, end: int, unit: str, r: _Rules | None =
             continue
         if ex.unless_after is not None and ex.unless_after.search(wide_after):
             continue
-        names.append(ex.name)
-    return names
+        yield ex.name
 
 
 def _counter_fits(c: _Counter, m: re.Match[str], text: str) -> bool:
@@ -252,7 +256,7 @@ def candidates(text: str) -> list[tuple[int, int, int, str, bool]]:
         if not text[num_start].isdigit() and text[num_start - 1:num_start] in _VAGUE_BEFORE_KANJI:
             continue
         pre = (m.group("pre") or "").strip()
-        if pre and r.prefix_not_after.search(text[:m.start("pre")][-1:]):
+        if pre and r.prefix_not_after.search(text[max(0, m.start("pre") - 1):m.start("pre")]):
             pre = ""  # the 約 of 契約 or 予約: the count starts at the number
         value = _value(m.group("num"))
         if value is None or value <= 0:
@@ -277,9 +281,9 @@ def find_counts(text: str) -> list[tuple[int, int, int, str, bool]]:
     r = _rules()
     out = []
     for cand in candidates(text):
-        names = exclusions_at(text, cand[0], cand[1], cand[3], r)
-        if names:
-            log.debug("count %r excluded: %s", text[cand[0]:cand[1]], names[0])
+        name = next(_exclusions(text, cand[0], cand[1], cand[3], r), None)
+        if name is not None:
+            log.debug("count %r excluded: %s", text[cand[0]:cand[1]], name)
             continue
         out.append(cand)
     return out
