@@ -370,3 +370,21 @@ def test_cache_token_check_matches_the_plain_code():
     ]
     for idx, words in cases:
         assert _holds(text, idx, words) == plain(text, idx, words), (idx, words)
+
+
+def test_cache_entry_name_is_the_pathlib_path(tmp_path, monkeypatch):
+    """A warm read opens the entry by a joined string: the same file as the Path the cache
+    writes, whatever form the root was given in; a missing entry or folder is a miss."""
+    from pathlib import Path
+
+    from rouei.extract.nlp.cache import ParseCache
+
+    monkeypatch.chdir(tmp_path)
+    for root in (tmp_path, str(tmp_path) + "/", "cache", "./cache/", Path("a") / ".." / "b", ".", "/"):
+        cache = ParseCache(root, "m", "s")
+        for text in ("", "個人情報", "a\nb"):
+            k = cache.key(text)
+            assert cache.entry(text) == str(Path(root) / k[:2] / f"{k}.spacy")
+            assert cache.path(text) == Path(root) / k[:2] / f"{k}.spacy"
+            assert cache.load(text) == {}
+        assert cache.misses == 3

@@ -99,7 +99,9 @@ def _write_entry(path: Path, data: bytes) -> None:
 class ParseCache:
     def __init__(self, root: Path, model_id: str, settings_key: str) -> None:
         self.root = Path(root)
-        self._root = str(self.root)  # for entry(): a warm read joins strings, not Paths
+        # what entry() puts before an entry's folder: str(root / name) is prefix + name
+        root = str(self.root)
+        self._prefix = "" if root == "." else os.path.join(root, "")
         self.salt = f"{model_id}\0{settings_key}\0format={FORMAT}"
         self.hits = self.misses = self.corrupt = 0
 
@@ -110,7 +112,7 @@ class ParseCache:
         """The file name of the entry for ``text``, as a string: ``path`` without pathlib,
         whose joins and open cost a warm read about as much as hashing the text."""
         k = self.key(text)
-        return os.path.join(self._root, k[:2], f"{k}.spacy")
+        return f"{self._prefix}{k[:2]}{os.sep}{k}.spacy"
 
     def path(self, text: str) -> Path:
         return Path(self.entry(text))
