@@ -341,6 +341,24 @@ def test_cues_in_matches_the_plain_code():
     assert seen > 50
 
 
+def test_cues_in_on_every_span_of_a_text_with_cues_that_need_a_sentence():
+    # what a cue needs (an authority, the affected people) is sought only once the cue is
+    # found: the same cues as the plain code, on every span of sentences that have what the
+    # cues need, lack it, or hold cues that are masked, negated, overlapping or cut
+    texts = ["2024年5月1日に発覚し、同日警察に相談。翌日報告書を提出しなかった。個人情報保護委員会へ報告、"
+             "本人へ通知・お詫び。発生発生発覚覚知。再発防止の確認を完了",
+             "関係者に連絡し、警察へ届出。ご本人様へのご連絡を開始。委託先から報告があり判明"]
+    seen = 0
+    for text in texts:
+        for sent in ((0, len(text)), (0, len(text) // 2), (len(text) // 3, len(text))):
+            for a in range(len(text) + 1):
+                for b in range(a, len(text) + 1):
+                    got = date_cues.cues_in(text, a, b, sent)
+                    assert got == _cues_in_plain(text, a, b, sent), (a, b, sent)
+                    seen += bool(got)
+    assert seen > 1000
+
+
 def test_normalized_with_a_stale_or_no_snapshot_of_unchanging_characters(monkeypatch):
     texts = ["ＡＢＣ１２３\u3000" * 60, "漢字かな" * 300 + "…" + "ｱｲｳ" + "\u00a0", "〜" * 5 + "a" * 500,
              "ﾄﾞﾗｲﾌﾞ\u3099" * 40] + TEXTS[:10]

@@ -198,6 +198,91 @@ def test_label_and_section_guards_match_the_plain_code():
             s, dataclasses.replace(r, any_section=None))
 
 
+def _label_lines_plain(lines, r, heads, skip):
+    """label_lines as written before lines that cannot open a label were passed over."""
+    heading_lines = {h.line.index for h in heads}
+    out = []
+    for i, ln in enumerate(lines[:-1]):
+        if ln.start in skip:
+            continue
+        words = lr.clean_label(ln.body_text)
+        if not words or len(words) > r.label_line_chars:
+            continue
+        kind = lr.full_label_kind(words, r)
+        if kind is None:
+            continue
+        nxt = lines[i + 1]
+        if nxt.index in heading_lines and nxt.style is not None or nxt.start in skip and \
+                nxt.start not in blocks._opening_dates(nxt, r):
+            continue
+        out.append(layout_mod.Label(words, kind, ln.body, ln.end, nxt.start, nxt.end, "line"))
+    return out
+
+
+def _headings_plain(lines, r, skip):
+    """_headings as written before long lines were passed over unsearched."""
+    shaped = []
+    for ln in lines:
+        if ln.start in skip or ln.body in skip:
+            continue
+        words = ln.body_text
+        if not words or "。" in words or r.not_heading.search(words):
+            continue
+        kind = layout_mod.section_kind(words, r)
+        if ln.style is None or ln.bullet:
+            if kind is not None and len(words) <= r.bare_chars and layout_mod._ends_with_kind(words, r):
+                shaped.append((ln, kind))
+        elif len(words) <= r.max_chars:
+            shaped.append((ln, kind))
+    order = {"": -1}
+    for ln in lines:
+        if ln.style is not None:
+            order.setdefault(ln.style, len(order))
+    ranks = {}
+    for ln, _ in shaped:
+        ranks.setdefault("bare" if ln.style is None else ln.style, len(ranks))
+    out = []
+    for ln, kind in shaped:
+        style = "bare" if ln.style is None else ln.style
+        if kind is None and ln.style != "lenticular":
+            nxt = lines[ln.index + 1] if ln.index + 1 < len(lines) else None
+            if nxt is None:
+                continue
+            if nxt.style is not None and (ln.bullet if nxt.bullet else
+                                          order[nxt.style] <= order[ln.style or ""]):
+                continue
+        out.append(layout_mod.Heading(ln, kind, ranks[style]))
+    return out
+
+
+def test_label_lines_and_headings_passing_lines_over_match_the_plain_code():
+    r = lr.layout_rules()
+    # a label behind brackets or spaces (which clean_label drops) may still open a label
+    samples = ["", " ", "【発生日】", "\u3000発覚日", "「判明日」", " \t(発生日時)", "《発覚日》", "[報告日]",
+               "発生日", "x発生日", "事案の発覚", "概要", "2024年5月1日"]
+    for text in TEXTS_ALL:
+        samples += [ln.body_text for ln in Layout.of(text).lines]
+    opened = 0
+    for s in samples:
+        kind = lr.full_label_kind(lr.clean_label(s), r)
+        assert kind is None or lr.may_open_label(s, r), s
+        opened += kind is not None
+    assert opened > 5
+    texts = TEXTS_ALL + ["【発生日】\n2024年5月1日\n 判明日 \n2024年5月2日\n「発覚日」\n5月3日\n"
+                         + "\n".join(f"{'(' * k}概要{')' * k}\n本文" for k in range(3)),
+                         "・概要\n・" + "概" * 19 + "要\n" + "概" * 21 + "要\n(1)" + "経緯" * 20 + "\n本文\n"]
+    for text in texts:
+        lay = Layout.of(text)
+        opening = {e.date_start for e in lay.timeline}
+        tables = blocks.tables(lay.lines, r, opening)
+        inline = blocks.labels(lay.lines, r, Normalized.of(text), opening)
+        skip = opening | {lab.start for lab in inline + tables} | {t.value_start for t in tables}
+        skip |= {ln.start for ln in lay.header.lines} if lay.header else set()
+        heads = layout_mod._headings(lay.lines, r, skip)
+        assert heads == _headings_plain(lay.lines, r, skip)
+        assert blocks.label_lines(lay.lines, r, heads, skip) == _label_lines_plain(lay.lines, r, heads, skip)
+
+
 def test_section_kind_tried_where_the_union_matches_is_the_first_named():
     # section_kind tries each kind only where the union of kinds first matches: the same
     # answer as searching each kind, on headings that name two kinds (either order), a kind

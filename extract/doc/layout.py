@@ -402,15 +402,17 @@ def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading
         if ln.start in skip or ln.body in skip:
             continue
         words = ln.body_text
-        if not words or "。" in words or r.not_heading.search(words):
+        bare = ln.style is None or ln.bullet
+        # too long for a heading of its shape: not searched for heading words
+        if not words or len(words) > (r.bare_chars if bare else r.max_chars) or "。" in words \
+                or r.not_heading.search(words):
             continue
         kind = section_kind(words, r)
-        if ln.style is None or ln.bullet:
+        if not bare:
+            shaped.append((ln, kind))
+        elif kind is not None and _ends_with_kind(words, r):
             # a bare heading ends with the words that name its kind (…の概要, 対象者数), not
             # a sentence that opens with them (対象者へ電話で説明)
-            if kind is not None and len(words) <= r.bare_chars and _ends_with_kind(words, r):
-                shaped.append((ln, kind))
-        elif len(words) <= r.max_chars:
             shaped.append((ln, kind))
     order: dict[str, int] = {"": -1}  # styles by first appearance on any line
     for ln in lines:

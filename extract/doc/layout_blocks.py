@@ -10,7 +10,13 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from rouei.extract.doc.layout_rules import LayoutRules, clean_label, full_label_kind, label_kind
+from rouei.extract.doc.layout_rules import (
+    LayoutRules,
+    clean_label,
+    full_label_kind,
+    label_kind,
+    may_open_label,
+)
 from rouei.extract.doc.text import Normalized
 
 if TYPE_CHECKING:
@@ -254,8 +260,8 @@ def label_lines(lines: list[Line], r: LayoutRules, heads: list[Heading],
     heading_lines = {h.line.index for h in heads}
     out = []
     for i, ln in enumerate(lines[:-1]):
-        if ln.start in skip:
-            continue
+        if ln.start in skip or not may_open_label(ln.body_text, r):
+            continue  # (most lines open with a character no label opens with: not cleaned)
         words = clean_label(ln.body_text)
         if not words or len(words) > r.label_line_chars:
             continue

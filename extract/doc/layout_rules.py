@@ -183,6 +183,14 @@ def full_label_kind(words: str, r: LayoutRules) -> str | None:
     return next((kind for kind, pat in r.labels if pat.fullmatch(words)), None)
 
 
+def may_open_label(text: str, r: LayoutRules) -> bool:
+    """False when ``full_label_kind(clean_label(text), r)`` is None for want of a character a
+    label can open with, told without cleaning ``text``: its first character stays first
+    unless clean_label drops it (a bracket, a space)."""
+    return r.label_start is None or r.label_start.match(text) is not None \
+        or _DROP.match(text) is not None
+
+
 def clean_label(label: str) -> str:
     """A label's words without brackets and spaces (発覚日, not 【発覚日】)."""
     return _DROP.sub("", label)

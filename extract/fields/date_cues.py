@@ -146,6 +146,13 @@ def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tupl
     sentence: str | None = None
     found: dict[int, tuple[int, str]] = {}
     for cue in rr.cues:
+        # searched in place (not in a slice) so that a cue's lookbehind sees the date before
+        # it: 2024年5月10日付けでご案内
+        matches = list(cue.regex.finditer(norm, lo, end))
+        if not matches:
+            continue
+        # what the cue needs is sought in the whole sentence only once the cue is found: a
+        # search of the span for the cue costs less
         if cue.needs is not None:
             if sentence is None:
                 sentence = norm[sent[0]:sent[1]]
@@ -153,9 +160,7 @@ def cues_in(norm: str, start: int, end: int, sent: tuple[int, int]) -> list[tupl
                 continue
             if cue.needs == "audience" and not rr.audience.search(sentence):
                 continue
-        # searched in place (not in a slice) so that a cue's lookbehind sees the date before
-        # it: 2024年5月10日付けでご案内
-        for m in cue.regex.finditer(norm, lo, end):
+        for m in matches:
             ms, me = m.start() - start, m.end() - start
             if any(a <= ms < b for a, b in masks) or rr.negation.match(scope, me):
                 continue
