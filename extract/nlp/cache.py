@@ -100,8 +100,8 @@ class ParseCache:
     def __init__(self, root: Path, model_id: str, settings_key: str) -> None:
         self.root = Path(root)
         # what entry() puts before an entry's folder: str(root / name) is prefix + name
-        root = str(self.root)
-        self._prefix = "" if root == "." else os.path.join(root, "")
+        name = str(self.root)
+        self._prefix = "" if name == "." else os.path.join(name, "")
         self.salt = f"{model_id}\0{settings_key}\0format={FORMAT}"
         self.hits = self.misses = self.corrupt = 0
 
