@@ -414,6 +414,12 @@ def _headings(lines: list[Line], r: LayoutRules, skip: set[int]) -> list[Heading
             # a bare heading ends with the words that name its kind (…の概要, 対象者数), not
             # a sentence that opens with them (対象者へ電話で説明)
             shaped.append((ln, kind))
+    return _ranked(lines, shaped)
+
+
+def _ranked(lines: list[Line], shaped: list[tuple[Line, str | None]]) -> list[Heading]:
+    """The headings among the lines of a heading's shape (``shaped``, with the section kind
+    each names), ranked by their style's first appearance."""
     order: dict[str, int] = {"": -1}  # styles by first appearance on any line
     for ln in lines:
         if ln.style is not None:
