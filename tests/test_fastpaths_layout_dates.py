@@ -51,16 +51,7 @@ def _lines_plain(text: str, norm: Normalized, r: lr.LayoutRules) -> list[Line]:
         ns, ne = norm.to_norm(s), norm.to_norm(e)
         ntext = copy[ns:ne].strip()
         ns = copy.find(ntext[:1], ns) if ntext else ns
-        style, number, bullet, nbody = None, None, False, 0
-        for mk in r.markers:
-            m = mk.regex.match(ntext)
-            if m:
-                style, bullet = mk.style, mk.bullet
-                g = m.groupdict()
-                num = g.get("num") or g.get("kana") or g.get("kana2")
-                number = mark_number(num) if num else None
-                nbody = m.start("inner") if g.get("inner") else m.end()
-                break
+        style, number, bullet, nbody = layout_mod._marked(r.markers, ntext)  # every marker
         if nbody < len(ntext) and ntext[nbody].isspace():
             nbody = re.compile(r"\s*").match(ntext, nbody).end()
         body_text = ntext[nbody:]

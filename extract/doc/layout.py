@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from rouei.extract.core import compiled
 from rouei.extract.doc import layout_blocks
-from rouei.extract.doc.layout_rules import LayoutRules, layout_rules, markers_for
+from rouei.extract.doc.layout_rules import LayoutRules, Marker, layout_rules, markers_for
 from rouei.extract.doc.numbers import kanji_to_int
 from rouei.extract.doc.text import Normalized
 
@@ -313,23 +313,13 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
             ns, ne = (s, e) if same else (norm.to_norm(s), norm.to_norm(e))
             ntext = copy[ns:ne].strip()
             ns = copy.find(ntext[:1], ns) if ntext else ns
-        style, number, bullet, nbody = None, None, False, 0
         # most lines open with no mark: their first character rules every marker out, and a
         # line that may open with one is tried only against the markers that start so
         first = ntext[:1]
         maybe = by_first.get(first)
         if maybe is None:
             maybe = markers_for(r, first)
-        for mk in maybe:
-            m = mk.regex.match(ntext)
-            if m:
-                style, bullet = mk.style, mk.bullet
-                g = m.groupdict()
-                num = g.get("num") or g.get("kana") or g.get("kana2")
-                number = mark_number(num) if num else None
-                # 【経緯】 is a heading in brackets: its words are inside them
-                nbody = m.start("inner") if g.get("inner") else m.end()
-                break
+        style, number, bullet, nbody = _marked(maybe, ntext) if maybe else _UNMARKED
         if nbody == 0 and style != "lenticular":
             body_text = ntext  # the words start the line (ntext is stripped): nothing to skip
         else:
@@ -349,6 +339,23 @@ def _lines(text: str, norm: Normalized, r: LayoutRules) -> list[Line]:
 
 
 _new = object.__new__
+
+
+_UNMARKED: tuple[str | None, int | None, bool, int] = (None, None, False, 0)
+
+
+def _marked(markers: tuple[Marker, ...], ntext: str) -> tuple[str | None, int | None, bool, int]:
+    """(style, number, bullet, where the words start) of the first of ``markers`` that opens
+    ``ntext``; _UNMARKED when none does."""
+    for mk in markers:
+        m = mk.regex.match(ntext)
+        if m:
+            g = m.groupdict()
+            num = g.get("num") or g.get("kana") or g.get("kana2")
+            # 【経緯】 is a heading in brackets: its words are inside them
+            return (mk.style, mark_number(num) if num else None, mk.bullet,
+                    m.start("inner") if g.get("inner") else m.end())
+    return _UNMARKED
 
 
 def _line(index: int, start: int, end: int, ns: int, text: str, body: int, body_text: str,
