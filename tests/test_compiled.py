@@ -931,6 +931,10 @@ def test_optional_as_choice_finds_what_re_compile_finds(fresh, tmp_path):
     texts = LED_TEXTS + [
         "abcd ad abd xyzwq xwq q abab ababab ab b aab 2024/5月 5月 12月 令和元年 平成年 年",
         "1,200万名 3件 名 ABc aBC abc\n  x\nx ab\n\nabc",
+        # dates with spaces, line breaks and slashes in each place (the date fragments)
+        "令和 6 年 5 月 1 日 令和6年/5月/1日 令和6年 /\n 5月\n/1日 2024 年\n 5 月 \t1\n日",
+        "2024年(令和6年)\n5月10日 21 年\n10 月 同年 4 月\n1 日 同 3 月 17 日、同\n12日 同月 \n26日",
+        "10月 13、\n16 及び 27 日 5 \n月 \n\n1日 H29年 4 月 1 日 西暦 \n2021年7月 令和6年\n\n5月1日",
     ] + [p.read_text(encoding="utf-8")[:3000] for p in sorted((ROOT / "corpus" / "seeds").glob("*.txt"))][:6]
     cases = CHOICE_CASES + [(p, 0) for p in _rule_regexes()] + [
         (rules.guarded(p).pattern, 0) for p in _rule_regexes()]
