@@ -11,13 +11,19 @@ the C engine (``_sre.compile``, the call ``re.compile`` itself ends with) instea
 generating it again: a few milliseconds for all the rules. Keyed by text, the store serves any
 rules that use the same patterns, so after an edit to one rule only that rule compiles again.
 
-A pattern built from the store is the object ``re.compile`` builds: it compares equal to
-``re.compile(pattern, flags)`` (``Pattern.__eq__`` compares the pattern, the flags and the
-code), except that a pattern led by a lookahead on one class (the first-character guard of
-rules.guarded) also tells the engine's search to skip to that class (``_led_skip``): the same
-matches, and a search that no longer starts a match at every place of the text. The store is used only when a self-check shows that this interpreter builds patterns
-that way, and its file is tied to the interpreter's version; otherwise every pattern goes
-through ``re.compile`` as before.
+A pattern built here is the object ``re.compile`` builds, with two changes to the engine's
+code that keep every match and group the same:
+- a pattern led by a lookahead on one class (the first-character guard of rules.guarded) also
+  tells the engine's search to skip to that class (``_led_skip``), so that a search no longer
+  starts a match at every place of the text;
+- an optional group that holds no capturing group and more than one character test,
+  ``(?:X)?``, runs as the choice ``(?:X|)`` (``_optional_as_choice``). Both try X first and
+  then nothing; the engine sets up a repeat context each time it tries such a group, and
+  nothing for a choice.
+A pattern with neither compares equal to ``re.compile(pattern, flags)`` (``Pattern.__eq__``
+compares the pattern, the flags and the code). All this is done only when a self-check shows
+that this interpreter builds patterns that way (and the store's file is tied to the
+interpreter's version); otherwise every pattern goes through ``re.compile`` as before.
 
 The store also keeps the code ``@dataclass`` compiles for each class's methods (``_exec``).
 """
@@ -56,8 +62,8 @@ Rewrite = Callable[[str, int, Any], str]
 # code as bytes, the number of groups - 1, group name -> number, number -> group name).
 Entry = tuple[str, int, bytes, int, dict[str, int], tuple]
 
-_FORMAT = 4  # 3: frames (a digest, a length, a payload), appended to; 4: a pattern led by a
-# lookahead on one class skips to it in search (_led_skip)
+_FORMAT = 5  # 3: frames (a digest, a length, a payload), appended to; 4: a pattern led by a
+# lookahead on one class skips to it in search (_led_skip); 5: (?:X)? as (?:X|)
 STORE_NAME = f"regex-{sys.implementation.cache_tag}.bin"
 # A store written by another interpreter version is not read (the code generator may differ).
 _ENGINE = (_FORMAT, sys.version, getattr(_sre, "MAGIC", None), getattr(_sre, "CODESIZE", None))
@@ -150,6 +156,7 @@ def _code(pattern: str, flags: int, tree: Any = None) -> Entry:
     """What ``re.compile`` computes for the C engine: parse, generate the code, map the groups."""
     if tree is None:
         tree = _parser.parse(pattern, flags)
+    _optional_as_choice(tree.data)
     code = _led_skip(_compiler._code(tree, flags), tree, flags)
     state = tree.state
     names: list[str | None] = [None] * state.groups
@@ -158,6 +165,51 @@ def _code(pattern: str, flags: int, tree: Any = None) -> Entry:
     # as bytes: a store of int lists takes ten times longer to read
     return (pattern, flags | state.flags, array(_CODE_TYPE, code).tobytes(), state.groups - 1,
             dict(state.groupdict), tuple(names))
+
+
+_REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
+
+
+def _parts(op: Any, av: Any) -> list:
+    """The parsed sequences directly inside one parsed item (a group's, a choice's, ...)."""
+    if op in _REPEATS:
+        return [av[2]]
+    if op is _constants.SUBPATTERN:
+        return [av[3]]
+    if op is _constants.BRANCH:
+        return list(av[1])
+    if op is _constants.ASSERT or op is _constants.ASSERT_NOT:
+        return [av[1]]
+    if op is _constants.ATOMIC_GROUP:
+        return [av]
+    if op is _constants.GROUPREF_EXISTS:
+        return [av[1]] if av[2] is None else [av[1], av[2]]
+    return []
+
+
+def _holds_group(items: list) -> bool:
+    """Whether a parsed sequence holds a capturing group, or a use of one, at any depth."""
+    for op, av in items:
+        if op is _constants.GROUPREF or op is _constants.GROUPREF_EXISTS \
+                or (op is _constants.SUBPATTERN and av[0] is not None):
+            return True
+        if any(_holds_group(part.data) for part in _parts(op, av)):
+            return True
+    return False
+
+
+def _optional_as_choice(items: list) -> None:
+    """Rewrites, in place and at any depth, each greedy optional (?:X)? into the choice
+    (?:X|), where X holds no capturing group and is more than one character test (one test
+    already runs as the engine's fast single-character repeat). Lazy (??) and possessive
+    (?+) ones are left as they are. Groups are left out because the engine keeps a group's
+    marks differently when it backs out of a repeat and of a choice."""
+    for i, (op, av) in enumerate(items):
+        for part in _parts(op, av):
+            _optional_as_choice(part.data)
+        if op is _constants.MAX_REPEAT and av[0] == 0 and av[1] == 1 \
+                and not _compiler._simple(av[2]) and not _holds_group(av[2].data):
+            items[i] = (_constants.BRANCH, (None, [av[2], _parser.SubPattern(av[2].state, [])]))
 
 
 def _led_skip(code: list[int], tree: Any, flags: int) -> list[int]:
