@@ -832,6 +832,8 @@ LED_TEXTS = [
     "", "a", "ab", "ba\nab", "令和5年4月1日 第一条\n第二項\nPassword 123名 ID\nabc xy お詫び 以上",
     "約1,200名の個人情報が流出した可能性があります。当社は2024年5月10日に判明しました。",
     "x" * 50 + "ab" + "y" * 50 + "\n(株)テスト 当社 弊社 本市",
+    # digits of other scripts and planes, which \\d matches (the skip spells \\d out)
+    "٣ 名 १२件 ３月 𝟑名 ௫年 2024年٥月 𝟐𝟎𝟐𝟒年",
 ]
 
 
@@ -881,6 +883,25 @@ def test_led_skip_only_where_the_engine_can_take_it(fresh):
     for p, f in [(r"(?=[ab])", 0), (r"(?=[ab])b?", 0), (r"(?i)(?=[ab])ab", 0), (r"(?=[ab])ab", re.I),
                  (r"(?!a)b", 0), (r"(?<=[ab])c", 0), (r"(?=ab)a", 0), (r"[ab]c", 0), (r"abc", 0)]:
         assert code(p, f) == plain(p, f), p
+
+
+def test_led_skip_spells_digits_as_a_superset_of_the_class():
+    """The skip tests \\d as the basic plane's digits plus every character beyond it: every
+    character the class matches passes it, and of the basic plane nothing else does."""
+    for klass in (r"[\d]", r"[\d一二三〇]", r"[a-c\d\s]"):
+        tree = compiled._parser.parse(klass, 0)
+        (op, items), = list(tree)
+        spelled = compiled._parser.SubPattern(tree.state, [(op, compiled._digits_spelled(items))])
+        wide = compiled._sre.compile("", 0, compiled._compiler._code(spelled, 0), 0, {}, ())
+        plain = re.compile(klass)
+        for code in [*range(0x10000), 0x1D7CE, 0x104A0, 0x1F600, 0x10FFFF]:
+            ch = chr(code)
+            if plain.match(ch):
+                assert wide.match(ch), (klass, hex(code))
+            elif code < 0x10000:
+                assert not wide.match(ch), (klass, hex(code))
+    assert compiled._digits_spelled([(compiled._constants.LITERAL, ord("a"))]) == \
+        [(compiled._constants.LITERAL, ord("a"))]  # no \\d: the class as it was
 
 
 def test_store_refresh_takes_in_what_another_process_saved_since(fresh, tmp_path):

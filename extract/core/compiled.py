@@ -62,7 +62,7 @@ Rewrite = Callable[[str, int, Any], str]
 # code as bytes, the number of groups - 1, group name -> number, number -> group name).
 Entry = tuple[str, int, bytes, int, dict[str, int], tuple]
 
-_FORMAT = 5  # 3: frames (a digest, a length, a payload), appended to; 4: a pattern led by a
+_FORMAT = 6  # 3: frames (a digest, a length, a payload), appended to; 4: a pattern led by a
 # lookahead on one class skips to it in search (_led_skip); 5: (?:X)? as (?:X|)
 STORE_NAME = f"regex-{sys.implementation.cache_tag}.bin"
 # A store written by another interpreter version is not read (the code generator may differ).
@@ -220,7 +220,8 @@ def _led_skip(code: list[int], tree: Any, flags: int) -> list[int]:
     class is a test every match passes at its start, so the matches are the same. Only for a
     pattern that cannot match the empty string (the engine's skip is not made for those), and
     when the engine's own info block for the class alone holds a character set (not one that
-    ignoring case would have to widen)."""
+    ignoring case would have to widen). In that set \\d is spelled out (``_digits_spelled``),
+    which the engine tests for less per character of the text."""
     items = list(tree)
     if not items or items[0][0] is not _constants.ASSERT or code[0] != _constants.INFO \
             or code[2] != 0 or code[3] < 1:
@@ -229,12 +230,41 @@ def _led_skip(code: list[int], tree: Any, flags: int) -> list[int]:
     inner = list(inner)
     if direction != 1 or len(inner) != 1 or inner[0][0] is not _constants.IN:
         return code
+    if not flags & (re.ASCII | re.LOCALE):
+        inner = [(_constants.IN, _digits_spelled(inner[0][1]))]
     probe = _compiler._code(_parser.SubPattern(tree.state, inner), flags)
     if probe[0] != _constants.INFO or probe[2] != _constants.SRE_INFO_CHARSET:
         return code
     info = probe[:1 + probe[1]]
     info[3], info[4] = code[3], code[4]  # the pattern's own shortest and longest match
     return info + code[1 + code[1]:]
+
+
+@cache
+def _bmp_digits() -> tuple:
+    """Every character of the basic plane that \\d matches, as class items (runs of ranges)."""
+    items = []
+    code = 0
+    while code < 0x10000:
+        if chr(code).isdecimal():
+            end = code
+            while end + 1 < 0x10000 and chr(end + 1).isdecimal():
+                end += 1
+            items.append((_constants.RANGE, (code, end)) if end > code else (_constants.LITERAL, code))
+            code = end + 1
+        else:
+            code += 1
+    return tuple(items)
+
+
+def _digits_spelled(items: list) -> list:
+    """A class's items with \\d spelled out as the digits of the basic plane, plus every
+    character beyond it: a superset of the class that the engine tests with one table lookup
+    and one range, where \\d costs a call into the Unicode database per character."""
+    if not any(op is _constants.CATEGORY and av is _constants.CATEGORY_DIGIT for op, av in items):
+        return items
+    rest = [(op, av) for op, av in items if not (op is _constants.CATEGORY and av is _constants.CATEGORY_DIGIT)]
+    return rest + list(_bmp_digits()) + [(_constants.RANGE, (0x10000, 0x10FFFF))]
 
 
 def _build(entry: Entry) -> re.Pattern[str]:
