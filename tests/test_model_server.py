@@ -279,3 +279,22 @@ def test_compile_ahead_saves_what_the_extractors_build_on_first_use(tmp_path):
                          text=True, cwd=ROOT, timeout=120)
     checked, ahead = map(int, res.stdout.split())
     assert ahead > checked > 0, res.stderr
+
+
+@pytest.mark.slow
+def test_a_worker_with_time_limits_warms_up_before_its_first_document(pipeline, tmp_path, monkeypatch):
+    """A worker whose documents have time limits (eager) loads the model and analyses the
+    sample notice as it starts, so that the first document's limit pays for neither; a lazy
+    worker does neither, and a pipeline that has its model already (the server's, which
+    warmed up before it forked) is not warmed again."""
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    monkeypatch.setattr(runner, "_WORKER", None)
+    runner._init_worker(settings)
+    assert runner._WORKER.nlp is None and runner._WORKER.counters.parsed_chars == 0
+    monkeypatch.setattr(runner, "_WORKER", None)
+    runner._init_worker(settings, eager=True)
+    assert runner._WORKER.nlp is not None and runner._WORKER.counters.parsed_chars > 0
+    served = Pipeline(settings, nlp=pipeline.nlp)
+    monkeypatch.setattr(runner, "_WORKER", served)
+    runner._init_worker(settings, eager=True)
+    assert runner._WORKER is served and served.counters.parsed_chars == 0

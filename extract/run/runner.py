@@ -55,8 +55,14 @@ _WORKER: Pipeline | None = None
 def _init_worker(settings: Settings, eager: bool = False) -> None:
     global _WORKER
     _WORKER = _pipeline_for(settings)
-    if eager:  # load the model now, so a document's time limit does not pay for it
+    if eager and _WORKER.nlp is None:
+        # load the model, and do what a process does on its first notice (the first parse,
+        # tables built from the rules), now: a document's time limit pays for neither. (A
+        # pipeline with its model already here comes from a server that did both.)
+        from rouei.extract.run import modelserver
+
         _WORKER.model()
+        modelserver.warm_up(_WORKER)
 
 
 def _pipeline_for(settings: Settings) -> Pipeline:
@@ -77,9 +83,10 @@ def _pipeline_for(settings: Settings) -> Pipeline:
 def preload_worker(settings: Settings) -> Pipeline:
     """Build the pipeline for ``settings`` and load its model in this process: the model
     server's preload (run.modelserver), before it forks any worker."""
+    global _WORKER
     limit_blas_threads()
-    _init_worker(settings, eager=True)
-    assert _WORKER is not None
+    _WORKER = _pipeline_for(settings)
+    _WORKER.model()  # its warm-up comes once the server has read the store again
     return _WORKER
 
 
