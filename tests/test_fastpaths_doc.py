@@ -212,9 +212,15 @@ def test_date_patterns_skipped_only_where_they_cannot_match(monkeypatch):
     # it stops at every place where one of the patterns can start a match (overlapping and
     # adjacent dates too), though each of its matches takes the character it starts at
     union = dates._starts_pattern()
-    for text in texts + ["11月11日11月12日", "2024年2024年5月1日", "令和令和6年1月1日", "1" * 30]:
+    for text in texts + ["11月11日11月12日", "2024年2024年5月1日", "令和令和6年1月1日", "1" * 30,
+                         "2024.5/1", "2024/5.1と2024.5.1", "R6.5-1、R6-5-1", "令和6・5・1", "H30.1/2"]:
         starts = [m.start() for m in union.finditer(text)]
         assert starts == [p for p in range(len(text)) if any(pat.match(text, p) for _, pat in r.patterns)]
+    # its groups are those the patterns' back references use, renamed apart
+    assert union.groups == len(union.groupindex) == sum(
+        len(set(dates._GROUP_REF.findall(pat.pattern))) for _, pat in r.patterns)
+    assert dates._uncaptured("(?P<a>x)(?P<sep>[/.])(?P<b>y)(?P=sep)", "d3_") == \
+        "(?:x)(?P<d3_sep>[/.])(?:y)(?P=d3_sep)"
     # a process past its first texts finds the starts with the one scan
     monkeypatch.setattr(dates, "_texts_scanned", [dates._JOIN_AFTER])
     fast = [repr(dates.find_mentions(t)) for t in texts]
