@@ -181,3 +181,35 @@ def test_org_scan_reads_runs_backwards_only_for_a_single_class():
     assert two.runs is not None and not two.one_char
     assert [m.group() for m in two.finditer("abc大学 xy", 0, 9)] == \
         [m.group() for m in two.pattern.finditer("abc大学 xy", 0, 9)]
+
+
+def test_org_scan_literal_words_read_from_needs():
+    assert org._literal_words("株式会社|有限会社|\\(株\\)") == ("株式会社", "有限会社", "(株)")
+    assert org._literal_words("[市区町村県都道府]") == tuple("市区町村県都道府")
+    assert org._literal_words("大学") == ("大学",)
+    assert org._literal_words("ab|cd|ab") == ("ab", "cd")
+    # anything but literal words, a case-blind word, or too many words: the regex searches
+    for pattern in ("[a-z]", "[^市]", "a+|b", "a(b)|c", "(?i)ab", "ab|(?i:c)", ".", "a|b|c|d|e|f|g|h|i", "(", ""):
+        assert org._literal_words(pattern) is None, pattern
+    words = {label: f.words for label, f in SCANNED}
+    assert words["legal"] is not None and words["place"] is not None
+
+
+@pytest.mark.parametrize("label,f", SCANNED, ids=[label for label, _ in SCANNED])
+def test_org_scan_hits_by_words_hold_the_regex_hits(label, f):
+    """The hits found with str.find: every start of a ``needs`` match, in order (and where two
+    words overlap, the later one too); the runs they seed and the matches are the regex hits'."""
+    assert f.needs is not None
+    plain = org.Finder(f.pattern, f.runs, f.needs, f.peek, f.one_char)  # hits from the regex
+    rng = random.Random(label + " words")
+    texts = [_norm(p.read_text(encoding="utf-8")) for p in TEXTS[:20]] + [_norm(t) for t in EDGES]
+    texts += ["".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 25))) for _ in range(2000)]
+    texts += ["株式会社株式会社", "市市区", "(株)(株)", "(株株)"]
+    for norm in texts:
+        for a, b in [(0, len(norm))] + [(rng.randrange(len(norm) + 1), len(norm)) for _ in range(3)]:
+            b = rng.randrange(a, b + 1) if b > a else b
+            got, want = f._hits(norm, a, b), plain._hits(norm, a, b)
+            assert got == sorted(got) and set(want) <= set(got), (norm[:30], a, b)
+            assert all(any(norm.startswith(w, h) and h + len(w) <= b for w in f.words or (norm[h],)) for h in got)
+            assert _scanned(f, norm, a, b) == _scanned(plain, norm, a, b) == _plain(f, norm, a, b), (norm[:30], a, b)
+

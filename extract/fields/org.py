@@ -47,6 +47,9 @@ class Finder:
     peek: int = 0  # how far past a run the pattern's lookaheads read
     one_char: bool = False  # ``runs`` repeats a single character class (a run reads the same backwards)
     gate: re.Pattern[str] | None = None  # without runs: finds a word one of which every match holds
+    # ``needs`` as the few literal words it is an alternation of (see _literal_words), found
+    # with str.find; None: searched with the regex
+    words: tuple[str, ...] | None = None
 
     def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text, start, end)``: the same matches, found by searching only
@@ -60,7 +63,7 @@ class Finder:
             if self.gate is None or self.gate.search(text, start, end):
                 yield from self.pattern.finditer(text, start, end)
             return
-        hits = [m.start() for m in self.needs.finditer(text, start, end)]
+        hits = self._hits(text, start, end)
         if not hits:
             return
         spans = self._runs_at(text, start, end, hits) if self.one_char else self._runs_with(text, start, end, hits)
@@ -69,6 +72,25 @@ class Finder:
                 if m.start() >= b:
                     break
                 yield m
+
+    def _hits(self, text: str, start: int, end: int) -> list[int]:
+        """Where ``needs`` words start in text[start:end], in order: the starts of its matches,
+        or, with ``words``, every place one of them stands (those and, where two overlap, the
+        later one too). A search of a whole text for a class test at each character costs
+        several times what str.find's scans for a few words do. The extra places only seed
+        runs that hold a ``needs`` word; a run holds the same matches whichever hit found it,
+        and each run is given once, in order."""
+        if self.words is None:
+            assert self.needs is not None
+            return [m.start() for m in self.needs.finditer(text, start, end)]
+        found: list[int] = []
+        for w in self.words:
+            at = text.find(w, start, end)
+            while at >= 0:
+                found.append(at)
+                at = text.find(w, at + 1, end)
+        found.sort()
+        return found
 
     def _runs_with(self, text: str, start: int, end: int, hits: list[int]) -> Iterator[tuple[int, int]]:
         """The runs of text[start:end] that hold one of ``hits``, in order: every run is read."""
@@ -116,6 +138,36 @@ def _gate(regex: str) -> re.Pattern[str] | None:
     return rules.regex("|".join(re.escape(f) for f in sorted(factors, key=lambda f: (-len(f), f))))
 
 
+_MAX_WORDS = 8  # beyond this many words one regex search costs less than a str.find per word
+
+
+def _literal_words(pattern: str) -> tuple[str, ...] | None:
+    """The literal strings ``pattern`` matches, when it is nothing but an alternation of at most
+    _MAX_WORDS of them (株式会社|\\(株\\)) or a class of single characters ([市区町村]); else None."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None  # a word then matches in other cases too
+    items = list(parsed)
+
+    def literal(seq: list) -> str | None:
+        if not seq or any(op is not _op.LITERAL for op, _ in seq):
+            return None
+        return "".join(chr(av) for _, av in seq)
+
+    if len(items) == 1 and items[0][0] is _op.BRANCH:
+        words = [literal(list(alt)) for alt in items[0][1][1]]
+    elif len(items) == 1 and items[0][0] is _op.IN:
+        words = [literal([it]) for it in items[0][1]]
+    else:
+        words = [literal(items)]
+    if any(w is None for w in words) or len(words) > _MAX_WORDS:
+        return None
+    return tuple(dict.fromkeys(w for w in words if w is not None))
+
+
 def _single_class(pattern: str) -> bool:
     """``pattern`` is one character class or character (then a run of it is the same run read
     either way)."""
@@ -139,7 +191,7 @@ def _finder(entry: dict, peek: int) -> Finder:
         log.warning("rules/org.toml: `needs`/`chars` do not cover the pattern %.40s…; searching "
                     "it without them", entry["regex"])
         return Finder(pattern)
-    return Finder(pattern, runs, needs, peek, _single_class(entry["chars"]))
+    return Finder(pattern, runs, needs, peek, _single_class(entry["chars"]), words=_literal_words(entry["needs"]))
 
 
 @dataclass(frozen=True)
