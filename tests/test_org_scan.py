@@ -213,3 +213,20 @@ def test_org_scan_hits_by_words_hold_the_regex_hits(label, f):
             assert all(any(norm.startswith(w, h) and h + len(w) <= b for w in f.words or (norm[h],)) for h in got)
             assert _scanned(f, norm, a, b) == _scanned(plain, norm, a, b) == _plain(f, norm, a, b), (norm[:30], a, b)
 
+
+def test_org_lines_split_as_the_line_regex_finds_them():
+    """_split_lines (str.splitlines and strip) gives the spans _LINE's search gives, for every
+    line break splitlines knows, white space of all kinds, and any part of the text."""
+    breaks = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+    spaces = [" ", "\t", "\u3000", "\xa0", "\u2003", "\u200b", "\ufeff"]
+    words = ["株式会社サンプル", "a", "北山市", "。", "x y", "ー", "(株)"]
+    rng = random.Random(8)
+    texts = [p.read_text(encoding="utf-8") for p in TEXTS[:30]] + ["", " ", "\n", "a", " a \n\n b\r\n"]
+    texts += ["".join(rng.choice(breaks + spaces + words) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
+    for text in texts:
+        cuts = [(0, len(text))] + [(a, rng.randrange(a, len(text) + 1)) for a in
+                                   (rng.randrange(len(text) + 1) for _ in range(3))]
+        for a, b in cuts:
+            assert org._split_lines(text, a, b) == tuple(m.span() for m in org._LINE.finditer(text, a, b)), \
+                (text, a, b)
+
