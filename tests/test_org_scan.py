@@ -230,3 +230,27 @@ def test_org_lines_split_as_the_line_regex_finds_them():
             assert org._split_lines(text, a, b) == tuple(m.span() for m in org._LINE.finditer(text, a, b)), \
                 (text, a, b)
 
+
+def test_org_led_finditer_finds_what_finditer_finds():
+    """Matches tried only where a first character stands (self_ref, seat): the matches and
+    groups of the pattern's finditer, over documents, lines, cuts and random texts; and the
+    engine's search where the first characters are many, unknown or a match may be empty."""
+    r = org.org_rules()
+    assert r.self_ref_firsts == "弊当本" and r.seat_firsts == "(「"
+    assert org._few_firsts("a*") is None and org._few_firsts("[a-z]x") is None
+    assert org._few_firsts("(?=a)") is None and org._few_firsts("a|b|c|d|e") is None
+    assert org._few_firsts("(?i)ab") is None and org._few_firsts("ab|c") == "ac"
+    pats = [(r.self_ref, r.self_ref_firsts), (r.seat, r.seat_firsts),
+            (re.compile("ab|a|b(?=c)"), "ab"), (re.compile("(?<=x)a+"), "a"), (re.compile("a*"), None)]
+    pieces = PIECES + ["当社", "弊社", "本市", "当", "本", "弊", "当社員", "「北山病院」(北山市)は", "(北山市)が",
+                       "「", "」", "(", ")", "ab", "a", "b", "c", "x", "当グループ"]
+    rng = random.Random(8)
+    texts = [_norm(p.read_text(encoding="utf-8")) for p in TEXTS[:20]] + [_norm(t) for t in EDGES]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25))) for _ in range(2000)]
+    for pat, firsts in pats:
+        for norm in texts:
+            cuts = [(0, len(norm))] + [(a, rng.randrange(a, len(norm) + 1)) for a in
+                                       (rng.randrange(len(norm) + 1) for _ in range(3))]
+            for a, b in cuts:
+                got = [(m.span(), m.groups()) for m in org._led_finditer(pat, firsts, norm, a, b)]
+                assert got == [(m.span(), m.groups()) for m in pat.finditer(norm, a, b)], (pat.pattern[:20], norm[:30], a, b)

@@ -168,6 +168,50 @@ def _literal_words(pattern: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(w for w in words if w is not None))
 
 
+_MAX_FIRSTS = 4  # a pattern that may start with more characters is searched by the engine
+
+
+def _few_firsts(pattern: str) -> str | None:
+    """The characters every match of ``pattern`` starts with, when they are a few single
+    characters and no match is empty (see _led_finditer); else None."""
+    chars = rules.first_chars(pattern)
+    if not chars or len(chars) > _MAX_FIRSTS or any(len(c) != 1 for c in chars):
+        return None
+    try:
+        if _parser.parse(pattern).getwidth()[0] < 1:
+            return None
+    except re.error:
+        return None
+    return "".join(sorted(chars))
+
+
+def _led_finditer(pattern: re.Pattern[str], firsts: str | None, text: str, start: int = 0,
+                  end: int | None = None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, start, end)``, for a pattern whose every match starts with one
+    of ``firsts`` and is not empty: a match is tried only where one of them stands (found with
+    str.find), from the end of the match before. A search of the engine tests its class of
+    first characters at every character of the text; 当, 本 or 「 stand at a few places."""
+    end = len(text) if end is None else end
+    if firsts is None:
+        yield from pattern.finditer(text, start, end)
+        return
+    places = []
+    for c in firsts:
+        at = text.find(c, start, end)
+        while at >= 0:
+            places.append(at)
+            at = text.find(c, at + 1, end)
+    places.sort()
+    pos = start
+    for at in places:
+        if at < pos:
+            continue  # inside the match just given
+        m = pattern.match(text, at, end)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
 def _single_class(pattern: str) -> bool:
     """``pattern`` is one character class or character (then a run of it is the same run read
     either way)."""
@@ -227,6 +271,9 @@ class OrgRules:
     prose: re.Pattern[str]  # a line that reads as prose, not as a post's title
     # one search for "holds any of the not_subject names" (None: there are none)
     not_subject_any: re.Pattern[str] | None = None
+    # the few characters every match of self_ref (of seat) starts with (see _led_finditer)
+    self_ref_firsts: str | None = None
+    seat_firsts: str | None = None
     # names already cut to their core, and judged valid, with these rules: a document's
     # candidates are asked about many times (patterns, whole bodies, the decision)
     cores: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -273,6 +320,7 @@ def _compiled(_stamp: str) -> OrgRules:
         prose=rules.regex(cfg["ner_scope"]["prose"]),
         not_subject_any=rules.regex("|".join(map(re.escape, cfg["not_subject"]["names"])))
         if cfg["not_subject"]["names"] else None,
+        self_ref_firsts=_few_firsts(self_re), seat_firsts=_few_firsts(cfg["seat"]["regex"]),
     )
 
 
@@ -383,7 +431,7 @@ def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[
     ne = len(norm) if ne is None else ne
     out = []
     seats = []
-    for m in r.seat.finditer(norm, ns, ne):
+    for m in _led_finditer(r.seat, r.seat_firsts, norm, ns, ne):
         seats.append(m.span("seat"))
         if m.group("name") and _is_valid(r, m.group("name")):
             s, e, text = ctx.span_of_norm(*m.span("name"))
@@ -534,7 +582,7 @@ def extract(ctx: DocContext) -> list[OrgItem]:
     lines = _nonblank_lines(ctx.text)
     _add_own_lines(ctx, r, items, lines)
     selves = []
-    for m in r.self_ref.finditer(ctx.norm.text):
+    for m in _led_finditer(r.self_ref, r.self_ref_firsts, ctx.norm.text):
         s, e, text = ctx.span_of_norm(m.start(), m.end())
         selves.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
     out = _finish(ctx, items, selves)
