@@ -192,3 +192,12 @@ def test_label_found_from_the_colon_list_as_by_searching_back():
                 assert got == D._label_before(r, norm, (start, sent[1]), ns), (text[:40], start, ns)
                 labels += got is not None
     assert labels > 100
+
+
+def test_colons_found_with_find_are_the_class_searchs():
+    rng = random.Random(8)
+    pieces = [":", "：", "氏名", "a", " ", "\n", "::", "：:", "住所"]
+    texts = [p.read_text(encoding="utf-8") for p in sorted((CORPUS / "seeds").glob("*.txt"))] + _OWN + ["", ":", "：", "a:b：c"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 20))) for _ in range(2000)]
+    for text in texts:
+        assert D._colons(text) == [m.start() for m in D._COLONS.finditer(text)], text

@@ -118,3 +118,31 @@ def test_incidents_second_report_with_the_first_below_is_one_incident(pipeline):
     rec = pipeline.process("t", text)
     assert len(rec["incidents"]) == 1
     assert {c["category"] for c in rec["incidents"][0]["causes"]} == {"unauthorized_access", "bug_vulnerability"}
+
+
+def test_incidents_split_cues_skipped_without_their_word(monkeypatch):
+    """split_cues says no at once when the part holds no word every cue holds (別): the same
+    cuts as the search, for parts with and without the cues."""
+    import random
+
+    from rouei.extract.core import rules
+    from rouei.extract.doc.context import DocContext
+    from rouei.extract.fields import incidents
+
+    pat = rules.compile_pattern(incidents._cfg()["split_cues"]["regex"])
+    assert incidents._needed(pat) == ("別",)
+    assert incidents._needed(rules.compile_pattern("ab|cd")) == ("ab", "cd")
+    assert incidents._needed(rules.compile_pattern("a*")) is None
+    pieces = ["これとは別に", "これとは別件で", "別の事案として", "また、別件で", "別", "これとは", "市は",
+              "漏えいしました。", "\n", "。", " ", "また、", "別件", "Ａ"]
+    rng = random.Random(8)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 20))) for _ in range(500)]
+    for text in texts:
+        ctx = DocContext("t", text)
+        cuts = [(0, len(text))] + [(a, rng.randrange(a, len(text) + 1)) for a in
+                                   (rng.randrange(len(text) + 1) for _ in range(3))]
+        got = [incidents.split_cues(ctx, a, b) for a, b in cuts]
+        with monkeypatch.context() as m:
+            m.setattr(incidents, "_needed", lambda pat: None)  # the plain search
+            want = [incidents.split_cues(ctx, a, b) for a, b in cuts]
+        assert got == want, text

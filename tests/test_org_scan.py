@@ -181,3 +181,76 @@ def test_org_scan_reads_runs_backwards_only_for_a_single_class():
     assert two.runs is not None and not two.one_char
     assert [m.group() for m in two.finditer("abc大学 xy", 0, 9)] == \
         [m.group() for m in two.pattern.finditer("abc大学 xy", 0, 9)]
+
+
+def test_org_scan_literal_words_read_from_needs():
+    assert org._literal_words("株式会社|有限会社|\\(株\\)") == ("株式会社", "有限会社", "(株)")
+    assert org._literal_words("[市区町村県都道府]") == tuple("市区町村県都道府")
+    assert org._literal_words("大学") == ("大学",)
+    assert org._literal_words("ab|cd|ab") == ("ab", "cd")
+    # anything but literal words, a case-blind word, or too many words: the regex searches
+    for pattern in ("[a-z]", "[^市]", "a+|b", "a(b)|c", "(?i)ab", "ab|(?i:c)", ".", "a|b|c|d|e|f|g|h|i", "(", ""):
+        assert org._literal_words(pattern) is None, pattern
+    words = {label: f.words for label, f in SCANNED}
+    assert words["legal"] is not None and words["place"] is not None
+
+
+@pytest.mark.parametrize("label,f", SCANNED, ids=[label for label, _ in SCANNED])
+def test_org_scan_hits_by_words_hold_the_regex_hits(label, f):
+    """The hits found with str.find: every start of a ``needs`` match, in order (and where two
+    words overlap, the later one too); the runs they seed and the matches are the regex hits'."""
+    assert f.needs is not None
+    plain = org.Finder(f.pattern, f.runs, f.needs, f.peek, f.one_char)  # hits from the regex
+    rng = random.Random(label + " words")
+    texts = [_norm(p.read_text(encoding="utf-8")) for p in TEXTS[:20]] + [_norm(t) for t in EDGES]
+    texts += ["".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 25))) for _ in range(2000)]
+    texts += ["株式会社株式会社", "市市区", "(株)(株)", "(株株)"]
+    for norm in texts:
+        for a, b in [(0, len(norm))] + [(rng.randrange(len(norm) + 1), len(norm)) for _ in range(3)]:
+            b = rng.randrange(a, b + 1) if b > a else b
+            got, want = f._hits(norm, a, b), plain._hits(norm, a, b)
+            assert got == sorted(got) and set(want) <= set(got), (norm[:30], a, b)
+            assert all(any(norm.startswith(w, h) and h + len(w) <= b for w in f.words or (norm[h],)) for h in got)
+            assert _scanned(f, norm, a, b) == _scanned(plain, norm, a, b) == _plain(f, norm, a, b), (norm[:30], a, b)
+
+
+def test_org_lines_split_as_the_line_regex_finds_them():
+    """_split_lines (str.splitlines and strip) gives the spans _LINE's search gives, for every
+    line break splitlines knows, white space of all kinds, and any part of the text."""
+    breaks = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+    spaces = [" ", "\t", "\u3000", "\xa0", "\u2003", "\u200b", "\ufeff"]
+    words = ["株式会社サンプル", "a", "北山市", "。", "x y", "ー", "(株)"]
+    rng = random.Random(8)
+    texts = [p.read_text(encoding="utf-8") for p in TEXTS[:30]] + ["", " ", "\n", "a", " a \n\n b\r\n"]
+    texts += ["".join(rng.choice(breaks + spaces + words) for _ in range(rng.randrange(1, 30))) for _ in range(3000)]
+    for text in texts:
+        cuts = [(0, len(text))] + [(a, rng.randrange(a, len(text) + 1)) for a in
+                                   (rng.randrange(len(text) + 1) for _ in range(3))]
+        for a, b in cuts:
+            assert org._split_lines(text, a, b) == tuple(m.span() for m in org._LINE.finditer(text, a, b)), \
+                (text, a, b)
+
+
+def test_org_led_finditer_finds_what_finditer_finds():
+    """Matches tried only where a first character stands (self_ref, seat): the matches and
+    groups of the pattern's finditer, over documents, lines, cuts and random texts; and the
+    engine's search where the first characters are many, unknown or a match may be empty."""
+    r = org.org_rules()
+    assert r.self_ref_firsts == "弊当本" and r.seat_firsts == "(「"
+    assert org._few_firsts("a*") is None and org._few_firsts("[a-z]x") is None
+    assert org._few_firsts("(?=a)") is None and org._few_firsts("a|b|c|d|e") is None
+    assert org._few_firsts("(?i)ab") is None and org._few_firsts("ab|c") == "ac"
+    pats = [(r.self_ref, r.self_ref_firsts), (r.seat, r.seat_firsts),
+            (re.compile("ab|a|b(?=c)"), "ab"), (re.compile("(?<=x)a+"), "a"), (re.compile("a*"), None)]
+    pieces = PIECES + ["当社", "弊社", "本市", "当", "本", "弊", "当社員", "「北山病院」(北山市)は", "(北山市)が",
+                       "「", "」", "(", ")", "ab", "a", "b", "c", "x", "当グループ"]
+    rng = random.Random(8)
+    texts = [_norm(p.read_text(encoding="utf-8")) for p in TEXTS[:20]] + [_norm(t) for t in EDGES]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25))) for _ in range(2000)]
+    for pat, firsts in pats:
+        for norm in texts:
+            cuts = [(0, len(norm))] + [(a, rng.randrange(a, len(norm) + 1)) for a in
+                                       (rng.randrange(len(norm) + 1) for _ in range(3))]
+            for a, b in cuts:
+                got = [(m.span(), m.groups()) for m in org._led_finditer(pat, firsts, norm, a, b)]
+                assert got == [(m.span(), m.groups()) for m in pat.finditer(norm, a, b)], (pat.pattern[:20], norm[:30], a, b)

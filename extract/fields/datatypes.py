@@ -314,6 +314,19 @@ def _leaked_section_at(ctx: DocContext, memo: _Memo, pos: int) -> Section | None
         return got
 
 
+def _colons(norm: str) -> list[int]:
+    """Where ``norm`` has a colon (the starts of ``_COLONS.finditer(norm)``), found with
+    str.find: a regex search tests a class at every character of the text."""
+    found = []
+    for colon in (":", "："):
+        at = norm.find(colon)
+        while at >= 0:
+            found.append(at)
+            at = norm.find(colon, at + 1)
+    found.sort()
+    return found
+
+
 def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> bool:
     """Set the hit's mode (and, outside sentences, its verdict); False drops it."""
     excluded, leak, cue = _facts(r, norm, hit, memo)
@@ -326,7 +339,7 @@ def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> boo
         hit.mode, hit.leaked = "value", False
         return True
     if memo.colons is None:
-        memo.colons = [m.start() for m in _COLONS.finditer(norm)]
+        memo.colons = _colons(norm)
     label = _label_before(r, norm, hit.sent, hit.ns, memo.colons)
     if label is not None:
         hit.mode = "label"

@@ -11,6 +11,7 @@ lead paragraph) apply to every incident. Lines and their numbering marks are the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -26,6 +27,7 @@ from rouei.extract.doc.items import (
     StatusItem,
 )
 from rouei.extract.doc.layout import Line, mark_number
+from rouei.extract.fields import cue_index
 from rouei.extract.fields.org import PATTERN_LABELS
 
 
@@ -221,11 +223,25 @@ def _section_tail(ctx: DocContext, start: int) -> int:
 def split_cues(ctx: DocContext, start: int, end: int) -> list[int]:
     pat = rules.compile_pattern(_cfg()["split_cues"]["regex"])
     ns, ne = ctx.norm.to_norm(start), ctx.norm.to_norm(end)
+    words = _needed(pat)
+    if words is not None and not any(ctx.norm.text.find(w, ns, ne) >= 0 for w in words):
+        return []  # most notices: no cue's word, so no cue (the search would test every character)
     out = []
     for m in pat.finditer(ctx.norm.text, ns, ne):
         s, _, _ = ctx.span_of_norm(m.start(), m.end())
         out.append(ctx.sentence_at(s)[0])
     return out
+
+
+@cache
+def _needed(pat: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``pat`` holds (None: not known): a character all of
+    its required words share (別 in これとは別に|別の事案として), else those words."""
+    factors = cue_index.required_factors(pat.pattern, pat.flags & ~re.UNICODE)
+    if not factors:
+        return None
+    shared = set.intersection(*(set(f) for f in factors))
+    return (min(shared),) if shared else tuple(sorted(factors))
 
 
 def sections(ctx: DocContext, items: list[Item]) -> list[Section]:

@@ -47,6 +47,9 @@ class Finder:
     peek: int = 0  # how far past a run the pattern's lookaheads read
     one_char: bool = False  # ``runs`` repeats a single character class (a run reads the same backwards)
     gate: re.Pattern[str] | None = None  # without runs: finds a word one of which every match holds
+    # ``needs`` as the few literal words it is an alternation of (see _literal_words), found
+    # with str.find; None: searched with the regex
+    words: tuple[str, ...] | None = None
 
     def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text, start, end)``: the same matches, found by searching only
@@ -60,7 +63,7 @@ class Finder:
             if self.gate is None or self.gate.search(text, start, end):
                 yield from self.pattern.finditer(text, start, end)
             return
-        hits = [m.start() for m in self.needs.finditer(text, start, end)]
+        hits = self._hits(text, start, end)
         if not hits:
             return
         spans = self._runs_at(text, start, end, hits) if self.one_char else self._runs_with(text, start, end, hits)
@@ -69,6 +72,25 @@ class Finder:
                 if m.start() >= b:
                     break
                 yield m
+
+    def _hits(self, text: str, start: int, end: int) -> list[int]:
+        """Where ``needs`` words start in text[start:end], in order: the starts of its matches,
+        or, with ``words``, every place one of them stands (those and, where two overlap, the
+        later one too). A search of a whole text for a class test at each character costs
+        several times what str.find's scans for a few words do. The extra places only seed
+        runs that hold a ``needs`` word; a run holds the same matches whichever hit found it,
+        and each run is given once, in order."""
+        if self.words is None:
+            assert self.needs is not None
+            return [m.start() for m in self.needs.finditer(text, start, end)]
+        found: list[int] = []
+        for w in self.words:
+            at = text.find(w, start, end)
+            while at >= 0:
+                found.append(at)
+                at = text.find(w, at + 1, end)
+        found.sort()
+        return found
 
     def _runs_with(self, text: str, start: int, end: int, hits: list[int]) -> Iterator[tuple[int, int]]:
         """The runs of text[start:end] that hold one of ``hits``, in order: every run is read."""
@@ -116,6 +138,80 @@ def _gate(regex: str) -> re.Pattern[str] | None:
     return rules.regex("|".join(re.escape(f) for f in sorted(factors, key=lambda f: (-len(f), f))))
 
 
+_MAX_WORDS = 8  # beyond this many words one regex search costs less than a str.find per word
+
+
+def _literal_words(pattern: str) -> tuple[str, ...] | None:
+    """The literal strings ``pattern`` matches, when it is nothing but an alternation of at most
+    _MAX_WORDS of them (株式会社|\\(株\\)) or a class of single characters ([市区町村]); else None."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None  # a word then matches in other cases too
+    items = list(parsed)
+
+    def literal(seq: list) -> str | None:
+        if not seq or any(op is not _op.LITERAL for op, _ in seq):
+            return None
+        return "".join(chr(av) for _, av in seq)
+
+    if len(items) == 1 and items[0][0] is _op.BRANCH:
+        words = [literal(list(alt)) for alt in items[0][1][1]]
+    elif len(items) == 1 and items[0][0] is _op.IN:
+        words = [literal([it]) for it in items[0][1]]
+    else:
+        words = [literal(items)]
+    if any(w is None for w in words) or len(words) > _MAX_WORDS:
+        return None
+    return tuple(dict.fromkeys(w for w in words if w is not None))
+
+
+_MAX_FIRSTS = 4  # a pattern that may start with more characters is searched by the engine
+
+
+def _few_firsts(pattern: str) -> str | None:
+    """The characters every match of ``pattern`` starts with, when they are a few single
+    characters and no match is empty (see _led_finditer); else None."""
+    chars = rules.first_chars(pattern)
+    if not chars or len(chars) > _MAX_FIRSTS or any(len(c) != 1 for c in chars):
+        return None
+    try:
+        if _parser.parse(pattern).getwidth()[0] < 1:
+            return None
+    except re.error:
+        return None
+    return "".join(sorted(chars))
+
+
+def _led_finditer(pattern: re.Pattern[str], firsts: str | None, text: str, start: int = 0,
+                  end: int | None = None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, start, end)``, for a pattern whose every match starts with one
+    of ``firsts`` and is not empty: a match is tried only where one of them stands (found with
+    str.find), from the end of the match before. A search of the engine tests its class of
+    first characters at every character of the text; 当, 本 or 「 stand at a few places."""
+    end = len(text) if end is None else end
+    if firsts is None:
+        yield from pattern.finditer(text, start, end)
+        return
+    places = []
+    for c in firsts:
+        at = text.find(c, start, end)
+        while at >= 0:
+            places.append(at)
+            at = text.find(c, at + 1, end)
+    places.sort()
+    pos = start
+    for at in places:
+        if at < pos:
+            continue  # inside the match just given
+        m = pattern.match(text, at, end)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
 def _single_class(pattern: str) -> bool:
     """``pattern`` is one character class or character (then a run of it is the same run read
     either way)."""
@@ -139,7 +235,7 @@ def _finder(entry: dict, peek: int) -> Finder:
         log.warning("rules/org.toml: `needs`/`chars` do not cover the pattern %.40s…; searching "
                     "it without them", entry["regex"])
         return Finder(pattern)
-    return Finder(pattern, runs, needs, peek, _single_class(entry["chars"]))
+    return Finder(pattern, runs, needs, peek, _single_class(entry["chars"]), words=_literal_words(entry["needs"]))
 
 
 @dataclass(frozen=True)
@@ -175,6 +271,9 @@ class OrgRules:
     prose: re.Pattern[str]  # a line that reads as prose, not as a post's title
     # one search for "holds any of the not_subject names" (None: there are none)
     not_subject_any: re.Pattern[str] | None = None
+    # the few characters every match of self_ref (of seat) starts with (see _led_finditer)
+    self_ref_firsts: str | None = None
+    seat_firsts: str | None = None
     # names already cut to their core, and judged valid, with these rules: a document's
     # candidates are asked about many times (patterns, whole bodies, the decision)
     cores: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -221,6 +320,7 @@ def _compiled(_stamp: str) -> OrgRules:
         prose=rules.regex(cfg["ner_scope"]["prose"]),
         not_subject_any=rules.regex("|".join(map(re.escape, cfg["not_subject"]["names"])))
         if cfg["not_subject"]["names"] else None,
+        self_ref_firsts=_few_firsts(self_re), seat_firsts=_few_firsts(cfg["seat"]["regex"]),
     )
 
 
@@ -291,14 +391,29 @@ def _nonblank_lines(text: str, start: int = 0, end: int | None = None,
 
 @lru_cache(maxsize=16)  # a document asks for its lines several times
 def _lines(text: str, start: int, end: int | None, limit: int | None) -> tuple[tuple[int, int], ...]:
-    found = _LINE.finditer(text, start, len(text) if end is None else end)
     if limit is None:
-        return tuple(m.span() for m in found)
+        return _split_lines(text, start, len(text) if end is None else end)
+    found = _LINE.finditer(text, start, len(text) if end is None else end)
     out = []
     for m in found:
         if len(out) >= limit:
             break
         out.append(m.span())
+    return tuple(out)
+
+
+def _split_lines(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The spans of ``_LINE.finditer(text, start, end)``, read from str.splitlines: a regex
+    search tests a class at every character, where splitlines and strip run in C at a few
+    instructions a character (the lines of a whole text are read for every notice)."""
+    out = []
+    at = start
+    for piece in text[start:end].splitlines(True):
+        rest = piece.lstrip()
+        if rest:
+            s = at + len(piece) - len(rest)
+            out.append((s, s + len(rest.rstrip())))
+        at += len(piece)
     return tuple(out)
 
 
@@ -316,7 +431,7 @@ def _pattern_items(ctx: DocContext, ns: int = 0, ne: int | None = None) -> list[
     ne = len(norm) if ne is None else ne
     out = []
     seats = []
-    for m in r.seat.finditer(norm, ns, ne):
+    for m in _led_finditer(r.seat, r.seat_firsts, norm, ns, ne):
         seats.append(m.span("seat"))
         if m.group("name") and _is_valid(r, m.group("name")):
             s, e, text = ctx.span_of_norm(*m.span("name"))
@@ -467,7 +582,7 @@ def extract(ctx: DocContext) -> list[OrgItem]:
     lines = _nonblank_lines(ctx.text)
     _add_own_lines(ctx, r, items, lines)
     selves = []
-    for m in r.self_ref.finditer(ctx.norm.text):
+    for m in _led_finditer(r.self_ref, r.self_ref_firsts, ctx.norm.text):
         s, e, text = ctx.span_of_norm(m.start(), m.end())
         selves.append(OrgItem(text, s, e, name=m.group(), label="self_ref"))
     out = _finish(ctx, items, selves)
