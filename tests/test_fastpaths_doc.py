@@ -412,3 +412,17 @@ def test_cache_entry_name_is_the_pathlib_path(tmp_path, monkeypatch):
             assert cache.path(text) == Path(root) / k[:2] / f"{k}.spacy"
             assert cache.load(text) == {}
         assert cache.misses == 3
+
+
+def test_find_all_gives_every_start_of_every_word_in_order():
+    """text.find_all: the places of every word, overlapping ones too, within start:end, as
+    a regex that finds a lookahead on any of the words at each character gives them."""
+    texts = ["", "当社当社", "aaaa", "本市の本件、当社と弊社(東京)「本」", "ab" * 20 + "\n:：:"]
+    for words in [("当社",), ("aa",), ("a", "aa"), ("本", "当", "弊", "「", "("), (":", "："), ("当社", "社")]:
+        probe = re.compile("(?=" + "|".join(map(re.escape, words)) + ")")
+        for text in texts:
+            for start, end in [(0, None), (1, None), (0, max(0, len(text) - 1)), (2, 5)]:
+                stop = len(text) if end is None else end
+                want = [m.start() for m in probe.finditer(text, start, stop)
+                        if any(text.startswith(w, m.start()) and m.start() + len(w) <= stop for w in words)]
+                assert text_mod.find_all(text, words, start, end) == want, (words, text, start, end)

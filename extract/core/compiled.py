@@ -63,7 +63,8 @@ Rewrite = Callable[[str, int, Any], str]
 Entry = tuple[str, int, bytes, int, dict[str, int], tuple]
 
 _FORMAT = 6  # 3: frames (a digest, a length, a payload), appended to; 4: a pattern led by a
-# lookahead on one class skips to it in search (_led_skip); 5: (?:X)? as (?:X|)
+# lookahead on one class skips to it in search (_led_skip); 5: (?:X)? as (?:X|); 6: \d spelled
+# out in that skip (_digits_spelled)
 STORE_NAME = f"regex-{sys.implementation.cache_tag}.bin"
 # A store written by another interpreter version is not read (the code generator may differ).
 _ENGINE = (_FORMAT, sys.version, getattr(_sre, "MAGIC", None), getattr(_sre, "CODESIZE", None))

@@ -226,6 +226,20 @@ _OPEN, _CLOSE = "(（「『", ")）」』"
 _SENT_TOKEN = compiled.regex(r"[。！？!?\n(（「『)）」』](?:(?<=[。！？!?])[。！？!?]*[」』]*|(?<=\n)\n*)?")
 
 
+def find_all(text: str, words: Sequence[str], start: int = 0, end: int | None = None) -> list[int]:
+    """Every place in text[start:end] where one of ``words`` starts (overlaps too), in order,
+    each once: str.find scans for a few literal words, where a regex search for them tests a
+    class at every character of the text."""
+    end = len(text) if end is None else end
+    found: set[int] = set()
+    for w in words:
+        at = text.find(w, start, end)
+        while at >= 0:
+            found.add(at)
+            at = text.find(w, at + 1, end)
+    return sorted(found)
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans: split after 。！？ and at line breaks; blank spans dropped.
 

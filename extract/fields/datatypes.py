@@ -19,6 +19,7 @@ from rouei.extract.core import compiled
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import DataTypeItem
 from rouei.extract.doc.layout import Line, Section
+from rouei.extract.doc.text import find_all
 from rouei.extract.fields import negation
 from rouei.extract.fields.datatype_rules import Rules as _Rules
 from rouei.extract.fields.datatype_rules import current as _rules
@@ -40,7 +41,7 @@ _CLAUSE_END = compiled.regex(r"が、|けれど|一方|(?:おり|あり|いて|�
 _LEAKED_KINDS = frozenset({"leaked_data", "counts"})
 _BRACKETED = compiled.regex(r"[((][^()()]*[))]")
 _BLANKS = compiled.regex(r"[ \t]*")
-_COLONS = compiled.regex("[:：]")
+_COLON_CHARS = (":", "：")
 
 
 @dataclass(slots=True)
@@ -315,16 +316,8 @@ def _leaked_section_at(ctx: DocContext, memo: _Memo, pos: int) -> Section | None
 
 
 def _colons(norm: str) -> list[int]:
-    """Where ``norm`` has a colon (the starts of ``_COLONS.finditer(norm)``), found with
-    str.find: a regex search tests a class at every character of the text."""
-    found = []
-    for colon in (":", "："):
-        at = norm.find(colon)
-        while at >= 0:
-            found.append(at)
-            at = norm.find(colon, at + 1)
-    found.sort()
-    return found
+    """Where ``norm`` has a colon, half or full width, in order."""
+    return find_all(norm, _COLON_CHARS)
 
 
 def _place(ctx: DocContext, r: _Rules, norm: str, hit: _Hit, memo: _Memo) -> bool:

@@ -27,6 +27,7 @@ from typing import TypeVar
 from rouei.extract.core import compiled, rules
 from rouei.extract.doc.context import DocContext
 from rouei.extract.doc.items import OrgItem
+from rouei.extract.doc.text import find_all
 from rouei.extract.fields import cue_index, org_names
 
 log = logging.getLogger(__name__)
@@ -83,14 +84,7 @@ class Finder:
         if self.words is None:
             assert self.needs is not None
             return [m.start() for m in self.needs.finditer(text, start, end)]
-        found: list[int] = []
-        for w in self.words:
-            at = text.find(w, start, end)
-            while at >= 0:
-                found.append(at)
-                at = text.find(w, at + 1, end)
-        found.sort()
-        return found
+        return find_all(text, self.words, start, end)
 
     def _runs_with(self, text: str, start: int, end: int, hits: list[int]) -> Iterator[tuple[int, int]]:
         """The runs of text[start:end] that hold one of ``hits``, in order: every run is read."""
@@ -195,15 +189,8 @@ def _led_finditer(pattern: re.Pattern[str], firsts: str | None, text: str, start
     if firsts is None:
         yield from pattern.finditer(text, start, end)
         return
-    places = []
-    for c in firsts:
-        at = text.find(c, start, end)
-        while at >= 0:
-            places.append(at)
-            at = text.find(c, at + 1, end)
-    places.sort()
     pos = start
-    for at in places:
+    for at in find_all(text, firsts, start, end):
         if at < pos:
             continue  # inside the match just given
         m = pattern.match(text, at, end)
